@@ -1,0 +1,62 @@
+/**
+ * Process entry: parses the command, runs it, turns errors into one clear line and an exit code
+ * (0 success, 1 a finding, 2 bad usage or bad input).
+ */
+import { describeError, isVigilError } from './errors.js';
+import { processIo, type CommandIo } from './cli/io.js';
+
+type Command = { summary: string; load: () => Promise<{ run: (argv: readonly string[], io: CommandIo) => Promise<number> }> };
+
+const COMMANDS: Record<string, Command> = {
+  stack: { summary: 'start, stop or report the local Kafka + schema registry', load: () => import('./cli/stack.js') },
+  topics: { summary: 'create every topic of the contract', load: () => import('./cli/topics.js') },
+  demo: { summary: 'stack, topics, engine and a synthetic producer; prints where to look', load: () => import('./cli/demo.js') },
+};
+
+export const USAGE = `Usage: vigil <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
+
+Run \`vigil <command> --help\` for a command's options.
+`;
+
+export async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`vigil: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const module = await command.load();
+    return await module.run(rest, io);
+  } catch (error) {
+    if (isVigilError(error)) {
+      io.err(`vigil ${name}: ${error.message} [${error.code}]`);
+      return error.exitCode;
+    }
+    io.err(`vigil ${name}: unexpected error: ${describeError(error)}`);
+    if (process.env.VIGIL_DEBUG && error instanceof Error && error.stack) io.err(error.stack);
+    return 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && /(?:main\.[jt]s|vigil(?:\.js)?)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`vigil: ${describeError(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
