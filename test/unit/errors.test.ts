@@ -17,7 +17,7 @@ describe('the error catalogue', () => {
   });
 
   it('documents no code that does not exist', () => {
-    expect([...rows.keys()].filter((c) => !(c in ERROR_CODES))).toEqual([]);
+    expect([...rows.keys()].filter((c) => c === undefined || !(c in ERROR_CODES))).toEqual([]);
   });
 
   it('carries code, cause, details and the retriable flag', () => {
