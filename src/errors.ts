@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   VIGIL_DECODE_SCHEMA_MISMATCH: { retriable: false, exit: 2, summary: 'writer schema cannot be read as the expected record' },
   VIGIL_DECODE_TRUNCATED: { retriable: false, exit: 2, summary: 'Avro body ends before the record does' },
   VIGIL_DECODE_TRAILING: { retriable: false, exit: 2, summary: 'bytes left over after the Avro record' },
+  VIGIL_DECODE_MALFORMED: { retriable: false, exit: 2, summary: 'Avro bytes break their own schema (bad index, length or varint)' },
   VIGIL_DECODE_OVERSIZED: { retriable: false, exit: 2, summary: 'record declares more items or bytes than it carries or than allowed' },
   VIGIL_EVENT_INVALID: { retriable: false, exit: 2, summary: 'decoded event has an invalid value' },
   VIGIL_EVENT_DUPLICATE: { retriable: false, exit: 2, summary: 'event id already seen' },

@@ -10,6 +10,7 @@ type Command = { summary: string; load: () => Promise<{ run: (argv: readonly str
 const COMMANDS: Record<string, Command> = {
   stack: { summary: 'start, stop or report the local Kafka + schema registry', load: () => import('./cli/stack.js') },
   topics: { summary: 'create every topic of the contract', load: () => import('./cli/topics.js') },
+  run: { summary: 'the engine: consume, score, alert, roll back, exactly once', load: () => import('./cli/run.js') },
   demo: { summary: 'stack, topics, engine and a synthetic producer; prints where to look', load: () => import('./cli/demo.js') },
 };
 

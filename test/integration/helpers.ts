@@ -25,3 +25,68 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+import type { KafkaMessage } from 'kafkajs';
+import { generateKeyPairSync } from 'node:crypto';
+import { avroType, type SchemaName } from '../../src/contracts/schemas.js';
+import { keyIdOf, type AuditKey } from '../../src/security/audit-key.js';
+
+export interface Collected<T> {
+  readonly value: T | null;
+  readonly key: string | null;
+  readonly partition: number;
+  readonly offset: string;
+  readonly headers: Record<string, string>;
+  readonly raw: Buffer | null;
+}
+
+/**
+ * Reads `topic` (read_committed) from the beginning until `done(records)` holds or the time runs out;
+ * then returns what it read. Values are decoded with `schema`, or left raw when it is null.
+ */
+export async function collect<T>(
+  topic: string,
+  schema: SchemaName | null,
+  done: (records: readonly Collected<T>[]) => boolean,
+  timeoutMs: number,
+): Promise<Collected<T>[]> {
+  const consumer = testKafka('collector').consumer({ groupId: `collector-${randomBytes(6).toString('hex')}`, readUncommitted: false });
+  const records: Collected<T>[] = [];
+  const type = schema ? avroType(schema) : null;
+  const toRecord = (partition: number, m: KafkaMessage): Collected<T> => ({
+    value: m.value === null ? null : type ? (type.fromBuffer(m.value.subarray(5)) as T) : null,
+    key: m.key?.toString('utf8') ?? null,
+    partition,
+    offset: m.offset,
+    headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString('utf8') : String(v)])),
+    raw: m.value,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      for (const m of batch.messages) records.push(toRecord(batch.partition, m));
+    },
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (!done(records) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  await consumer.disconnect();
+  return records;
+}
+
+export function testAuditKey(): AuditKey {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return { keyId: keyIdOf(publicKey), privateKey, publicKey };
+}
+
+/** Waits until the engine has committed `count` consumed records (its own counter, bumped after each commit). */
+export async function consumedAll(engine: { metrics: { consumed: { get(): Promise<{ values: { value: number }[] }> } } }, count: number, timeoutMs: number): Promise<void> {
+  await eventually(
+    async () => {
+      const metric = await engine.metrics.consumed.get();
+      return metric.values.reduce((n, v) => n + v.value, 0) >= count ? true : undefined;
+    },
+    timeoutMs,
+    `the engine to consume ${count} records`,
+  );
+}

@@ -1,0 +1,54 @@
+/** Every default of `vigil.yaml`, in one place; the schema only says what values may be. */
+import type { VigilConfig } from './types.js';
+
+export const CONFIG_DEFAULTS: VigilConfig = deepFreeze({
+  engine: {
+    groupId: 'vigil-engine',
+    batchMaxEvents: 5000,
+    windows: { count: 1000, timeMs: 60_000 },
+    reference: { events: 1000, file: null },
+    pool: { threads: 0, maxQueue: 0 },
+  },
+  detectors: {
+    psi: { enabled: true, bins: 10, warning: 0.1, critical: 0.25 },
+  },
+  policy: {
+    rollback: { consecutiveCriticalWindows: 3, enabled: true },
+    lastApproved: {},
+  },
+  models: {},
+});
+
+/** Freezes a plain JSON value and everything inside it; returns it with a readonly view. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * `base` with every key of `patch` laid over it, recursing into objects. Inputs are validated
+ * documents (no `__proto__` keys survive validation), and the result is a fresh object.
+ */
+export function deepMerge(base: unknown, patch: unknown): unknown {
+  if (patch === undefined) return clone(base);
+  if (!isPlainObject(base) || !isPlainObject(patch)) return clone(patch);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(base)) out[key] = clone(base[key]);
+  for (const key of Object.keys(patch)) out[key] = deepMerge(base[key], patch[key]);
+  return out;
+}
+
+function clone(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(clone);
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = clone(value[key]);
+  return out;
+}

@@ -1,0 +1,131 @@
+/**
+ * Per-model settings: the defaults of the file, then `models.<id>`, then a live override from the
+ * compacted `vigil.config` topic. A live override is validated with the same per-model schema as the
+ * file (minus `reference.file`); a bad one is rejected with a message naming the key, and the one in
+ * force before it stays in force.
+ */
+import { VigilError } from '../errors.js';
+import { canonicalHash } from './canonical.js';
+import { deepFreeze, deepMerge } from './defaults.js';
+import type { DetectorsSettings, ModelOverride, ModelSettings, ReferenceSettings, VigilConfig, WindowSettings } from './types.js';
+import { configError, keyPath, problemsOf, validators } from './validate.js';
+import type { ConfigProblem } from './validate.js';
+
+/** Rules across fields, which the schema cannot express. */
+export function checkDetectors(detectors: DetectorsSettings, basePath: readonly string[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const { warning, critical } = detectors.psi;
+  if (warning > critical) {
+    problems.push({
+      path: keyPath([...basePath, 'psi', 'warning']),
+      message: `must be a number <= ${keyPath([...basePath, 'psi', 'critical'])} (${critical}) (got ${warning})`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * Parses the JSON of a live override (`DetectorConfig.config`). Throws VIGIL_CONFIG_INVALID naming
+ * `origin` (e.g. `vigil.config[credit-risk] revision 7`) and the key path at fault.
+ */
+export function parseModelOverride(json: string, origin: string): ModelOverride {
+  let document: unknown;
+  try {
+    document = JSON.parse(json);
+  } catch (cause) {
+    throw configError(origin, [{ path: '(root)', message: 'must be a JSON document (it does not parse)' }], cause);
+  }
+  const problems = problemsOf(validators.liveOverride, document);
+  if (problems.length > 0) throw configError(origin, problems);
+  return deepFreeze(document as ModelOverride);
+}
+
+/**
+ * The settings in force for `modelId`: defaults ⊕ models[modelId] ⊕ override. Throws
+ * VIGIL_CONFIG_INVALID when the override is not a valid per-model document or the merged result
+ * breaks a rule (e.g. psi.warning above psi.critical).
+ */
+export function effectiveConfig(
+  config: VigilConfig,
+  modelId: string,
+  override?: ModelOverride | null,
+  origin = `the live override of model ${JSON.stringify(modelId)}`,
+): ModelSettings {
+  if (override !== undefined && override !== null) {
+    const problems = problemsOf(validators.liveOverride, override);
+    if (problems.length > 0) throw configError(origin, problems);
+  }
+  const fromFile = Object.hasOwn(config.models, modelId) ? config.models[modelId] : undefined;
+  let merged = { detectors: config.detectors, windows: config.engine.windows, reference: config.engine.reference } as unknown;
+  merged = deepMerge(merged, fromFile);
+  merged = deepMerge(merged, override ?? undefined);
+  const { detectors, windows, reference } = merged as { detectors: DetectorsSettings; windows: WindowSettings; reference: ReferenceSettings };
+  const problems = checkDetectors(detectors, ['detectors']);
+  if (problems.length > 0) throw configError(origin, problems);
+  const body = { modelId, detectors, windows, reference, rollback: config.policy.rollback };
+  return deepFreeze({ ...body, configHash: canonicalHash(body) });
+}
+
+/** The last approved version of a model known from the configuration, or null. */
+export function lastApprovedVersion(config: VigilConfig, modelId: string): string | null {
+  return Object.hasOwn(config.policy.lastApproved, modelId) ? (config.policy.lastApproved[modelId] ?? null) : null;
+}
+
+export type OverrideResult =
+  | { readonly ok: true; readonly settings: ModelSettings }
+  | { readonly ok: false; readonly error: VigilError; readonly settings: ModelSettings };
+
+/**
+ * The live overrides in force, one per model, with their effective settings cached. `apply` is what
+ * the engine calls for each `vigil.config` record; it never throws for bad input.
+ */
+export class ModelOverrides {
+  readonly #config: VigilConfig;
+  readonly #overrides = new Map<string, ModelOverride>();
+  readonly #settings = new Map<string, ModelSettings>();
+
+  constructor(config: VigilConfig) {
+    this.#config = config;
+  }
+
+  /**
+   * Applies the override document `json` for `modelId`; `null` (a tombstone on the compacted topic)
+   * removes it. On a bad document the result carries the error and the settings still in force.
+   */
+  apply(modelId: string, json: string | null, origin = `vigil.config record of model ${JSON.stringify(modelId)}`): OverrideResult {
+    if (json === null) {
+      this.#overrides.delete(modelId);
+      this.#settings.delete(modelId);
+      return { ok: true, settings: this.settings(modelId) };
+    }
+    try {
+      const override = parseModelOverride(json, origin);
+      const settings = effectiveConfig(this.#config, modelId, override, origin);
+      this.#overrides.set(modelId, override);
+      this.#settings.set(modelId, settings);
+      return { ok: true, settings };
+    } catch (error) {
+      if (!(error instanceof VigilError) || error.code !== 'VIGIL_CONFIG_INVALID') throw error;
+      const rejected = new VigilError('VIGIL_CONFIG_INVALID', `${error.message} (override rejected; the previous settings stay in force)`, {
+        cause: error,
+        details: { ...error.details, file: origin, modelId },
+      });
+      return { ok: false, error: rejected, settings: this.settings(modelId) };
+    }
+  }
+
+  /** The live override in force for `modelId`, if any. */
+  override(modelId: string): ModelOverride | undefined {
+    return this.#overrides.get(modelId);
+  }
+
+  /** The effective settings of `modelId` (cached until its override changes). */
+  settings(modelId: string): ModelSettings {
+    let settings = this.#settings.get(modelId);
+    if (settings === undefined) {
+      settings = effectiveConfig(this.#config, modelId, this.#overrides.get(modelId));
+      this.#settings.set(modelId, settings);
+    }
+    return settings;
+  }
+}

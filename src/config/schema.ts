@@ -1,0 +1,113 @@
+/**
+ * JSON schemas of `vigil.yaml` and of the per-model override documents of the `vigil.config` topic.
+ * Every object is closed (`additionalProperties: false`), so a misspelt key is an error rather than a
+ * silently ignored setting. Defaults live in ./defaults.ts; bounds here keep memory bounded whatever
+ * the file says (a window or reference is held in memory, so its size is capped).
+ */
+import type { SchemaObject } from 'ajv';
+
+/** Model ids and versions: printable, no control characters, bounded; never an object-prototype name. */
+const ID = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 200,
+  pattern: '^[^\\u0000-\\u001f\\u007f]+$',
+  not: { enum: ['__proto__', 'constructor', 'prototype'] },
+} as const;
+
+/** Versions: like ids, without the prototype-name rule (they are values, not keys). */
+const VERSION = { type: 'string', minLength: 1, maxLength: 200, pattern: ID.pattern } as const;
+
+const integer = (minimum: number, maximum: number): SchemaObject => ({ type: 'integer', minimum, maximum });
+
+const psi = (): SchemaObject => ({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    enabled: { type: 'boolean' },
+    bins: integer(2, 1000),
+    warning: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
+    critical: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
+  },
+});
+
+const detectors = (): SchemaObject => ({
+  type: 'object',
+  additionalProperties: false,
+  properties: { psi: psi() },
+});
+
+const windows = (): SchemaObject => ({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    count: integer(1, 1_000_000),
+    timeMs: integer(1, 7 * 24 * 3_600_000),
+  },
+});
+
+/**
+ * `file` is allowed in the configuration file but not in a live override: a record on a Kafka topic
+ * must not be able to make the engine read an arbitrary path on its host.
+ */
+const reference = (allowFile: boolean): SchemaObject => ({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    events: integer(1, 1_000_000),
+    ...(allowFile ? { file: { type: ['string', 'null'], minLength: 1, maxLength: 4096 } } : {}),
+  },
+});
+
+const modelOverride = (allowFile: boolean): SchemaObject => ({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    detectors: detectors(),
+    windows: windows(),
+    reference: reference(allowFile),
+  },
+});
+
+/** The whole `vigil.yaml` document (every key optional; defaults fill the gaps). */
+export const CONFIG_SCHEMA: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    engine: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        groupId: { type: 'string', minLength: 1, maxLength: 249 },
+        batchMaxEvents: integer(1, 1_000_000),
+        windows: windows(),
+        reference: reference(true),
+        pool: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { threads: integer(0, 256), maxQueue: integer(0, 1_000_000) },
+        },
+      },
+    },
+    detectors: detectors(),
+    policy: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        rollback: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { consecutiveCriticalWindows: integer(1, 1000), enabled: { type: 'boolean' } },
+        },
+        lastApproved: { type: 'object', propertyNames: ID, additionalProperties: VERSION },
+      },
+    },
+    models: { type: 'object', propertyNames: ID, additionalProperties: modelOverride(true) },
+  },
+};
+
+/** One `models.<id>` entry of the file. */
+export const MODEL_OVERRIDE_SCHEMA: SchemaObject = modelOverride(true);
+
+/** A live override from the `vigil.config` topic: the per-model schema without `reference.file`. */
+export const LIVE_OVERRIDE_SCHEMA: SchemaObject = modelOverride(false);

@@ -1,0 +1,289 @@
+/**
+ * The one place where the watch's stages are wired, in flow order:
+ *
+ *   source (kafkajs, eachBatch) → decode (registry + bounded Avro) → window → score (worker pool)
+ *   → policy (alerts, rollback, audit) → sinks (one transaction per batch with the offsets)
+ *
+ * plus the live configuration (`vigil.config`), metrics, and the admin endpoints.
+ */
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Alert, AuditRecord, DetectorConfig, RollbackCommand, StateRecord } from './contracts/records.js';
+import { avroType } from './contracts/schemas.js';
+import { topicName } from './contracts/topics.js';
+import { ModelOverrides, lastApprovedVersion } from './config/index.js';
+import type { LoadedConfig } from './config/types.js';
+import type { InfraSettings } from './config/infra.js';
+import { buildAdmin } from './admin/server.js';
+import { describeError } from './errors.js';
+import { createDecodeStage, RegistryClient, type InputRecord } from './pipeline/decode/index.js';
+import { PartitionProcessor, type Encoders, type OutputTopics } from './pipeline/processor.js';
+import { ScoringPool } from './pipeline/score/pool.js';
+import { InferenceSource } from './pipeline/source/consumer.js';
+import { readToEnd } from './pipeline/source/read-to-end.js';
+import { recordEncoder } from './pipeline/sink/encode.js';
+import { kafkaClient } from './pipeline/sink/kafka.js';
+import { PartitionTransactions } from './pipeline/sink/transactional.js';
+import type { AuditKey } from './security/audit-key.js';
+import { createLogger, type Logger } from './telemetry/logger.js';
+import { createMetrics, type EngineMetrics } from './telemetry/metrics.js';
+
+export interface EngineOptions {
+  readonly config: LoadedConfig;
+  readonly infra: InfraSettings;
+  readonly auditKey: AuditKey;
+  /** Wall clock (dead-letter timestamps, timestamp validation). */
+  readonly clock?: () => number;
+  /** Serve the admin endpoints on infra.httpHost:httpPort (false in tests that use `admin.inject`). */
+  readonly listen?: boolean;
+  readonly logger?: Logger;
+  /** Partitions processed at once (default: the pool's thread count). */
+  readonly concurrency?: number;
+}
+
+type Phase = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+export class Engine {
+  readonly metrics: EngineMetrics;
+  readonly admin: FastifyInstance;
+  readonly #options: EngineOptions;
+  readonly #log: Logger;
+  readonly #kafka: Kafka;
+  readonly #topics: OutputTopics & { inference: string; config: string };
+  readonly #overrides: ModelOverrides;
+  readonly #processors = new Map<number, PartitionProcessor>();
+  #assigned = new Set<number>();
+  #phase: Phase = 'created';
+  #failure: string | undefined;
+  #pool: ScoringPool | undefined;
+  #source: InferenceSource | undefined;
+  #configSource: InferenceSource | undefined;
+  #transactions: PartitionTransactions | undefined;
+  #encoders: Encoders | undefined;
+  #registry: RegistryClient | undefined;
+
+  constructor(options: EngineOptions) {
+    this.#options = options;
+    this.#log = options.logger ?? createLogger();
+    this.metrics = createMetrics();
+    const prefix = options.infra.topicPrefix;
+    this.#topics = {
+      inference: topicName(prefix, 'inference'),
+      config: topicName(prefix, 'config'),
+      alerts: topicName(prefix, 'alerts'),
+      audit: topicName(prefix, 'audit'),
+      rollback: topicName(prefix, 'rollback'),
+      state: topicName(prefix, 'state'),
+      dlq: topicName(prefix, 'dlq'),
+    };
+    this.#kafka = kafkaClient({ brokers: options.infra.brokers, clientId: 'vigil-engine' });
+    this.#overrides = new ModelOverrides(options.config.config);
+    this.admin = buildAdmin({
+      registry: this.metrics.registry,
+      health: {
+        live: () => this.#phase !== 'failed',
+        ready: () => (this.#phase === 'running' ? { ready: true } : { ready: false, reason: this.#failure ?? this.#phase }),
+      },
+    });
+  }
+
+  get phase(): Phase {
+    return this.#phase;
+  }
+
+  /** The admin address when listening. */
+  address(): AddressInfo | undefined {
+    const address = this.admin.server.address();
+    return typeof address === 'object' && address !== null ? address : undefined;
+  }
+
+  async start(): Promise<void> {
+    this.#phase = 'starting';
+    const { config, infra } = this.#options;
+    const engine = config.config.engine;
+    const registryUrl = infra.registryUrl;
+    const [alert, audit, rollback, state] = await Promise.all([
+      recordEncoder<Alert>(registryUrl, this.#topics.alerts, 'Alert'),
+      recordEncoder<AuditRecord>(registryUrl, this.#topics.audit, 'AuditRecord'),
+      recordEncoder<RollbackCommand>(registryUrl, this.#topics.rollback, 'RollbackCommand'),
+      recordEncoder<StateRecord>(registryUrl, this.#topics.state, 'StateRecord'),
+    ]);
+    this.#encoders = { alert: (r) => alert.encode(r), audit: (r) => audit.encode(r), rollback: (r) => rollback.encode(r), state: (r) => state.encode(r) };
+    this.#registry = new RegistryClient({ baseUrl: registryUrl });
+    this.#pool = new ScoringPool({
+      ...(engine.pool.threads > 0 ? { threads: engine.pool.threads } : {}),
+      ...(engine.pool.maxQueue > 0 ? { maxQueue: engine.pool.maxQueue } : {}),
+    });
+    this.#pool.onError((error) => this.#log.error({ err: error }, 'scoring pool error'));
+    this.#pool.onDrain(() => {
+      this.#source?.resume();
+      this.metrics.paused.set(0);
+    });
+    this.#transactions = new PartitionTransactions(this.#kafka, { groupId: engine.groupId, idPrefix: `vigil-engine.${engine.groupId}.` });
+
+    await this.#startConfigWatch();
+    this.#source = new InferenceSource(this.#kafka, { groupId: engine.groupId, topics: [this.#topics.inference], concurrency: this.#options.concurrency ?? this.#pool.threads });
+    await this.#source.start({
+      onAssignment: (assignment) => this.#onAssignment(assignment[this.#topics.inference] ?? []),
+      onBatch: async (batch, control) => {
+        await this.#onBatch(batch.topic, batch.partition, batch.messages, batch.highWatermark, control.isStale);
+      },
+    });
+    if (this.#options.listen !== false) await this.admin.listen({ host: infra.httpHost, port: infra.httpPort });
+    this.#phase = 'running';
+  }
+
+  /** Drains in-flight batches, commits, closes everything. */
+  async stop(): Promise<void> {
+    if (this.#phase === 'stopped' || this.#phase === 'stopping') return;
+    this.#phase = 'stopping';
+    await this.#source?.stop().catch((error: unknown) => this.#log.warn({ err: error }, 'stopping the consumer'));
+    await this.#configSource?.stop().catch(() => undefined);
+    await this.#transactions?.close();
+    await this.#pool?.close();
+    await this.admin.close();
+    this.#processors.clear();
+    this.#phase = 'stopped';
+  }
+
+  #onAssignment(partitions: readonly number[]): void {
+    const next = new Set(partitions);
+    for (const partition of this.#assigned) {
+      if (next.has(partition)) continue;
+      // Revoked: its state is already in the changelog (every transaction carries it); drop memory.
+      this.#processors.delete(partition);
+      void this.#transactions?.release(this.#topics.inference, partition);
+    }
+    this.#assigned = next;
+  }
+
+  async #processorFor(partition: number): Promise<PartitionProcessor> {
+    const existing = this.#processors.get(partition);
+    if (existing) return existing;
+    const transactions = this.#transactions!;
+    // Fence older producers of this partition first, so their open transactions are aborted and the
+    // changelog read below holds exactly what was committed.
+    await transactions.producerFor(this.#topics.inference, partition);
+    const latest = new Map<string, StateRecord>();
+    const type = avroType('StateRecord');
+    await readToEnd(this.#kafka, {
+      topic: this.#topics.state,
+      partitions: [partition],
+      onMessage: (_p, message) => {
+        const key = message.key?.toString('utf8');
+        if (key === undefined) return;
+        if (message.value === null) latest.delete(key);
+        else latest.set(key, type.fromBuffer(message.value.subarray(5)) as StateRecord);
+      },
+    });
+    const { config } = this.#options;
+    const processor = new PartitionProcessor(
+      {
+        partition,
+        topics: this.#topics,
+        pool: this.#pool!,
+        decode: createDecodeStage({ lookup: this.#registry!, now: this.#options.clock ?? Date.now }),
+        settings: (modelId) => this.#overrides.settings(modelId),
+        lastApproved: (modelId) => lastApprovedVersion(config.config, modelId),
+        signer: { keyId: this.#options.auditKey.keyId, privateKey: this.#options.auditKey.privateKey },
+        encoders: this.#encoders!,
+        clock: this.#options.clock ?? Date.now,
+      },
+      [...latest.values()],
+    );
+    this.#processors.set(partition, processor);
+    return processor;
+  }
+
+  async #onBatch(topic: string, partition: number, messages: readonly KafkaMessage[], highWatermark: string, isStale: () => boolean): Promise<void> {
+    const started = performance.now();
+    if (this.#pool!.needsDrain) {
+      this.#source!.pause();
+      this.metrics.paused.set(1);
+    }
+    const processor = await this.#processorFor(partition);
+    const records: InputRecord[] = messages.map((m) => ({ key: m.key, value: m.value, topic, partition, offset: m.offset }));
+    let outcome;
+    try {
+      outcome = await processor.process(records);
+    } catch (error) {
+      this.#processors.delete(partition);
+      this.#log.error({ err: error, topic, partition }, 'batch processing failed; the partition is restored from its changelog and the batch retried');
+      throw error;
+    }
+    if (isStale()) {
+      // The partition moved to another member mid-batch: commit nothing; the new owner redoes it.
+      this.#processors.delete(partition);
+      return;
+    }
+    const last = messages[messages.length - 1]!.offset;
+    try {
+      await this.#transactions!.commit(topic, partition, outcome.outputs, (BigInt(last) + 1n).toString());
+      this.metrics.transactions.inc({ outcome: 'committed' });
+    } catch (error) {
+      this.metrics.transactions.inc({ outcome: 'aborted' });
+      this.#processors.delete(partition);
+      this.#log.error({ err: error, topic, partition }, 'transaction failed; the batch will be retried from the last committed offset');
+      throw error;
+    }
+    this.#recordMetrics(topic, partition, messages.length, outcome, highWatermark, last, started);
+  }
+
+  #recordMetrics(
+    topic: string,
+    partition: number,
+    size: number,
+    outcome: Awaited<ReturnType<PartitionProcessor['process']>>,
+    highWatermark: string,
+    last: string,
+    started: number,
+  ): void {
+    const m = this.metrics;
+    m.consumed.inc({ topic }, size);
+    m.decoded.inc({ topic }, outcome.decoded);
+    const byCode = new Map<string, number>();
+    for (const dead of outcome.deadLettered) byCode.set(dead.code, (byCode.get(dead.code) ?? 0) + 1);
+    for (const [code, n] of byCode) m.deadLettered.inc({ code }, n);
+    m.batchSize.observe({}, size);
+    for (const batch of outcome.batches) {
+      const labels = m.modelLabels(batch.modelId, batch.modelVersion);
+      const byStatus = [0, 0, 0, 0];
+      for (let i = 0; i < batch.count; i++) byStatus[batch.statuses[i]!]! += 1;
+      (['OK', 'ERROR', 'TIMEOUT', 'FALLBACK'] as const).forEach((status, code) => {
+        if (byStatus[code]! > 0) m.invocations.inc({ ...labels, status }, byStatus[code]);
+      });
+      m.servingLatency.observeMany(labels, batch.latencies, 0, batch.count);
+    }
+    for (const window of outcome.windowsClosed) m.windowsClosed.inc(m.modelLabels(window.modelId, window.modelVersion));
+    for (const alert of outcome.alerts) m.alerts.inc({ ...m.modelLabels(alert.modelId, alert.modelVersion), kind: alert.kind, severity: alert.severity });
+    for (const command of outcome.commands) m.rollbacks.inc({ ...m.modelLabels(command.modelId, command.fromVersion), action: command.action });
+    m.consumerLag.set({ topic, partition: String(partition) }, Number(BigInt(highWatermark) - BigInt(last) - 1n));
+    m.poolUtilization.set(this.#pool!.utilization);
+    m.processingLatency.observe({}, performance.now() - started);
+  }
+
+  /** Per-model detector settings from the compacted `vigil.config` topic, applied without a restart. */
+  async #startConfigWatch(): Promise<void> {
+    const type = avroType('DetectorConfig');
+    const apply = (message: KafkaMessage): void => {
+      const modelId = message.key?.toString('utf8');
+      if (!modelId) return;
+      try {
+        const json = message.value === null ? null : (type.fromBuffer(message.value.subarray(5)) as DetectorConfig).config;
+        const result = this.#overrides.apply(modelId, json);
+        if (!result.ok) this.#log.warn({ modelId, error: result.error.message }, 'detector configuration rejected');
+      } catch (error) {
+        this.#log.warn({ modelId, error: describeError(error) }, 'unreadable detector configuration record');
+      }
+    };
+    await readToEnd(this.#kafka, { topic: this.#topics.config, onMessage: (_p, m) => apply(m) });
+    this.#configSource = new InferenceSource(this.#kafka, { groupId: `vigil-config-${process.pid}-${Date.now()}`, topics: [this.#topics.config] });
+    await this.#configSource.start({
+      onAssignment: () => undefined,
+      onBatch: async (batch) => {
+        for (const message of batch.messages) apply(message);
+      },
+    });
+  }
+}

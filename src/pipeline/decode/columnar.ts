@@ -1,0 +1,267 @@
+/**
+ * From decoded events to ColumnarBatch (src/contracts/batch.ts): a feature index per model version,
+ * and a builder that groups events by source partition and model version and packs them column-wise.
+ *
+ * Feature columns: each model version numbers its feature names in order of first appearance and only
+ * ever appends, so a column number handed to the workers stays valid for the life of the process and
+ * batches built later extend the index of earlier ones (prefix-stable).
+ *
+ * Memory: everything that grows with the input is capped: features per model version, model versions,
+ * feature-name length, and the cells of one batch's feature matrix (a version with 4096 known features
+ * and 50k sparse events would otherwise ask for a 1.6 GB matrix, so large groups are split).
+ */
+import { VigilError } from '../../errors.js';
+import { STATUS_CODE } from '../../contracts/batch.js';
+import type { ColumnarBatch } from '../../contracts/batch.js';
+import type { InferenceEvent, LlmTrace } from '../../contracts/records.js';
+
+export interface ColumnarOptions {
+  /** Most feature columns one model version may have (default 4096). */
+  maxFeaturesPerModel?: number;
+  /** Most model versions the catalogue tracks (default 10_000). */
+  maxModelVersions?: number;
+  /** Longest feature name, in UTF-16 code units (default 256): names are kept for the life of the process. */
+  maxFeatureNameLength?: number;
+  /** Most cells (rows × feature columns) in one batch's feature matrix (default 4Mi, 32 MiB of doubles). */
+  maxBatchCells?: number;
+}
+
+const DEFAULTS: Required<ColumnarOptions> = Object.freeze({
+  maxFeaturesPerModel: 4096,
+  maxModelVersions: 10_000,
+  maxFeatureNameLength: 256,
+  maxBatchCells: 4 * 1024 * 1024,
+});
+
+function settings(options: ColumnarOptions): Required<ColumnarOptions> {
+  const out = { ...DEFAULTS };
+  for (const key of Object.keys(DEFAULTS) as (keyof ColumnarOptions)[]) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new VigilError('VIGIL_CONFIG_INVALID', `columnar option ${key} must be a positive integer, got ${String(value)}`, {
+        details: { option: key },
+      });
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+/** Feature name → column for one model version. Names are only appended. */
+export class FeatureIndex {
+  readonly maxFeatures: number;
+  readonly #columns = new Map<string, number>();
+  readonly #names: string[] = [];
+  #snapshot: readonly string[] | undefined;
+
+  constructor(maxFeatures: number) {
+    this.maxFeatures = maxFeatures;
+  }
+
+  get size(): number {
+    return this.#names.length;
+  }
+
+  columnOf(name: string): number | undefined {
+    return this.#columns.get(name);
+  }
+
+  /** The names in column order, frozen; the same array until a name is appended (batches share it). */
+  names(): readonly string[] {
+    this.#snapshot ??= Object.freeze(this.#names.slice());
+    return this.#snapshot;
+  }
+
+  /**
+   * Appends the names of `features` not indexed yet, all or none: an event whose new names would pass
+   * the cap (or that carries an over-long name) changes nothing and gets the error back.
+   */
+  admit(features: Readonly<Record<string, number>>, maxNameLength: number, label: string): VigilError | undefined {
+    let fresh: string[] | undefined;
+    for (const name in features) {
+      if (this.#columns.has(name)) continue;
+      if (name.length > maxNameLength) {
+        return new VigilError('VIGIL_DECODE_OVERSIZED', `feature name of ${name.length} characters (${name.slice(0, 32)}…) is over the limit of ${maxNameLength}`, {
+          details: { model: label },
+        });
+      }
+      (fresh ??= []).push(name);
+    }
+    if (fresh === undefined) return undefined;
+    const total = this.#names.length + fresh.length;
+    if (total > this.maxFeatures) {
+      return new VigilError('VIGIL_DECODE_OVERSIZED', `${label} would have ${total} features, over the limit of ${this.maxFeatures}`, {
+        details: { model: label, features: total },
+      });
+    }
+    for (const name of fresh) {
+      this.#columns.set(name, this.#names.length);
+      this.#names.push(name);
+    }
+    this.#snapshot = undefined;
+    return undefined;
+  }
+}
+
+/** The feature indexes of every model version seen, kept across batches. */
+export class FeatureCatalog {
+  readonly options: Readonly<Required<ColumnarOptions>>;
+  readonly #byModel = new Map<string, Map<string, FeatureIndex>>();
+  #versions = 0;
+
+  constructor(options: ColumnarOptions = {}) {
+    this.options = Object.freeze(settings(options));
+  }
+
+  get versionCount(): number {
+    return this.#versions;
+  }
+
+  /** The index of a model version, created on first use; an error once `maxModelVersions` are tracked. */
+  indexFor(modelId: string, modelVersion: string): FeatureIndex | VigilError {
+    let versions = this.#byModel.get(modelId);
+    const known = versions?.get(modelVersion);
+    if (known !== undefined) return known;
+    if (this.#versions >= this.options.maxModelVersions) {
+      return new VigilError('VIGIL_DECODE_OVERSIZED', `model version ${modelId}@${modelVersion} is one more than the limit of ${this.options.maxModelVersions} tracked versions`, {
+        details: { modelId, modelVersion },
+      });
+    }
+    if (versions === undefined) {
+      versions = new Map();
+      this.#byModel.set(modelId, versions);
+    }
+    const index = new FeatureIndex(this.options.maxFeaturesPerModel);
+    versions.set(modelVersion, index);
+    this.#versions++;
+    return index;
+  }
+}
+
+/** Where a record was read from. */
+export interface RecordPosition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+interface Group {
+  readonly topic: string;
+  readonly partition: number;
+  readonly modelId: string;
+  readonly modelVersion: string;
+  readonly index: FeatureIndex;
+  readonly events: InferenceEvent[];
+  readonly offsets: string[];
+}
+
+/**
+ * Collects the events of one input batch and packs them. A ColumnarBatch has one source span, so
+ * events are grouped by (topic, partition, modelId, modelVersion); groups come out in order of first
+ * appearance, rows in input order, which keeps the output deterministic.
+ */
+export class BatchBuilder {
+  readonly #catalog: FeatureCatalog;
+  readonly #groups = new Map<string, Group>();
+  #count = 0;
+
+  constructor(catalog: FeatureCatalog) {
+    this.#catalog = catalog;
+  }
+
+  /** Events added so far. */
+  get size(): number {
+    return this.#count;
+  }
+
+  /** Adds a valid event; returns the error (VIGIL_DECODE_OVERSIZED) when it must be dead-lettered instead. */
+  add(event: InferenceEvent, position: RecordPosition): VigilError | undefined {
+    const { modelId, modelVersion } = event;
+    const index = this.#catalog.indexFor(modelId, modelVersion);
+    if (index instanceof VigilError) return index;
+    const error = index.admit(event.features, this.#catalog.options.maxFeatureNameLength, `${modelId}@${modelVersion}`);
+    if (error !== undefined) return error;
+    const { topic, partition } = position;
+    // Length-prefixed parts: unambiguous whatever characters the ids contain.
+    const key = `${topic.length}:${topic}${partition}:${modelId.length}:${modelId}${modelVersion}`;
+    let group = this.#groups.get(key);
+    if (group === undefined) {
+      group = { topic, partition, modelId, modelVersion, index, events: [], offsets: [] };
+      this.#groups.set(key, group);
+    }
+    group.events.push(event);
+    group.offsets.push(position.offset);
+    this.#count++;
+    return undefined;
+  }
+
+  /** Packs every group into one or more batches (split so no feature matrix passes `maxBatchCells`). */
+  build(): ColumnarBatch[] {
+    const out: ColumnarBatch[] = [];
+    const maxCells = this.#catalog.options.maxBatchCells;
+    for (const group of this.#groups.values()) {
+      const names = group.index.names();
+      const rowsPerBatch = Math.max(1, Math.floor(maxCells / Math.max(1, names.length)));
+      for (let from = 0; from < group.events.length; from += rowsPerBatch) {
+        out.push(pack(group, names, from, Math.min(group.events.length, from + rowsPerBatch)));
+      }
+    }
+    return out;
+  }
+}
+
+function pack(group: Group, names: readonly string[], from: number, to: number): ColumnarBatch {
+  const count = to - from;
+  const featureCount = names.length;
+  const features = new Float64Array(featureCount * count).fill(Number.NaN);
+  const scores = new Float64Array(count);
+  const latencies = new Float64Array(count);
+  const statuses = new Uint8Array(count);
+  const timestamps = new Float64Array(count);
+  const eventIds: string[] = new Array<string>(count);
+  const principals: string[] = new Array<string>(count);
+  const endpoints: (string | null)[] = new Array<string | null>(count);
+  const predictedClasses: (string | null)[] = new Array<string | null>(count);
+  const llm: (LlmTrace | null)[] = new Array<LlmTrace | null>(count);
+  const attributes: Record<string, string>[] = new Array<Record<string, string>>(count);
+  const index = group.index;
+  for (let row = 0; row < count; row++) {
+    const event = group.events[from + row]!;
+    const values = event.features;
+    for (const name in values) {
+      // Every name was admitted before the row was added, so the column exists and is < featureCount.
+      features[index.columnOf(name)! * count + row] = values[name]!;
+    }
+    scores[row] = event.score ?? Number.NaN;
+    latencies[row] = event.latencyMs;
+    statuses[row] = STATUS_CODE[event.status];
+    timestamps[row] = event.timestamp;
+    eventIds[row] = event.eventId;
+    principals[row] = event.principal;
+    endpoints[row] = event.endpoint;
+    predictedClasses[row] = event.predictedClass;
+    llm[row] = event.llm;
+    attributes[row] = event.attributes;
+  }
+  return {
+    count,
+    featureCount,
+    features,
+    scores,
+    latencies,
+    statuses,
+    timestamps,
+    modelId: group.modelId,
+    modelVersion: group.modelVersion,
+    featureNames: names,
+    eventIds,
+    principals,
+    endpoints,
+    predictedClasses,
+    llm,
+    attributes,
+    // Records of one partition arrive in offset order, so input order gives the span.
+    source: { topic: group.topic, partition: group.partition, firstOffset: group.offsets[from]!, lastOffset: group.offsets[to - 1]! },
+  };
+}

@@ -1,0 +1,259 @@
+/**
+ * The work of one input partition, in flow order: decode, window, score in the pool, apply the
+ * policy, and gather every output of the batch (dead letters, alerts, audit records, rollback
+ * commands, state changelog records) for the sink to commit in one transaction with the offsets.
+ *
+ * A processor holds the partition's state in memory; the state it would write is derived from that
+ * memory after every batch, so what is committed is always consistent with the committed offset.
+ * If a transaction fails, the engine throws the processor away and restores a new one from the
+ * changelog. Everything here is deterministic in the input: times come from event time, ids from
+ * content, so a replay after a crash writes the same records with the same ids.
+ */
+import type { IHeaders } from 'kafkajs';
+import type { ColumnarBatch } from '../contracts/batch.js';
+import type { Alert, AuditRecord, RollbackCommand, StateRecord } from '../contracts/records.js';
+import type { ModelSettings } from '../config/types.js';
+import { getDetector } from '../../workers/detectors/registry.js';
+import type { ReferenceProfile } from '../../workers/detectors/reference.js';
+import type { DetectorScore } from '../../workers/detectors/types.js';
+import type { DecodeStage, InputRecord } from './decode/index.js';
+import { AuditChain, alertAuditEntry, commandAuditEntry, type AuditSigner, type ChainCheckpoint } from './policy/audit.js';
+import { windowAlerts, type WindowContext } from './policy/alerts.js';
+import { decodeRollbackState, encodeRollbackState, initialRollbackState, stepRollback, type RollbackState } from './policy/rollback.js';
+import { thresholdsFor } from './policy/thresholds.js';
+import type { ScoringPool } from './score/pool.js';
+import { sliceColumns } from './score/slice.js';
+import type { OutputMessage } from './sink/transactional.js';
+import { stateRecord, type StateKind } from './state.js';
+import { ModelWindows } from './window/index.js';
+import type { ClosedWindow, ReferenceData } from './window/types.js';
+
+export interface OutputTopics {
+  readonly alerts: string;
+  readonly audit: string;
+  readonly rollback: string;
+  readonly state: string;
+  readonly dlq: string;
+}
+
+export interface Encoders {
+  alert(record: Alert): Buffer;
+  audit(record: AuditRecord): Buffer;
+  rollback(record: RollbackCommand): Buffer;
+  state(record: StateRecord): Buffer;
+}
+
+export interface ProcessorDeps {
+  readonly partition: number;
+  readonly topics: OutputTopics;
+  readonly pool: ScoringPool;
+  readonly decode: DecodeStage;
+  readonly settings: (modelId: string) => ModelSettings;
+  readonly lastApproved: (modelId: string) => string | null;
+  readonly signer: AuditSigner;
+  readonly encoders: Encoders;
+  /** Wall clock, only for the `vigil.failed.at` header of dead letters. */
+  readonly clock: () => number;
+}
+
+export interface BatchOutcome {
+  readonly outputs: OutputMessage[];
+  readonly decoded: number;
+  readonly deadLettered: readonly { code: string }[];
+  readonly batches: readonly ColumnarBatch[];
+  readonly alerts: readonly Alert[];
+  readonly commands: readonly RollbackCommand[];
+  readonly windowsClosed: readonly ClosedWindow[];
+}
+
+interface VersionState {
+  readonly windows: ModelWindows;
+  profile: ReferenceProfile | null;
+  rollback: RollbackState;
+  configHash: string;
+}
+
+const DETECTORS = ['psi'] as const;
+
+export class PartitionProcessor {
+  readonly #deps: ProcessorDeps;
+  readonly #versions = new Map<string, VersionState>();
+  readonly #chain: AuditChain;
+  readonly chainId: string;
+
+  constructor(deps: ProcessorDeps, restored: readonly StateRecord[] = []) {
+    this.#deps = deps;
+    this.chainId = `engine/${deps.topics.audit}/p${deps.partition}`;
+    let checkpoint: ChainCheckpoint | null = null;
+    for (const record of restored) {
+      if (record.kind === 'chain') checkpoint = JSON.parse(Buffer.from(record.body).toString('utf8')) as ChainCheckpoint;
+      else if (record.kind === 'windows') this.#version(record.modelId, record.modelVersion).windows.restore(record.body);
+      else if (record.kind === 'rollback') this.#version(record.modelId, record.modelVersion).rollback = decodeRollbackState(record.body);
+    }
+    this.#chain = new AuditChain(this.chainId, deps.signer, checkpoint);
+  }
+
+  /** Model versions this processor holds state for. */
+  get versions(): number {
+    return this.#versions.size;
+  }
+
+  async process(records: readonly InputRecord[]): Promise<BatchOutcome> {
+    const { topics } = this.#deps;
+    const decoded = await this.#deps.decode.decodeRecords(records);
+    const outputs: OutputMessage[] = [];
+    const failedAt = String(this.#deps.clock());
+    for (const dead of decoded.deadLetters) {
+      const original = records[dead.index];
+      if (!original) continue;
+      const headers: IHeaders = {
+        'vigil.error.code': dead.code,
+        'vigil.error.message': dead.message.slice(0, 1000),
+        'vigil.source.topic': original.topic,
+        'vigil.source.partition': String(original.partition),
+        'vigil.source.offset': original.offset,
+        'vigil.failed.at': failedAt,
+      };
+      outputs.push({ topic: topics.dlq, key: original.key, value: original.value, headers });
+    }
+
+    const alerts: Alert[] = [];
+    const commands: RollbackCommand[] = [];
+    const windowsClosed: ClosedWindow[] = [];
+    const touched = new Set<VersionState>();
+    for (const batch of decoded.batches) {
+      const state = this.#version(batch.modelId, batch.modelVersion);
+      touched.add(state);
+      for (const window of await this.#windowBatch(state, batch)) {
+        windowsClosed.push(window);
+        const result = await this.#scoreWindow(state, window);
+        alerts.push(...result.alerts);
+        commands.push(...result.commands);
+      }
+    }
+
+    for (const alert of alerts) {
+      outputs.push({ topic: topics.alerts, key: alert.fingerprint, value: this.#deps.encoders.alert(alert) });
+      const audit = this.#chain.append(alertAuditEntry(alert, alert.windowEnd));
+      outputs.push({ topic: topics.audit, key: audit.chainId, value: this.#deps.encoders.audit(audit) });
+    }
+    for (const command of commands) {
+      outputs.push({ topic: topics.rollback, key: command.modelId, value: this.#deps.encoders.rollback(command) });
+      const audit = this.#chain.append(commandAuditEntry(command));
+      outputs.push({ topic: topics.audit, key: audit.chainId, value: this.#deps.encoders.audit(audit) });
+    }
+    for (const state of touched) {
+      const { modelId, modelVersion } = state.windows;
+      outputs.push(this.#state('windows', modelId, modelVersion, state.windows.snapshot()));
+      outputs.push(this.#state('rollback', modelId, modelVersion, encodeRollbackState(state.rollback)));
+    }
+    if (alerts.length + commands.length > 0 && this.#chain.checkpoint) {
+      outputs.push(this.#state('chain', '', '', Buffer.from(JSON.stringify(this.#chain.checkpoint))));
+    }
+    return { outputs, decoded: decoded.decoded, deadLettered: decoded.deadLetters, batches: decoded.batches, alerts, commands, windowsClosed };
+  }
+
+  #state(kind: StateKind, modelId: string, modelVersion: string, body: Uint8Array): OutputMessage {
+    const record = stateRecord(this.#deps.partition, kind, modelId, modelVersion, body);
+    return { topic: this.#deps.topics.state, key: record.key, value: this.#deps.encoders.state(record), partition: this.#deps.partition };
+  }
+
+  #version(modelId: string, modelVersion: string): VersionState {
+    const key = `${modelId}\u0000${modelVersion}`;
+    let state = this.#versions.get(key);
+    if (!state) {
+      const settings = this.#deps.settings(modelId);
+      state = {
+        windows: new ModelWindows({
+          modelId,
+          modelVersion,
+          windows: settings.windows,
+          referenceEvents: settings.reference.events,
+          merge: (detector, earlier, later) => {
+            const d = getDetector(detector);
+            return d.encode(d.merge(d.decode(earlier), d.decode(later)));
+          },
+        }),
+        profile: null,
+        rollback: initialRollbackState(modelId, modelVersion),
+        configHash: settings.configHash,
+      };
+      this.#versions.set(key, state);
+    }
+    return state;
+  }
+
+  /** Feeds a batch to the version's windows; returns the windows it closed, in order. */
+  async #windowBatch(state: VersionState, batch: ColumnarBatch): Promise<ClosedWindow[]> {
+    const settings = this.#deps.settings(batch.modelId);
+    if (settings.configHash !== state.configHash) {
+      state.windows.setWindowSettings(settings.windows);
+      state.configHash = settings.configHash;
+    }
+    const assignment = state.windows.assign(batch);
+    const closed: ClosedWindow[] = [...assignment.closed];
+    if (assignment.slices.length === 0) return closed;
+    const profile = await this.#profile(state, settings);
+    const summaries = await Promise.all(
+      assignment.slices.map((slice) =>
+        this.#deps.pool.summarize({ columns: sliceColumns(batch, slice.rows[0], slice.rows[1]), reference: profile, detectors: [...DETECTORS] }),
+      ),
+    );
+    for (let i = 0; i < assignment.slices.length; i++) {
+      const slice = assignment.slices[i]!;
+      const encoded: Record<string, Uint8Array> = {};
+      for (const [detector, summary] of Object.entries(summaries[i]!)) encoded[detector] = getDetector(detector).encode(summary);
+      closed.push(...state.windows.addSummary(slice, encoded));
+    }
+    return closed;
+  }
+
+  async #profile(state: VersionState, settings: ModelSettings): Promise<ReferenceProfile> {
+    if (state.profile) return state.profile;
+    const reference: ReferenceData | null = state.windows.reference();
+    if (!reference) throw new Error(`${state.windows.modelId}@${state.windows.modelVersion} has windows but no reference`);
+    state.profile = await this.#deps.pool.buildReference({
+      columns: {
+        count: reference.count,
+        featureCount: reference.featureCount,
+        features: reference.features.slice(),
+        scores: reference.scores.slice(),
+        latencies: reference.latencies.slice(),
+        statuses: reference.statuses.slice(),
+        timestamps: reference.timestamps.slice(),
+      },
+      featureNames: [...reference.featureNames],
+      binCount: settings.detectors.psi.bins,
+      id: reference.referenceId,
+    });
+    return state.profile;
+  }
+
+  async #scoreWindow(state: VersionState, window: ClosedWindow): Promise<{ alerts: Alert[]; commands: RollbackCommand[] }> {
+    const settings = this.#deps.settings(window.modelId);
+    const profile = await this.#profile(state, settings);
+    const summaries: Record<string, ReturnType<ReturnType<typeof getDetector>['decode']>> = {};
+    for (const [detector, bytes] of Object.entries(window.summaries)) summaries[detector] = getDetector(detector).decode(bytes);
+    const scores: DetectorScore[] = settings.detectors.psi.enabled
+      ? await this.#deps.pool.scoreWindow({ summaries, reference: profile, detectors: [...DETECTORS] })
+      : [];
+    const context: WindowContext = {
+      modelId: window.modelId,
+      modelVersion: window.modelVersion,
+      windowStart: window.windowStart,
+      windowEnd: window.windowEnd,
+      source: window.source,
+      configHash: settings.configHash,
+      referenceId: profile.id,
+    };
+    const drift = windowAlerts(context, scores, (detector) => thresholdsFor(settings.detectors, detector));
+    const step = stepRollback(
+      state.rollback,
+      { window: context, criticalAlertIds: drift.criticalAlertIds, settings: settings.rollback, lastApproved: this.#deps.lastApproved(window.modelId) },
+      // Event time, not wall time: a replay issues the same command.
+      () => window.windowEnd,
+    );
+    state.rollback = step.state;
+    return { alerts: [...drift.alerts, ...step.alerts], commands: step.command ? [step.command] : [] };
+  }
+}

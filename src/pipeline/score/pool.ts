@@ -1,0 +1,272 @@
+/**
+ * The main-thread side of the scoring pool: one small class over a private Piscina pool that runs the
+ * named tasks of the compiled worker module `dist/workers/scoring.js`.
+ *
+ * - Batches cross the thread boundary by transfer: the typed arrays of the NumericColumns go in the
+ *   `transferList` of `run`, so the caller's arrays are detached afterwards (byteLength 0) and must not
+ *   be reused. (A `Piscina.move()` nested inside the task object would arrive empty, hence the list.)
+ * - Reference profiles are SharedArrayBuffer-backed: posting one shares its memory with the worker.
+ * - Every method validates its input on this thread (O(1)) and reports all failures, its own or the
+ *   worker's, as a rejected promise with a VigilError; `inFlight` and `needsDrain` change synchronously
+ *   when a method is called.
+ * - Backpressure: `needsDrain` is true while every thread is busy and the queue is full; the consumer
+ *   pauses then and resumes from `onDrain`. Counting in-flight tasks here, rather than forwarding
+ *   Piscina's own `needsDrain`, is deliberate: Piscina's flag is updated in a microtask after `run()`
+ *   (a check right after submitting reads a stale value), counts only workers that finished starting,
+ *   and ignores the queue, so it cannot bound memory to `threads + maxQueue` batches.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Piscina } from 'piscina';
+import type { NumericColumns } from '../../contracts/batch.js';
+import { findPackageRoot } from '../../contracts/schemas.js';
+import { VigilError, describeError } from '../../errors.js';
+import type { ReferenceProfile } from '../../../workers/detectors/reference.js';
+import type { DetectorScore } from '../../../workers/detectors/types.js';
+import type { DetectorParamsById, ScoringTaskName, ScoringTaskResults, ScoringTasks, Summaries } from '../../../workers/scoring.js';
+
+export type { DetectorParamsById, Summaries } from '../../../workers/scoring.js';
+
+/** Most threads a pool may be given. */
+export const MAX_THREADS = 256;
+/** Largest `maxQueue`: the queue must stay bounded, whatever the input rate. */
+export const MAX_QUEUE = 65_536;
+
+export interface ScoringPoolOptions {
+  /** Worker threads; default `max(1, os.availableParallelism() - 1)`, leaving a core to the consumer. */
+  readonly threads?: number;
+  /** Tasks that may wait for a free thread; default `max(4, threads²)` (Piscina's 'auto', floored). */
+  readonly maxQueue?: number;
+  /** Milliseconds `close()` waits for running tasks before terminating the workers; default 30 000. */
+  readonly closeTimeout?: number;
+  /** The compiled worker module; default `<package root>/dist/workers/scoring.js`. */
+  readonly workerFile?: string;
+}
+
+const OPTION_NAMES: readonly string[] = ['threads', 'maxQueue', 'closeTimeout', 'workerFile'];
+
+export interface BuildReferenceRequest {
+  /** Reference batch; its typed arrays are transferred (detached here after the call). */
+  readonly columns: NumericColumns;
+  /** Names of the first feature columns, in the feature index's order. */
+  readonly featureNames: readonly string[];
+  readonly id: string;
+  /** Bins per feature, 2 .. 1024; 10 when absent. */
+  readonly binCount?: number;
+}
+
+export interface SummarizeRequest {
+  /** One batch; its typed arrays are transferred (detached here after the call). A ColumnarBatch may be passed: only its numeric columns are sent. */
+  readonly columns: NumericColumns & { readonly featureNames?: readonly string[] };
+  readonly reference: ReferenceProfile;
+  readonly detectors: readonly string[];
+  readonly params?: DetectorParamsById;
+}
+
+export interface ScoreWindowRequest {
+  /** Merged window summaries per detector; cloned (they are small and usually still the window's state). */
+  readonly summaries: Readonly<Summaries>;
+  readonly reference: ReferenceProfile;
+  readonly detectors: readonly string[];
+  readonly params?: DetectorParamsById;
+}
+
+function invalidOption(option: string, must: string, value: unknown): VigilError {
+  return new VigilError('VIGIL_CONFIG_INVALID', `scoring pool option "${option}" must be ${must}, got ${JSON.stringify(value) ?? String(value)}`, {
+    details: { option },
+  });
+}
+
+function integerOption(options: ScoringPoolOptions, option: 'threads' | 'maxQueue' | 'closeTimeout', min: number, max: number, fallback: number): number {
+  const value = options[option];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalidOption(option, `an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+function defaultWorkerFile(): string {
+  return join(findPackageRoot(), 'dist', 'workers', 'scoring.js');
+}
+
+/** The numeric part of a batch as a fresh plain object (no strings cross), and its distinct transferable buffers. */
+function numericPart(columns: NumericColumns): { columns: NumericColumns; transferList: ArrayBuffer[] } {
+  const { count, featureCount, features, scores, latencies, statuses, timestamps } = columns;
+  const expect = (name: string, length: number, actual: number): void => {
+    if (length !== actual) {
+      throw new VigilError('VIGIL_INPUT_INVALID', `batch column "${name}" has ${actual} values, expected ${length}`, { details: { column: name } });
+    }
+  };
+  if (!Number.isInteger(count) || count < 0 || !Number.isInteger(featureCount) || featureCount < 0) {
+    throw new VigilError('VIGIL_INPUT_INVALID', `batch count ${count} and featureCount ${featureCount} must be non-negative integers`);
+  }
+  expect('features', count * featureCount, features.length);
+  expect('scores', count, scores.length);
+  expect('latencies', count, latencies.length);
+  expect('statuses', count, statuses.length);
+  expect('timestamps', count, timestamps.length);
+  // Columns may share one buffer; a buffer listed twice makes postMessage throw. SharedArrayBuffers are
+  // shared by posting, so they are left out.
+  const buffers = new Set<ArrayBuffer>();
+  for (const array of [features, scores, latencies, statuses, timestamps]) {
+    if (array.buffer instanceof ArrayBuffer) buffers.add(array.buffer);
+  }
+  return { columns: { count, featureCount, features, scores, latencies, statuses, timestamps }, transferList: [...buffers] };
+}
+
+export class ScoringPool {
+  readonly #pool: Piscina<ScoringTasks[ScoringTaskName], unknown>;
+  readonly #threads: number;
+  readonly #maxQueue: number;
+  readonly #drainListeners = new Set<() => void>();
+  readonly #errorListeners = new Set<(error: Error) => void>();
+  #inFlight = 0;
+  #full = false;
+  #closed: Promise<void> | undefined;
+
+  constructor(options: ScoringPoolOptions = {}) {
+    if (options === null || typeof options !== 'object') throw invalidOption('options', 'an object', options);
+    for (const key of Object.keys(options)) {
+      if (!OPTION_NAMES.includes(key)) throw invalidOption(key, `one of ${OPTION_NAMES.join(', ')} (unknown option)`, (options as Record<string, unknown>)[key]);
+    }
+    this.#threads = integerOption(options, 'threads', 1, MAX_THREADS, Math.max(1, availableParallelism() - 1));
+    this.#maxQueue = integerOption(options, 'maxQueue', 1, MAX_QUEUE, Math.max(4, this.#threads * this.#threads));
+    const closeTimeout = integerOption(options, 'closeTimeout', 0, 600_000, 30_000);
+    const workerFile = options.workerFile ?? defaultWorkerFile();
+    if (typeof workerFile !== 'string' || workerFile.length === 0) throw invalidOption('workerFile', 'a file path', workerFile);
+    if (!existsSync(workerFile)) {
+      throw new VigilError('VIGIL_INTERNAL', `scoring worker ${workerFile} does not exist; run "npm run build" first`, { details: { option: 'workerFile' } });
+    }
+    this.#pool = new Piscina<ScoringTasks[ScoringTaskName], unknown>({
+      filename: workerFile,
+      minThreads: this.#threads,
+      maxThreads: this.#threads,
+      maxQueue: this.#maxQueue,
+      concurrentTasksPerWorker: 1,
+      closeTimeout,
+    });
+    // Errors not tied to a task (a worker dying while idle, a close timeout) arrive as 'error' events.
+    this.#pool.on('error', (error: unknown) => this.#emitError(error instanceof Error ? error : new Error(describeError(error))));
+  }
+
+  /** Profiles a reference batch (transferred) into a SharedArrayBuffer-backed ReferenceProfile. */
+  async buildReference(request: BuildReferenceRequest): Promise<ReferenceProfile> {
+    const { columns, transferList } = numericPart(request.columns);
+    const task: ScoringTasks['buildReference'] = { columns, featureNames: [...request.featureNames], id: request.id };
+    return this.#run('buildReference', request.binCount === undefined ? task : { ...task, binCount: request.binCount }, transferList);
+  }
+
+  /** One Summary per detector for one batch (transferred); the summaries come back transferred too. */
+  async summarize(request: SummarizeRequest): Promise<Summaries> {
+    const names = request.columns.featureNames;
+    const reference = request.reference.featureNames;
+    if (names !== undefined && (names.length < reference.length || reference.some((name, i) => names[i] !== name))) {
+      throw new VigilError('VIGIL_INPUT_INVALID', `the batch's feature index does not start with reference "${request.reference.id}"'s features`, {
+        details: { referenceId: request.reference.id },
+      });
+    }
+    const { columns, transferList } = numericPart(request.columns);
+    const task: ScoringTasks['summarize'] = { columns, reference: request.reference, detectors: [...request.detectors], ...optionalParams(request.params) };
+    return this.#run('summarize', task, transferList);
+  }
+
+  /** Scores a window's merged summaries. */
+  async scoreWindow(request: ScoreWindowRequest): Promise<DetectorScore[]> {
+    const task: ScoringTasks['scoreWindow'] = {
+      summaries: request.summaries,
+      reference: request.reference,
+      detectors: [...request.detectors],
+      ...optionalParams(request.params),
+    };
+    return this.#run('scoreWindow', task, []);
+  }
+
+  /**
+   * True while `threads + maxQueue` tasks are in flight: a further task would be rejected. Pause the
+   * input and resume from `onDrain`. Updated synchronously by every call, so it can be read right after
+   * submitting.
+   */
+  get needsDrain(): boolean {
+    return this.#inFlight >= this.#threads + this.#maxQueue;
+  }
+
+  /** Calls `listener` each time `needsDrain` turns from true to false; returns a function that unsubscribes. */
+  onDrain(listener: () => void): () => void {
+    this.#drainListeners.add(listener);
+    return () => this.#drainListeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` with errors that belong to no task (a worker that died while idle, a close that
+   * timed out). Without a listener such an error is thrown, like an unhandled 'error' event.
+   */
+  onError(listener: (error: Error) => void): () => void {
+    this.#errorListeners.add(listener);
+    return () => this.#errorListeners.delete(listener);
+  }
+
+  /** Share of the pool's thread time spent running tasks (Piscina's `utilization`, 0..1). */
+  get utilization(): number {
+    return this.#pool.utilization;
+  }
+
+  /** Tasks submitted through this pool and not yet settled (running or queued). */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  get threads(): number {
+    return this.#threads;
+  }
+
+  get maxQueue(): number {
+    return this.#maxQueue;
+  }
+
+  /**
+   * Stops accepting tasks, lets running and queued tasks finish (up to `closeTimeout`, then terminates
+   * the workers), and resolves when every thread has exited. `force` rejects queued tasks at once.
+   * Idempotent: later calls return the first call's promise.
+   */
+  close(options: { force?: boolean } = {}): Promise<void> {
+    this.#closed ??= this.#pool.close({ force: options.force === true });
+    return this.#closed;
+  }
+
+  async #run<N extends ScoringTaskName>(name: N, task: ScoringTasks[N], transferList: ArrayBuffer[]): Promise<ScoringTaskResults[N]> {
+    if (this.#closed !== undefined) {
+      throw new VigilError('VIGIL_ENGINE_STOPPING', `scoring pool is closed; task "${name}" not run`);
+    }
+    if (this.needsDrain) {
+      throw new VigilError('VIGIL_INTERNAL', `scoring pool is full (${this.#inFlight} tasks in flight, threads ${this.#threads} + maxQueue ${this.#maxQueue}); pause until onDrain`, {
+        retriable: true,
+        details: { reason: 'pool-full', task: name },
+      });
+    }
+    this.#inFlight++;
+    if (this.needsDrain) this.#full = true;
+    try {
+      return (await this.#pool.run(task, { name, transferList })) as ScoringTaskResults[N];
+    } catch (cause) {
+      throw new VigilError('VIGIL_INTERNAL', `scoring task "${name}" failed: ${describeError(cause)}`, { cause, details: { task: name } });
+    } finally {
+      this.#inFlight--;
+      if (this.#full && !this.needsDrain) {
+        this.#full = false;
+        // Listeners run outside this task's promise chain: one that throws must not fail the task.
+        for (const listener of [...this.#drainListeners]) queueMicrotask(listener);
+      }
+    }
+  }
+
+  #emitError(error: Error): void {
+    if (this.#errorListeners.size === 0) throw error;
+    for (const listener of [...this.#errorListeners]) listener(error);
+  }
+}
+
+function optionalParams(params: DetectorParamsById | undefined): { params?: DetectorParamsById } {
+  return params === undefined ? {} : { params };
+}

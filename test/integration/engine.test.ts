@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Alert, AuditRecord, InferenceEvent, RollbackCommand } from '../../src/contracts/records.js';
+import { buildConfig } from '../../src/config/index.js';
+import { EventGenerator } from '../../src/demo/generator.js';
+import { Engine } from '../../src/engine.js';
+import { verifyChain } from '../../src/pipeline/policy/audit.js';
+import { avroProducer, type AvroProducer } from '../../src/pipeline/sink/producer.js';
+import { ensureTopics } from '../../src/pipeline/sink/topics.js';
+import { collect, consumedAll, stack, testAuditKey, uniquePrefix } from './helpers.js';
+
+describe('the engine on the real stack: injected drift in, alerts and a rollback command out', () => {
+  const prefix = uniquePrefix('engine');
+  const auditKey = testAuditKey();
+  let engine: Engine;
+  let producer: AvroProducer<InferenceEvent>;
+
+  beforeAll(async () => {
+    await ensureTopics(stack().brokers, prefix, 2);
+    const config = buildConfig(
+      {
+        engine: { groupId: `${prefix}engine`, windows: { count: 500, timeMs: 3_600_000 }, reference: { events: 1000 } },
+        policy: { rollback: { consecutiveCriticalWindows: 2 }, lastApproved: { 'fraud-drift': '1.0.0', 'fraud-stable': '1.0.0' } },
+      },
+      'test',
+    );
+    engine = new Engine({ config, infra: { ...stack(), topicPrefix: prefix, httpHost: '127.0.0.1', httpPort: 0 }, auditKey, listen: false });
+    await engine.start();
+    producer = await avroProducer<InferenceEvent>({ ...stack(), topic: `${prefix}inference`, schema: 'InferenceEvent' });
+  });
+
+  afterAll(async () => {
+    await producer?.close();
+    await engine?.stop();
+  });
+
+  it('alerts on the drifted model, rolls it back to its last approved version, and stays silent on the stationary one', async () => {
+    const drifting = new EventGenerator({ modelId: 'fraud-drift', modelVersion: '2.0.0', seed: 7, driftFrom: 2500, driftSigma: 1.5, driftedFeatures: 4 });
+    const stable = new EventGenerator({ modelId: 'fraud-stable', modelVersion: '2.0.0', seed: 8 });
+    for (let i = 0; i < 8; i++) {
+      await producer.send(drifting.take(500).map((value) => ({ key: value.modelId, value })));
+      await producer.send(stable.take(500).map((value) => ({ key: value.modelId, value })));
+    }
+
+    await consumedAll(engine, 8000, 90_000);
+    const commands = await collect<RollbackCommand>(`${prefix}rollback`, 'RollbackCommand', (r) => r.length >= 1, 30_000);
+    expect(commands).toHaveLength(1);
+    const command = commands[0]!.value!;
+    expect(command).toMatchObject({ modelId: 'fraud-drift', fromVersion: '2.0.0', toVersion: '1.0.0', action: 'ROLLBACK', issuedBy: 'policy:rollback' });
+
+    const alerts = await collect<Alert>(`${prefix}alerts`, 'Alert', (r) => r.some((a) => command.alertIds.includes(a.value!.alertId)), 30_000);
+    const values = alerts.map((a) => a.value!);
+    expect(values.every((a) => a.modelId === 'fraud-drift')).toBe(true);
+    // Only the drifted features alert, and the command cites CRITICAL alerts that were published.
+    expect(new Set(values.map((a) => a.feature))).toEqual(new Set(['f00', 'f01', 'f02', 'f03']));
+    const ids = new Set(values.map((a) => a.alertId));
+    expect(command.alertIds.every((id) => ids.has(id))).toBe(true);
+    for (const a of values) {
+      expect(a).toMatchObject({ kind: 'DRIFT', detector: 'psi', status: 'FIRING' });
+      expect(a.score).toBeGreaterThanOrEqual(a.threshold);
+      expect(a.source.topic).toBe(`${prefix}inference`);
+      expect(a.evidence.binning).toMatch(/reference-quantile/);
+    }
+
+    // One audit record per alert and per command, in one verifiable chain per input partition.
+    const audit = await collect<AuditRecord>(`${prefix}audit`, 'AuditRecord', (r) => r.length >= values.length + 1, 30_000);
+    expect(audit).toHaveLength(values.length + 1);
+    const records = audit.map((r) => r.value!);
+    for (const chainId of new Set(records.map((r) => r.chainId))) {
+      expect(verifyChain(records.filter((r) => r.chainId === chainId), { [auditKey.keyId]: auditKey.publicKey })).toMatchObject({ ok: true });
+    }
+
+    const metrics = await (await engine.admin.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/vigil_model_invocations_total\{model="fraud-stable",version="2.0.0",status="OK"\} \d+/);
+    expect(metrics).toMatch(/vigil_model_latency_ms_count\{model="fraud-drift",version="2.0.0"\} 4000/);
+    expect(metrics).toMatch(/vigil_events_consumed_total\{topic="[^"]+inference"\} 8000/);
+    expect((await engine.admin.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+  });
+});

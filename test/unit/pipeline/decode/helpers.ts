@@ -1,0 +1,128 @@
+/**
+ * Shared fixtures for the decode-stage tests: encoded events, a fake schema lookup, hand-written Avro
+ * bytes for hostile records, and a seeded PRNG.
+ */
+import { VigilError } from '../../../../src/errors.js';
+import type { InferenceEvent } from '../../../../src/contracts/records.js';
+import { avroType, schemaSource } from '../../../../src/contracts/schemas.js';
+import { DecodeStage, frameWire } from '../../../../src/pipeline/decode/index.js';
+import type { DecodeStageOptions, InputRecord, SchemaLookup } from '../../../../src/pipeline/decode/index.js';
+import { INFERENCE_EVENT, LLM_INFERENCE_EVENT } from '../../../fixtures/samples.js';
+
+/** The injected clock: half an hour after the samples' timestamps. */
+export const NOW = Date.UTC(2025, 2, 14, 10, 0, 0);
+/** Schema id under which the reader schema itself is registered. */
+export const EVENT_ID = 7;
+export const EVENT_TYPE = avroType('InferenceEvent');
+
+export { INFERENCE_EVENT, LLM_INFERENCE_EVENT };
+
+let counter = 0;
+
+/** A valid event with a fresh eventId unless one is given. */
+export function makeEvent(overrides: Partial<InferenceEvent> = {}): InferenceEvent {
+  counter++;
+  return { ...INFERENCE_EVENT, eventId: `evt-${counter}`, ...overrides };
+}
+
+/** An event with `n` numeric features named f0..f(n-1). */
+export function wideEvent(n: number, overrides: Partial<InferenceEvent> = {}): InferenceEvent {
+  const features: Record<string, number> = {};
+  for (let i = 0; i < n; i++) features[`f${i}`] = i + 0.5;
+  return makeEvent({ features, ...overrides });
+}
+
+export function encode(event: InferenceEvent, schemaId = EVENT_ID): Buffer {
+  return frameWire(schemaId, EVENT_TYPE.toBuffer(event));
+}
+
+export function rec(value: Buffer | null, offset: number, partition = 0, topic = 'vigil.inference'): InputRecord {
+  return { key: null, value, topic, partition, offset: String(offset) };
+}
+
+/** A lookup over a fixed table; records every id asked for. */
+export class FakeLookup implements SchemaLookup {
+  readonly calls: number[] = [];
+  readonly schemas = new Map<number, string>([[EVENT_ID, schemaSource('InferenceEvent')]]);
+  /** When set, every lookup of an id not in `schemas` fails with it instead of "unknown". */
+  outage: VigilError | undefined;
+
+  schemaFor(id: number): Promise<string> {
+    this.calls.push(id);
+    const text = this.schemas.get(id);
+    if (text !== undefined) return Promise.resolve(text);
+    if (this.outage !== undefined) return Promise.reject(this.outage);
+    return Promise.reject(new VigilError('VIGIL_DECODE_UNKNOWN_SCHEMA', `schema id ${id} is unknown to the registry`));
+  }
+}
+
+export function makeStage(options: Partial<DecodeStageOptions> = {}): { stage: DecodeStage; lookup: FakeLookup } {
+  const lookup = options.lookup instanceof FakeLookup ? options.lookup : new FakeLookup();
+  const stage = new DecodeStage({ now: () => NOW, ...options, lookup });
+  return { stage, lookup };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Hand-written Avro, for bytes no well-behaved encoder produces
+// ---------------------------------------------------------------------------------------------------
+
+/** Zig-zag varint of any 64-bit value. */
+export function varint(value: number | bigint): number[] {
+  const n = BigInt(value);
+  let z = n >= 0n ? n << 1n : (-n << 1n) - 1n;
+  const out: number[] = [];
+  do {
+    let byte = Number(z & 0x7fn);
+    z >>= 7n;
+    if (z !== 0n) byte |= 0x80;
+    out.push(byte);
+  } while (z !== 0n);
+  return out;
+}
+
+export function avroString(s: string): number[] {
+  const bytes = Buffer.from(s, 'utf8');
+  return [...varint(bytes.length), ...bytes];
+}
+
+/** The bytes of InferenceEvent up to (not including) `features`: ids, timestamp, null endpoint, principal. */
+export function headFields(ts = INFERENCE_EVENT.timestamp): number[] {
+  return [...avroString('e-1'), ...varint(ts), ...avroString('m'), ...avroString('v'), 0, ...avroString('p')];
+}
+
+/** Byte offset in an encoded event (wire header included) at which `endpoint`'s union index sits. */
+export function endpointOffset(event: InferenceEvent): number {
+  return 5 + avroString(event.eventId).length + varint(event.timestamp).length + avroString(event.modelId).length + avroString(event.modelVersion).length;
+}
+
+export function wire(bytes: number[], schemaId = EVENT_ID): Buffer {
+  return frameWire(schemaId, Uint8Array.from(bytes));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Determinism helpers
+// ---------------------------------------------------------------------------------------------------
+
+/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Heap growth in bytes across `fn`. GC is not exposed under vitest, so this is an upper bound on what
+ * `fn` kept plus garbage not yet collected: fine for "less than a few MB" against gigabyte claims.
+ */
+export async function heapGrowth(fn: () => unknown): Promise<number> {
+  const before = process.memoryUsage().heapUsed;
+  await fn();
+  return process.memoryUsage().heapUsed - before;
+}
+
+export const MiB = 1024 * 1024;

@@ -1,0 +1,151 @@
+/**
+ * The real pool over the compiled worker (dist/workers/scoring.js): run `npm run build` first.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { ScoringPool } from '../../../../src/pipeline/score/pool.js';
+import { VigilError } from '../../../../src/errors.js';
+import { makeColumns, normalColumns } from '../../workers/helpers.js';
+
+const NAMES = ['a', 'b', 'c'];
+const pools: ScoringPool[] = [];
+
+function pool(options: ConstructorParameters<typeof ScoringPool>[0]): ScoringPool {
+  const p = new ScoringPool(options);
+  pools.push(p);
+  return p;
+}
+
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.close()));
+});
+
+describe('ScoringPool', () => {
+  it('builds, summarizes and scores through worker threads, transferring the batches', async () => {
+    const p = pool({ threads: 2 });
+    const refColumns = normalColumns(1, 1000, 3);
+    const reference = await p.buildReference({ columns: refColumns, featureNames: NAMES, id: 'ref-1' });
+    expect(refColumns.features.byteLength).toBe(0);
+    expect(reference.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(reference.edges.buffer).toBe(reference.buffer);
+    expect(reference.binCount).toBe(10);
+
+    const batch = normalColumns(2, 1000, 4, 1);
+    const summaries = await p.summarize({ columns: batch, reference, detectors: ['psi'] });
+    for (const array of [batch.features, batch.scores, batch.latencies, batch.statuses, batch.timestamps]) expect(array.byteLength).toBe(0);
+    expect(summaries['psi']!['totals']).toEqual(Float64Array.from([1000, 1000, 1000]));
+
+    const scores = await p.scoreWindow({ summaries, reference, detectors: ['psi'] });
+    expect(scores.map((s) => s.feature)).toEqual(NAMES);
+    for (const s of scores) expect(s.score).toBeGreaterThan(0.25);
+    // The shared reference is never detached and serves any number of tasks.
+    expect(reference.edges.byteLength).toBeGreaterThan(0);
+    const again = await p.scoreWindow({ summaries, reference, detectors: ['psi'] });
+    expect(again).toEqual(scores);
+  });
+
+  it('transfers columns that share one buffer, and sends only the numeric part of a batch', async () => {
+    const p = pool({ threads: 1 });
+    const reference = await p.buildReference({ columns: normalColumns(3, 500, 3), featureNames: NAMES, id: 'ref-2' });
+    const count = 200;
+    const buffer = new ArrayBuffer(8 * (count * 3 + 3 * count) + count);
+    const columns = {
+      count,
+      featureCount: 3,
+      features: new Float64Array(buffer, 0, count * 3).fill(0.5),
+      scores: new Float64Array(buffer, 8 * count * 3, count),
+      latencies: new Float64Array(buffer, 8 * count * 4, count),
+      timestamps: new Float64Array(buffer, 8 * count * 5, count),
+      statuses: new Uint8Array(buffer, 8 * count * 6, count),
+      featureNames: [...NAMES, 'extra'],
+      eventIds: ['not sent'],
+    };
+    const summaries = await p.summarize({ columns, reference, detectors: ['psi'] });
+    expect(buffer.byteLength).toBe(0);
+    expect(summaries['psi']!['totals']).toEqual(Float64Array.from([200, 200, 200]));
+  });
+
+  it('refuses a batch whose feature index does not extend the reference', async () => {
+    const p = pool({ threads: 1 });
+    const reference = await p.buildReference({ columns: normalColumns(4, 100, 3), featureNames: NAMES, id: 'ref-3' });
+    const columns = { ...normalColumns(5, 10, 3), featureNames: ['a', 'c', 'b'] };
+    await expect(p.summarize({ columns, reference, detectors: ['psi'] })).rejects.toMatchObject({ code: 'VIGIL_INPUT_INVALID' });
+    expect(columns.features.byteLength).toBeGreaterThan(0); // nothing was sent
+    await expect(p.summarize({ columns: { ...normalColumns(5, 10, 3), count: 9 }, reference, detectors: ['psi'] })).rejects.toThrow(/"features" has 30 values, expected 27/);
+  });
+
+  it('reports worker failures as VigilErrors naming the task', async () => {
+    const p = pool({ threads: 1 });
+    const reference = await p.buildReference({ columns: normalColumns(6, 100, 3), featureNames: NAMES, id: 'ref-4' });
+    const error: unknown = await p.summarize({ columns: normalColumns(7, 10, 3), reference, detectors: ['nope'] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VigilError);
+    expect((error as VigilError).code).toBe('VIGIL_INTERNAL');
+    expect((error as VigilError).message).toMatch(/task "summarize" failed: unknown detector "nope"/);
+  });
+
+  it('signals backpressure with a tiny maxQueue: needsDrain, a refused overflow, then onDrain', async () => {
+    const p = pool({ threads: 1, maxQueue: 1 });
+    const reference = await p.buildReference({ columns: normalColumns(8, 1000, 3), featureNames: NAMES, id: 'ref-5' });
+    let drains = 0;
+    const unsubscribe = p.onDrain(() => drains++);
+    expect(p.needsDrain).toBe(false);
+    const first = p.summarize({ columns: normalColumns(9, 20_000, 3), reference, detectors: ['psi'] });
+    expect(p.needsDrain).toBe(false);
+    const second = p.summarize({ columns: normalColumns(10, 20_000, 3), reference, detectors: ['psi'] });
+    expect(p.needsDrain).toBe(true); // one running + one queued = threads + maxQueue
+    expect(p.inFlight).toBe(2);
+    const overflow = normalColumns(11, 10, 3);
+    const refused: unknown = await p.summarize({ columns: overflow, reference, detectors: ['psi'] }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'VIGIL_INTERNAL', retriable: true, details: { reason: 'pool-full' } });
+    expect(overflow.features.byteLength).toBeGreaterThan(0); // a refused batch is not transferred
+    const drained = new Promise<void>((resolve) => p.onDrain(resolve));
+    await first;
+    await drained;
+    expect(p.needsDrain).toBe(false);
+    expect(drains).toBe(1);
+    await second;
+    expect(drains).toBe(1); // no new transition, no new event
+    unsubscribe();
+    expect(p.utilization).toBeGreaterThanOrEqual(0);
+    expect(p.utilization).toBeLessThanOrEqual(1);
+  });
+
+  it('closes: waits for running tasks, refuses new ones, and is idempotent', async () => {
+    const p = new ScoringPool({ threads: 1 });
+    const running = p.buildReference({ columns: makeColumns(5000, 4, (f, i) => f * i), featureNames: ['w', 'x', 'y', 'z'], id: 'ref-6' });
+    const closing = p.close();
+    expect(p.close()).toBe(closing);
+    await expect(running).resolves.toMatchObject({ id: 'ref-6' });
+    await closing;
+    await expect(p.buildReference({ columns: normalColumns(12, 10, 1), featureNames: ['a'], id: 'late' })).rejects.toMatchObject({ code: 'VIGIL_ENGINE_STOPPING' });
+  });
+
+  it('validates options with messages naming the option', () => {
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ threads: 0 }, /option "threads" must be an integer from 1 to 256, got 0/],
+      [{ threads: 1.5 }, /option "threads"/],
+      [{ maxQueue: Infinity }, /option "maxQueue" must be an integer from 1 to 65536/],
+      [{ maxQueue: 0 }, /option "maxQueue"/],
+      [{ closeTimeout: -1 }, /option "closeTimeout"/],
+      [{ workerFile: '' }, /option "workerFile"/],
+      [{ thread: 2 }, /option "thread" must be one of threads, maxQueue, closeTimeout, workerFile/],
+    ];
+    for (const [options, message] of bad) {
+      let error: unknown;
+      try {
+        new ScoringPool(options as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, JSON.stringify(options)).toBeInstanceOf(VigilError);
+      expect((error as VigilError).code).toBe('VIGIL_CONFIG_INVALID');
+      expect((error as VigilError).message).toMatch(message);
+    }
+    expect(() => new ScoringPool({ workerFile: '/nonexistent/scoring.js' })).toThrow(/npm run build/);
+  });
+
+  it('defaults to availableParallelism() - 1 threads (at least 1) and a bounded queue', () => {
+    const p = pool({});
+    expect(p.threads).toBeGreaterThanOrEqual(1);
+    expect(p.maxQueue).toBe(Math.max(4, p.threads * p.threads));
+  });
+});

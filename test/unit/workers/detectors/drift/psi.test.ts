@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { PSI_DEFAULTS, psiDetector } from '../../../../../workers/detectors/drift/psi.js';
+import { buildReferenceProfile } from '../../../../../workers/detectors/reference.js';
+import { PSI_CONVENTION } from '../../../../../workers/kernels/psi.js';
+import { makeColumns, normalColumns } from '../../helpers.js';
+
+const NAMES = ['age', 'income', 'tenure'];
+const reference = buildReferenceProfile({ columns: normalColumns(1, 1000, 3), featureNames: NAMES, id: 'ref-2024' });
+const params = psiDetector.parseParams(undefined);
+
+function scoresFor(columns: ReturnType<typeof normalColumns>) {
+  return psiDetector.score(psiDetector.summarize(columns, reference, params), reference, params);
+}
+
+describe('psi detector', () => {
+  it('is a DRIFT detector with documented defaults (10 reference bins, epsilon 1e-4)', () => {
+    expect(psiDetector.id).toBe('psi');
+    expect(psiDetector.kind).toBe('DRIFT');
+    expect(reference.binCount).toBe(10);
+    expect(params).toEqual(PSI_DEFAULTS);
+    expect(params.epsilon).toBe(1e-4);
+  });
+
+  it('scores about 0 on a fresh sample of the reference distribution', () => {
+    const scores = scoresFor(normalColumns(2, 1000, 3));
+    expect(scores.map((s) => s.feature)).toEqual(NAMES);
+    for (const s of scores) expect(s.score).toBeLessThan(0.05);
+    expect(scoresFor(normalColumns(1, 1000, 3)).map((s) => s.score)).toEqual([0, 0, 0]);
+  });
+
+  it('scores a 1σ mean shift clearly above 0.25 with 1,000 samples', () => {
+    for (const s of scoresFor(normalColumns(3, 1000, 3, 1))) expect(s.score).toBeGreaterThan(0.25);
+  });
+
+  it('gives the known value of a hand-made example', () => {
+    // reference: 0..99, 4 bins → edges 24.75, 49.5, 74.25, 25 values per bin
+    const ref = buildReferenceProfile({ columns: makeColumns(100, 1, (_f, i) => i), featureNames: ['x'], binCount: 4, id: 'hand' });
+    expect(Array.from(ref.edges)).toEqual([24.75, 49.5, 74.25]);
+    // current: 50 values in bin 0, 50 in bin 3, none in bins 1 and 2
+    const current = makeColumns(100, 1, (_f, i) => (i < 50 ? 0 : 99));
+    const p = psiDetector.parseParams({ minCount: 1 });
+    const [score] = psiDetector.score(psiDetector.summarize(current, ref, p), ref, p);
+    const term = (c: number, r: number): number => (c - r) * Math.log(c / r);
+    const expected = 2 * term(0.5, 0.25) + 2 * term(1e-4, 0.25);
+    expect(score?.score).toBeCloseTo(expected, 12);
+    expect(score?.evidence).toEqual({
+      statistic: 'PSI',
+      binning: PSI_CONVENTION,
+      bins: '4',
+      edges: '24.75,49.5,74.25',
+      referenceCounts: '25,25,25,25',
+      currentCounts: '50,0,0,50',
+      referenceCount: '100',
+      currentCount: '100',
+      referenceId: 'hand',
+    });
+  });
+
+  it('ignores batch features beyond the reference and treats missing ones as absent', () => {
+    const wide = normalColumns(4, 1000, 5);
+    const summary = psiDetector.summarize(wide, reference, params);
+    expect(summary.totals).toHaveLength(3);
+    expect(summary.counts).toHaveLength(30);
+    expect(psiDetector.score(summary, reference, params).map((s) => s.feature)).toEqual(NAMES);
+    const narrow = psiDetector.summarize(normalColumns(4, 1000, 2), reference, params);
+    expect(Array.from(narrow.totals)).toEqual([1000, 1000, 0]);
+    expect(psiDetector.score(narrow, reference, params).map((s) => s.feature)).toEqual(['age', 'income']);
+  });
+
+  it('skips features below minCount or without reference values, and counts NaN as absent', () => {
+    const sparse = normalColumns(5, 1000, 3, 0, 0.95); // about 50 values per feature
+    expect(scoresFor(sparse)).toEqual([]);
+    const p = psiDetector.parseParams({ minCount: 10 });
+    expect(psiDetector.score(psiDetector.summarize(sparse, reference, p), reference, p)).toHaveLength(3);
+    const refWithHole = buildReferenceProfile({ columns: makeColumns(200, 2, (f, i) => (f === 0 ? i : NaN)), featureNames: ['a', 'b'], id: 'r' });
+    const cur = makeColumns(200, 2, (_f, i) => i);
+    const s = psiDetector.score(psiDetector.summarize(cur, refWithHole, params), refWithHole, params);
+    expect(s.map((x) => x.feature)).toEqual(['a']);
+  });
+
+  it('sees a constant feature move either way', () => {
+    const ref = buildReferenceProfile({ columns: makeColumns(500, 1, () => 1), featureNames: ['flag'], id: 'c' });
+    const same = makeColumns(500, 1, () => 1);
+    const up = makeColumns(500, 1, (_f, i) => (i % 10 === 0 ? 2 : 1));
+    const down = makeColumns(500, 1, (_f, i) => (i % 10 === 0 ? 0 : 1));
+    const psiOf = (c: ReturnType<typeof makeColumns>): number => psiDetector.score(psiDetector.summarize(c, ref, params), ref, params)[0]!.score;
+    expect(psiOf(same)).toBe(0);
+    expect(psiOf(up)).toBeGreaterThan(0.25);
+    expect(psiOf(down)).toBeCloseTo(psiOf(up), 12);
+  });
+
+  it('validates parameters by name and rejects unknown ones', () => {
+    expect(psiDetector.parseParams({ epsilon: 0.001 })).toEqual({ epsilon: 0.001, minCount: 100 });
+    expect(() => psiDetector.parseParams({ epsilon: 0 })).toThrow(/"epsilon"/);
+    expect(() => psiDetector.parseParams({ minCount: 1.5 })).toThrow(/"minCount"/);
+    expect(() => psiDetector.parseParams({ bins: 10 })).toThrow(/unknown parameter "bins"/);
+  });
+
+  it('names a non-default epsilon in the binning evidence', () => {
+    const p = psiDetector.parseParams({ epsilon: 0.001 });
+    const [s] = psiDetector.score(psiDetector.summarize(normalColumns(6, 1000, 3), reference, p), reference, p);
+    expect(s?.evidence['binning']).toBe('reference-quantile bins, epsilon 0.001 floor applied to both proportions');
+  });
+
+  it('refuses a summary of another shape and corrupt state', () => {
+    const other = buildReferenceProfile({ columns: normalColumns(7, 100, 2), featureNames: ['a', 'b'], id: 'other' });
+    expect(() => psiDetector.score(psiDetector.empty(other, params), reference, params)).toThrow(/does not match reference "ref-2024"/);
+    const bytes = psiDetector.encode(psiDetector.summarize(normalColumns(8, 100, 3), reference, params));
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    view.setFloat64(bytes.byteLength - 8, 12345, true); // a total that disagrees with its counts
+    expect(() => psiDetector.decode(bytes)).toThrow(/add up to/);
+    view.setFloat64(24, -1, true);
+    expect(() => psiDetector.decode(bytes)).toThrow(/not a non-negative integer/);
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * The one interface every window detector implements (drift, performance, anomaly, hallucination).
+ *
+ * A detector works in three steps, so batches can be processed in parallel and windows can be kept in
+ * a Kafka changelog:
+ *   1. `summarize` one batch into a Summary: a small, mergeable partial made only of Float64Arrays, so
+ *      it crosses threads by transfer and encodes to bytes without a schema;
+ *   2. `merge` summaries of batches of the same window (associative, with `empty` as the identity);
+ *   3. `score` the merged summary of a window against the reference.
+ * `test/unit/workers/detectors/contract.test.ts` checks these laws for every registered detector.
+ */
+import type { NumericColumns } from '../../src/contracts/batch.js';
+import type { AlertKind } from '../../src/contracts/records.js';
+import type { ReferenceProfile } from './reference.js';
+
+export type { ReferenceProfile } from './reference.js';
+
+/** The alert kinds a window detector can raise (the others come from governance and the engine). */
+export type DetectorKind = Extract<AlertKind, 'DRIFT' | 'PERFORMANCE' | 'ANOMALY' | 'HALLUCINATION'>;
+
+/**
+ * A detector's partial result: named Float64Array sections (counts stay exact up to 2^53). Plain
+ * typed arrays only, so a summary can be transferred between threads and encoded section by section.
+ */
+export type Summary = { readonly [section: string]: Float64Array };
+
+/** Detector parameters after validation: flat, JSON-like, frozen. */
+export type DetectorParams = { readonly [name: string]: number | string | boolean };
+
+/** One statistic of a window. `feature` is null when the score is about the model as a whole. */
+export interface DetectorScore {
+  /** The detector's id. */
+  detector: string;
+  /** Name of the feature scored, from the reference's feature index; null for model-level scores. */
+  feature: string | null;
+  /** The statistic, in the detector's units; always finite. */
+  score: number;
+  /** How the score was obtained, as strings (goes into Alert.evidence). */
+  evidence: Record<string, string>;
+}
+
+export interface WindowDetector<S extends Summary = Summary, P extends DetectorParams = DetectorParams> {
+  /** Stable id, used in configuration, the registry, DetectorScore.detector and state keys. */
+  readonly id: string;
+  readonly kind: DetectorKind;
+  /** Format version of `encode`'s bytes (StateRecord.version); bump it when the layout changes. */
+  readonly stateVersion: number;
+  /** One line for documentation and the admin API. */
+  readonly description: string;
+  /**
+   * Validated parameters from configuration: defaults for missing keys, unknown keys and bad values
+   * rejected with a RangeError naming the parameter. `undefined` means all defaults.
+   */
+  parseParams(raw: Readonly<Record<string, unknown>> | undefined): P;
+  /** The summary of no events: the identity of `merge`. */
+  empty(reference: ReferenceProfile, params: P): S;
+  /**
+   * Summarizes one batch. The batch may have more feature columns than the reference (the feature
+   * index only appends); columns beyond the reference are ignored. Never mutates `columns`.
+   */
+  summarize(columns: NumericColumns, reference: ReferenceProfile, params: P): S;
+  /** Combines two summaries of the same reference into a new one; associative; inputs untouched. */
+  merge(a: S, b: S): S;
+  /** Scores a (merged) window summary; only finite scores are returned, in feature order. */
+  score(summary: S, reference: ReferenceProfile, params: P): DetectorScore[];
+  /** The summary as bytes for the state changelog. */
+  encode(summary: S): Uint8Array;
+  /** The inverse of `encode`; throws a RangeError on bytes that are not a valid summary of this detector. */
+  decode(bytes: Uint8Array): S;
+}
+
+/** A detector of any summary and parameter type, as held by the registry. */
+export type AnyWindowDetector = WindowDetector<Summary, DetectorParams>;

@@ -1,0 +1,109 @@
+/**
+ * The named tasks the scoring pool runs (a Piscina worker module: `pool.run(task, { name })`). Every task
+ * takes a whole batch or window, never a single event: a dispatch costs about as much as 30 Avro
+ * decodes, so it only pays over thousands of values.
+ *
+ *   buildReference  columns of a reference batch → ReferenceProfile (SharedArrayBuffer-backed, so the
+ *                   result and every later task share its memory instead of copying it)
+ *   summarize       columns of one batch → one Summary per detector, transferred back, not cloned
+ *   scoreWindow     merged Summaries of a window → DetectorScore[]
+ *
+ * Inputs are shape-checked here once per task (O(features)); detectors then index without checks.
+ */
+import { move, transferableSymbol, valueSymbol } from 'piscina';
+import type { NumericColumns } from '../src/contracts/batch.js';
+import { assertColumns } from './detectors/columns.js';
+import { assertReferenceProfile, buildReferenceProfile } from './detectors/reference.js';
+import type { BuildReferenceInput, ReferenceProfile } from './detectors/reference.js';
+import { getDetector } from './detectors/registry.js';
+import { summaryBuffers } from './detectors/summary.js';
+import type { AnyWindowDetector, DetectorScore, Summary } from './detectors/types.js';
+
+/** Raw (unvalidated) parameters per detector id; each detector validates its own. */
+export type DetectorParamsById = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+
+/** One Summary per detector id. */
+export type Summaries = Record<string, Summary>;
+
+export type BuildReferenceTask = BuildReferenceInput;
+
+export interface SummarizeTask {
+  readonly columns: NumericColumns;
+  readonly reference: ReferenceProfile;
+  /** Detector ids, from the registry. */
+  readonly detectors: readonly string[];
+  readonly params?: DetectorParamsById;
+}
+
+export interface ScoreWindowTask {
+  /** The window's merged summary for each detector in `detectors`. */
+  readonly summaries: Readonly<Summaries>;
+  readonly reference: ReferenceProfile;
+  readonly detectors: readonly string[];
+  readonly params?: DetectorParamsById;
+}
+
+/** What each task's promise resolves to on the calling thread, by task name (types the pool). */
+export interface ScoringTaskResults {
+  buildReference: ReferenceProfile;
+  summarize: Summaries;
+  scoreWindow: DetectorScore[];
+}
+
+/** The input of each task, by task name. */
+export interface ScoringTasks {
+  buildReference: BuildReferenceTask;
+  summarize: SummarizeTask;
+  scoreWindow: ScoreWindowTask;
+}
+
+export type ScoringTaskName = keyof ScoringTasks;
+
+/** A task result marked for Piscina to transfer `transfer` instead of cloning it; the caller receives `value`. */
+export interface Moved<T> {
+  readonly [transferableSymbol]: ArrayBuffer[];
+  readonly [valueSymbol]: T;
+}
+
+function resolveDetectors(where: string, ids: readonly string[], params: DetectorParamsById | undefined): [AnyWindowDetector, ReturnType<AnyWindowDetector['parseParams']>][] {
+  if (!Array.isArray(ids) || ids.length === 0) throw new RangeError(`${where}: detectors must be a non-empty array of detector ids`);
+  if (new Set(ids).size !== ids.length) throw new RangeError(`${where}: detectors lists an id twice`);
+  return ids.map((id) => {
+    const detector = getDetector(id);
+    return [detector, detector.parseParams(params?.[id])];
+  });
+}
+
+export function buildReference(task: BuildReferenceTask): ReferenceProfile {
+  return buildReferenceProfile(task);
+}
+
+/** Pure form of `summarize` (the value the calling thread receives). */
+export function summarizeBatch(task: SummarizeTask): Summaries {
+  assertColumns(task.columns, 'summarize');
+  assertReferenceProfile(task.reference, 'summarize');
+  const summaries: Summaries = {};
+  for (const [detector, params] of resolveDetectors('summarize', task.detectors, task.params)) {
+    summaries[detector.id] = detector.summarize(task.columns, task.reference, params);
+  }
+  return summaries;
+}
+
+export function summarize(task: SummarizeTask): Moved<Summaries> {
+  const summaries = summarizeBatch(task);
+  const buffers = [...new Set(Object.values(summaries).flatMap(summaryBuffers))];
+  const result: Moved<Summaries> = { [transferableSymbol]: buffers, [valueSymbol]: summaries };
+  return move(result) as Moved<Summaries>;
+}
+
+export function scoreWindow(task: ScoreWindowTask): DetectorScore[] {
+  assertReferenceProfile(task.reference, 'scoreWindow');
+  if (task.summaries === null || typeof task.summaries !== 'object') throw new TypeError('scoreWindow: summaries must be an object keyed by detector id');
+  const scores: DetectorScore[] = [];
+  for (const [detector, params] of resolveDetectors('scoreWindow', task.detectors, task.params)) {
+    const summary = task.summaries[detector.id];
+    if (summary === undefined) throw new RangeError(`scoreWindow: no summary for detector "${detector.id}"`);
+    for (const s of detector.score(summary, task.reference, params)) scores.push(s);
+  }
+  return scores;
+}
