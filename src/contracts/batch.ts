@@ -43,6 +43,8 @@ export interface ColumnarBatch extends NumericColumns {
   /** The feature index of the model version at the time the batch was built (prefix-stable: names only get appended). */
   readonly featureNames: readonly string[];
   readonly eventIds: readonly string[];
+  /** Kafka offset of each row (rows are in offset order): windows cite exactly the offsets of their events. */
+  readonly offsets: readonly string[];
   readonly principals: readonly string[];
   readonly endpoints: readonly (string | null)[];
   readonly predictedClasses: readonly (string | null)[];

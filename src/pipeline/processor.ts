@@ -25,7 +25,7 @@ import type { ScoringPool } from './score/pool.js';
 import { sliceColumns } from './score/slice.js';
 import type { OutputMessage } from './sink/transactional.js';
 import { stateRecord, type StateKind } from './state.js';
-import { ModelWindows } from './window/index.js';
+import { ModelWindows, decodeReference, encodeReference } from './window/index.js';
 import type { ClosedWindow, ReferenceData } from './window/types.js';
 
 export interface OutputTopics {
@@ -71,6 +71,8 @@ interface VersionState {
   profile: ReferenceProfile | null;
   rollback: RollbackState;
   configHash: string;
+  /** The ready reference is in the changelog under its own key (written once, not with every snapshot). */
+  referenceStored: boolean;
 }
 
 const DETECTORS = ['psi'] as const;
@@ -85,9 +87,16 @@ export class PartitionProcessor {
     this.#deps = deps;
     this.chainId = `engine/${deps.topics.audit}/p${deps.partition}`;
     let checkpoint: ChainCheckpoint | null = null;
+    const references = new Map<string, ReferenceData>();
+    for (const record of restored) {
+      if (record.kind !== 'reference') continue;
+      const reference = decodeReference(record.body, record.modelId, record.modelVersion);
+      references.set(reference.referenceId, reference);
+      this.#version(record.modelId, record.modelVersion).referenceStored = true;
+    }
     for (const record of restored) {
       if (record.kind === 'chain') checkpoint = JSON.parse(Buffer.from(record.body).toString('utf8')) as ChainCheckpoint;
-      else if (record.kind === 'windows') this.#version(record.modelId, record.modelVersion).windows.restore(record.body);
+      else if (record.kind === 'windows') this.#version(record.modelId, record.modelVersion).windows.restore(record.body, (id) => references.get(id));
       else if (record.kind === 'rollback') this.#version(record.modelId, record.modelVersion).rollback = decodeRollbackState(record.body);
     }
     this.#chain = new AuditChain(this.chainId, deps.signer, checkpoint);
@@ -127,30 +136,38 @@ export class PartitionProcessor {
       for (const window of await this.#windowBatch(state, batch)) {
         windowsClosed.push(window);
         const result = await this.#scoreWindow(state, window);
-        alerts.push(...result.alerts);
-        commands.push(...result.commands);
+        // In causal order, window by window (its alerts, then the command they caused), so the audit
+        // chain is the same however Kafka batched the input.
+        for (const alert of result.alerts) {
+          alerts.push(alert);
+          outputs.push({ topic: topics.alerts, key: alert.fingerprint, value: this.#deps.encoders.alert(alert) });
+          outputs.push(this.#audit(this.#chain.append(alertAuditEntry(alert, alert.windowEnd))));
+        }
+        for (const command of result.commands) {
+          commands.push(command);
+          outputs.push({ topic: topics.rollback, key: command.modelId, value: this.#deps.encoders.rollback(command) });
+          outputs.push(this.#audit(this.#chain.append(commandAuditEntry(command))));
+        }
       }
-    }
-
-    for (const alert of alerts) {
-      outputs.push({ topic: topics.alerts, key: alert.fingerprint, value: this.#deps.encoders.alert(alert) });
-      const audit = this.#chain.append(alertAuditEntry(alert, alert.windowEnd));
-      outputs.push({ topic: topics.audit, key: audit.chainId, value: this.#deps.encoders.audit(audit) });
-    }
-    for (const command of commands) {
-      outputs.push({ topic: topics.rollback, key: command.modelId, value: this.#deps.encoders.rollback(command) });
-      const audit = this.#chain.append(commandAuditEntry(command));
-      outputs.push({ topic: topics.audit, key: audit.chainId, value: this.#deps.encoders.audit(audit) });
     }
     for (const state of touched) {
       const { modelId, modelVersion } = state.windows;
-      outputs.push(this.#state('windows', modelId, modelVersion, state.windows.snapshot()));
+      const reference = state.windows.reference();
+      if (reference && !state.referenceStored) {
+        outputs.push(this.#state('reference', modelId, modelVersion, encodeReference(modelId, modelVersion, reference)));
+        state.referenceStored = true;
+      }
+      outputs.push(this.#state('windows', modelId, modelVersion, state.windows.snapshot({ externalReference: state.referenceStored })));
       outputs.push(this.#state('rollback', modelId, modelVersion, encodeRollbackState(state.rollback)));
     }
     if (alerts.length + commands.length > 0 && this.#chain.checkpoint) {
       outputs.push(this.#state('chain', '', '', Buffer.from(JSON.stringify(this.#chain.checkpoint))));
     }
     return { outputs, decoded: decoded.decoded, deadLettered: decoded.deadLetters, batches: decoded.batches, alerts, commands, windowsClosed };
+  }
+
+  #audit(record: AuditRecord): OutputMessage {
+    return { topic: this.#deps.topics.audit, key: record.chainId, value: this.#deps.encoders.audit(record) };
   }
 
   #state(kind: StateKind, modelId: string, modelVersion: string, body: Uint8Array): OutputMessage {
@@ -177,6 +194,7 @@ export class PartitionProcessor {
         profile: null,
         rollback: initialRollbackState(modelId, modelVersion),
         configHash: settings.configHash,
+        referenceStored: false,
       };
       this.#versions.set(key, state);
     }

@@ -256,6 +256,7 @@ function pack(group: Group, names: readonly string[], from: number, to: number):
     modelVersion: group.modelVersion,
     featureNames: names,
     eventIds,
+    offsets: group.offsets.slice(from, to),
     principals,
     endpoints,
     predictedClasses,

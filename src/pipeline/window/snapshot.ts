@@ -31,6 +31,11 @@ export interface WindowStateImage {
     readonly target: number;
     readonly featureNames: readonly string[];
     readonly columns: ReferenceColumns;
+    /**
+     * Set when the (ready, immutable) reference is stored apart, under this referenceId, instead of in
+     * every snapshot: `columns` is then empty.
+     */
+    readonly external?: string;
   };
   readonly origin: number | null;
   readonly nextStart: number | null;
@@ -52,11 +57,12 @@ export function encodeWindowState(image: WindowStateImage): Uint8Array {
   const { columns } = image.reference;
   const summaries: Record<string, string> = {};
   for (const [detector, bytes] of Object.entries(image.open?.summaries ?? {})) summaries[detector] = b64(bytes);
+  const external = image.reference.external;
   const body = canonicalJson({
     modelId: image.modelId,
     modelVersion: image.modelVersion,
     featureNames: [...image.featureNames],
-    reference: {
+    reference: external !== undefined ? { phase: 'ready', target: image.reference.target, featureNames: [...image.reference.featureNames], external } : {
       phase: image.reference.phase,
       target: image.reference.target,
       featureNames: [...image.reference.featureNames],
@@ -110,11 +116,20 @@ export function decodeWindowState(bytes: Uint8Array, expected: { readonly modelI
   const ref = r.obj(root['reference'], 'reference');
   const phase = r.str(ref, 'phase');
   if (phase !== 'collecting-reference' && phase !== 'ready') throw corrupt(`reference.phase is ${JSON.stringify(phase)}`);
-  const count = r.int(ref, 'count');
   const target = r.int(ref, 'target');
   const refNames = r.strings(ref, 'featureNames');
-  if (phase === 'collecting-reference' ? count >= target || target < 1 : count !== target) throw corrupt(`reference holds ${count} of ${target} rows in phase ${phase}`);
+  const external = ref['external'];
+  if (external !== undefined) {
+    if (typeof external !== 'string' || phase !== 'ready') throw corrupt('reference.external must name a ready reference');
+  }
+  const count = external !== undefined ? 0 : r.int(ref, 'count');
   if (target > MAX_REFERENCE_ROWS) throw corrupt(`reference size ${target} exceeds ${MAX_REFERENCE_ROWS}`);
+  if (typeof external === 'string') {
+    const none = new Float64Array(0);
+    const columns: ReferenceColumns = { count: 0, features: [], scores: none, latencies: none, statuses: new Uint8Array(0), timestamps: none, source: null };
+    return finish(r, root, { modelId, modelVersion, featureNames, reference: { phase: 'ready', target, featureNames: refNames, columns, external } });
+  }
+  if (phase === 'collecting-reference' ? count >= target || target < 1 : count !== target) throw corrupt(`reference holds ${count} of ${target} rows in phase ${phase}`);
   const featureB64 = ref['features'];
   if (!Array.isArray(featureB64) || featureB64.length !== refNames.length) throw corrupt('reference.features does not match reference.featureNames');
   const columns: ReferenceColumns = {
@@ -126,6 +141,11 @@ export function decodeWindowState(bytes: Uint8Array, expected: { readonly modelI
     timestamps: r.f64(ref['timestamps'], 'reference.timestamps', count),
     source: ref['source'] === null ? null : r.span(ref['source'], 'reference.source'),
   };
+  return finish(r, root, { modelId, modelVersion, featureNames, reference: { phase, target, featureNames: refNames, columns } });
+}
+
+/** The window part of a snapshot, after its reference. */
+function finish(r: Reader, root: Record<string, unknown>, head: Pick<WindowStateImage, 'modelId' | 'modelVersion' | 'featureNames' | 'reference'>): WindowStateImage {
   const nullableInt = (key: string): number | null => (root[key] === null ? null : r.int(root, key, Number.MIN_SAFE_INTEGER));
   let open: WindowStateImage['open'] = null;
   if (root['open'] !== null) {
@@ -144,12 +164,8 @@ export function decodeWindowState(bytes: Uint8Array, expected: { readonly modelI
     };
   }
   const nextIndex = r.int(root, 'nextIndex');
-  if (open !== null && open.index !== nextIndex - 1) throw corrupt(`open window ${open.index} is not the last of ${nextIndex}`);
-  return {
-    modelId, modelVersion, featureNames,
-    reference: { phase, target, featureNames: refNames, columns },
-    origin: nullableInt('origin'), nextStart: nullableInt('nextStart'), nextIndex, open,
-  };
+  if (open !== null && open.index !== nextIndex - 1) throw r.corrupt(`open window ${open.index} is not the last of ${nextIndex}`);
+  return { ...head, origin: nullableInt('origin'), nextStart: nullableInt('nextStart'), nextIndex, open };
 }
 
 /** Typed field access that turns every surprise into a "corrupt" error naming the field. */

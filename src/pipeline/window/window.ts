@@ -124,7 +124,7 @@ export class ModelWindows {
     for (let i = row; i < batch.count; i++) {
       const ts = batch.timestamps[i] as number;
       if (current !== null && ts >= this.#slotEnd(current.start)) {
-        if (i > sliceStart) slices.push(this.#slice(current, sliceStart, i, true, batch.source));
+        if (i > sliceStart) slices.push(this.#slice(current, sliceStart, i, true, rowSpan(batch, sliceStart, i)));
         this.#seal(current, 'time', this.#slotEnd(current.start));
         current = null;
       }
@@ -135,13 +135,13 @@ export class ModelWindows {
       current.eventCount++;
       if (ts > current.maxTs) current.maxTs = ts;
       if (current.eventCount >= this.#count) {
-        slices.push(this.#slice(current, sliceStart, i + 1, true, batch.source));
+        slices.push(this.#slice(current, sliceStart, i + 1, true, rowSpan(batch, sliceStart, i + 1)));
         this.#seal(current, 'count', Math.max(current.maxTs + 1, current.start + 1));
         current = null;
         sliceStart = i + 1;
       }
     }
-    if (current !== null && sliceStart < batch.count) slices.push(this.#slice(current, sliceStart, batch.count, false, batch.source));
+    if (current !== null && sliceStart < batch.count) slices.push(this.#slice(current, sliceStart, batch.count, false, rowSpan(batch, sliceStart, batch.count)));
     return { reference, slices, closed: this.#drain() };
   }
 
@@ -177,7 +177,7 @@ export class ModelWindows {
    * The whole state, as deterministic bytes for the `vigil.state` changelog. Only at rest: every
    * slice handed out must have its summary (the engine snapshots after a batch's summaries are in).
    */
-  snapshot(): Uint8Array {
+  snapshot(options: { readonly externalReference?: boolean } = {}): Uint8Array {
     if (this.pendingSlices > 0) {
       throw new VigilError('VIGIL_INTERNAL', `cannot snapshot ${this.modelId}@${this.modelVersion}: ${this.pendingSlices} slice(s) still await their summary`);
     }
@@ -189,7 +189,9 @@ export class ModelWindows {
       reference:
         this.#builder !== null
           ? { phase: 'collecting-reference', target: this.#builder.target, featureNames: this.#featureNames, columns: this.#builder.columns(this.#featureNames.length) }
-          : { phase: 'ready', target: (this.#reference as ReferenceData).count, featureNames: (this.#reference as ReferenceData).featureNames, columns: columnsOf(this.#reference as ReferenceData) },
+          : options.externalReference
+            ? { phase: 'ready', target: (this.#reference as ReferenceData).count, featureNames: (this.#reference as ReferenceData).featureNames, columns: EMPTY_COLUMNS, external: (this.#reference as ReferenceData).referenceId }
+            : { phase: 'ready', target: (this.#reference as ReferenceData).count, featureNames: (this.#reference as ReferenceData).featureNames, columns: columnsOf(this.#reference as ReferenceData) },
       origin: this.#origin,
       nextStart: this.#nextStart,
       nextIndex: this.#nextIndex,
@@ -198,12 +200,23 @@ export class ModelWindows {
     return encodeWindowState(image);
   }
 
-  /** Replaces the whole state with a snapshot of this model version; throws VIGIL_INPUT_INVALID if corrupt. */
-  restore(bytes: Uint8Array): void {
+  /**
+   * Replaces the whole state with a snapshot of this model version; throws VIGIL_INPUT_INVALID if
+   * corrupt. A snapshot taken with `externalReference` needs `references` to find its reference.
+   */
+  restore(bytes: Uint8Array, references: (referenceId: string) => ReferenceData | undefined = () => undefined): void {
     const image = decodeWindowState(bytes, { modelId: this.modelId, modelVersion: this.modelVersion });
     const { reference } = image;
     const builder = reference.phase === 'collecting-reference' ? new ReferenceBuilder(reference.target, reference.columns) : null;
-    const data = builder === null ? referenceFromColumns(reference.featureNames, reference.columns) : null;
+    let data: ReferenceData | null = null;
+    if (reference.external !== undefined) {
+      data = references(reference.external) ?? null;
+      if (data === null) {
+        throw new VigilError('VIGIL_INPUT_INVALID', `window snapshot of ${this.modelId}@${this.modelVersion} refers to reference ${reference.external}, which is not available`);
+      }
+    } else if (builder === null) {
+      data = referenceFromColumns(reference.featureNames, reference.columns);
+    }
     this.#builder = builder;
     this.#reference = data;
     this.#featureNames = [...image.featureNames];
@@ -301,10 +314,50 @@ export class ModelWindows {
   }
 }
 
+/** The offsets of rows [start, end) of a batch (rows are in offset order). */
+function rowSpan(batch: ColumnarBatch, start: number, end: number): SourceSpan {
+  const first = batch.offsets[start];
+  const last = batch.offsets[end - 1];
+  if (first === undefined || last === undefined) return batch.source;
+  return { topic: batch.source.topic, partition: batch.source.partition, firstOffset: first, lastOffset: last };
+}
+
 /** Every window has at least one slice, hence a source; anything else is a bug worth stopping on. */
 function sourceOf(window: Window): SourceSpan {
   if (window.source === null) throw new VigilError('VIGIL_INTERNAL', `window ${window.key} has no source span`);
   return window.source;
+}
+
+const EMPTY_COLUMNS: WindowStateImage['reference']['columns'] = Object.freeze({
+  count: 0,
+  features: [],
+  scores: new Float64Array(0),
+  latencies: new Float64Array(0),
+  statuses: new Uint8Array(0),
+  timestamps: new Float64Array(0),
+  source: null,
+});
+
+/** A ready reference alone, as bytes for the changelog (the snapshot format with no window). */
+export function encodeReference(modelId: string, modelVersion: string, reference: ReferenceData): Uint8Array {
+  return encodeWindowState({
+    modelId,
+    modelVersion,
+    featureNames: reference.featureNames,
+    reference: { phase: 'ready', target: reference.count, featureNames: reference.featureNames, columns: columnsOf(reference) },
+    origin: null,
+    nextStart: null,
+    nextIndex: 0,
+    open: null,
+  });
+}
+
+export function decodeReference(bytes: Uint8Array, modelId: string, modelVersion: string): ReferenceData {
+  const image = decodeWindowState(bytes, { modelId, modelVersion });
+  if (image.reference.phase !== 'ready' || image.reference.external !== undefined) {
+    throw new VigilError('VIGIL_INPUT_INVALID', `reference record of ${modelId}@${modelVersion} holds no ready reference`);
+  }
+  return referenceFromColumns(image.reference.featureNames, image.reference.columns);
 }
 
 function columnsOf(reference: ReferenceData): WindowStateImage['reference']['columns'] {

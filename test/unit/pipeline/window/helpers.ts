@@ -49,6 +49,7 @@ export function makeBatch(rows: readonly Row[], options: BatchOptions = {}): Col
     predictedClasses: rows.map(() => null),
     llm: rows.map(() => null),
     attributes: rows.map(() => ({})),
+    offsets: Array.from({ length: n }, (_, i) => String(first + i)),
     source: { topic: 'vigil.inference', partition: options.partition ?? 0, firstOffset: String(first), lastOffset: String(first + Math.max(n - 1, 0)) },
   };
 }
