@@ -16,7 +16,8 @@ import { ModelOverrides, lastApprovedVersion } from './config/index.js';
 import type { LoadedConfig } from './config/types.js';
 import type { InfraSettings } from './config/infra.js';
 import { buildAdmin } from './admin/server.js';
-import { describeError } from './errors.js';
+import { VigilError, describeError } from './errors.js';
+import { ReferenceFiles } from './pipeline/window/files.js';
 import { createDecodeStage, RegistryClient, type InputRecord } from './pipeline/decode/index.js';
 import { PartitionProcessor, type Encoders, type OutputTopics } from './pipeline/processor.js';
 import { ScoringPool } from './pipeline/score/pool.js';
@@ -53,6 +54,7 @@ export class Engine {
   readonly #topics: OutputTopics & { inference: string; config: string };
   readonly #overrides: ModelOverrides;
   readonly #processors = new Map<number, PartitionProcessor>();
+  readonly #referenceFiles: ReferenceFiles;
   #assigned = new Set<number>();
   #phase: Phase = 'created';
   #failure: string | undefined;
@@ -79,6 +81,7 @@ export class Engine {
     };
     this.#kafka = kafkaClient({ brokers: options.infra.brokers, clientId: 'vigil-engine' });
     this.#overrides = new ModelOverrides(options.config.config);
+    this.#referenceFiles = new ReferenceFiles(options.config, (modelId) => this.#overrides.settings(modelId));
     this.admin = buildAdmin({
       registry: this.metrics.registry,
       health: {
@@ -103,6 +106,10 @@ export class Engine {
     const { config, infra } = this.#options;
     const engine = config.config.engine;
     const registryUrl = infra.registryUrl;
+    // Every reference file named in the configuration is read now, so a bad one stops the start with
+    // its name and line rather than failing batches later.
+    this.#referenceFiles.loadAll();
+    await this.#checkTopics();
     const [alert, audit, rollback, state] = await Promise.all([
       recordEncoder<Alert>(registryUrl, this.#topics.alerts, 'Alert'),
       recordEncoder<AuditRecord>(registryUrl, this.#topics.audit, 'AuditRecord'),
@@ -147,6 +154,23 @@ export class Engine {
     this.#phase = 'stopped';
   }
 
+  async #checkTopics(): Promise<void> {
+    const admin = this.#kafka.admin();
+    try {
+      await admin.connect();
+      const present = new Set(await admin.listTopics());
+      const missing = Object.values(this.#topics).filter((t) => !present.has(t));
+      if (missing.length > 0) {
+        throw new VigilError('VIGIL_KAFKA_UNAVAILABLE', `topics ${missing.join(', ')} do not exist on ${this.#options.infra.brokers.join(',')}; run \`vigil topics create\` first`, { retriable: false });
+      }
+    } catch (error) {
+      if (error instanceof VigilError) throw error;
+      throw new VigilError('VIGIL_KAFKA_UNAVAILABLE', `cannot reach Kafka at ${this.#options.infra.brokers.join(',')}: ${describeError(error)}`, { cause: error });
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
   #onAssignment(partitions: readonly number[]): void {
     const next = new Set(partitions);
     for (const partition of this.#assigned) {
@@ -183,7 +207,8 @@ export class Engine {
         partition,
         topics: this.#topics,
         pool: this.#pool!,
-        decode: createDecodeStage({ lookup: this.#registry!, now: this.#options.clock ?? Date.now }),
+        createDecode: (initialNames) => createDecodeStage({ lookup: this.#registry!, now: this.#options.clock ?? Date.now, initialNames }),
+        referenceFor: (modelId) => this.#referenceFiles.forModel(modelId),
         settings: (modelId) => this.#overrides.settings(modelId),
         lastApproved: (modelId) => lastApprovedVersion(config.config, modelId),
         signer: { keyId: this.#options.auditKey.keyId, privateKey: this.#options.auditKey.privateKey },

@@ -16,7 +16,7 @@ import { alertLine, clock, commandLine, count, plural } from '../demo/format.js'
 import { EventGenerator, featureName } from '../demo/generator.js';
 import { PacedProducer, demoEvents } from '../demo/producer.js';
 import { Engine } from '../engine.js';
-import { VigilError, describeError } from '../errors.js';
+import { VigilError, describeError, isVigilError } from '../errors.js';
 import { kafkaClient } from '../pipeline/sink/kafka.js';
 import { avroProducer, type AvroProducer } from '../pipeline/sink/producer.js';
 import { ensureTopics } from '../pipeline/sink/topics.js';
@@ -230,6 +230,9 @@ async function watch(io: CommandIo, infra: InfraSettings, opts: DemoOptions, nam
   };
 
   let fatal: unknown;
+  let started = false;
+  let onFatal: () => void = () => undefined;
+  const failed = new Promise<string>((resolve) => (onFatal = () => resolve('failure')));
   try {
     io.out(`[3/4] engine (in this process): group ${groupId}, windows of ${WINDOW_EVENTS} events, reference = the first ${REFERENCE_EVENTS} events,`);
     io.out(`      rollback after K=${K} consecutive CRITICAL windows to the last approved version (${MODEL} ${APPROVED_VERSION})`);
@@ -332,22 +335,20 @@ async function watch(io: CommandIo, infra: InfraSettings, opts: DemoOptions, nam
           }
         },
         (error: unknown) => {
-          fatal = error;
-          io.err(`vigil demo: the producer failed: ${describeError(error)}`);
-          stopOnFatal();
+          fatal = isVigilError(error) ? error : new VigilError('VIGIL_KAFKA_UNAVAILABLE', `the synthetic producer could not send to ${topics.inference}: ${describeError(error)}`, { cause: error });
+          onFatal();
         },
       );
     }
-    let stopOnFatal: () => void = () => undefined;
-    const failed = new Promise<void>((resolve) => (stopOnFatal = resolve));
-    if (fatal !== undefined) stopOnFatal();
-    const why = await Promise.race([stop.promise, failed.then(() => 'a producer failure')]);
+    started = true;
+    const why = await Promise.race([stop.promise, failed]);
     io.out('');
     io.out(`${clock(Date.now())}  ${why}: stopping the producer, the engine and the tails`);
   } catch (error) {
     fatal = error;
   }
   await shutdown();
+  if (!started) throw fatal;
 
   const consumed = await metricSum(engine.metrics.consumed);
   const dead = await metricSum(engine.metrics.deadLettered);

@@ -47,7 +47,10 @@ export interface ProcessorDeps {
   readonly partition: number;
   readonly topics: OutputTopics;
   readonly pool: ScoringPool;
-  readonly decode: DecodeStage;
+  /** Builds the partition's decode stage; `initialNames` fixes the feature columns a version starts with. */
+  readonly createDecode: (initialNames: (modelId: string, modelVersion: string) => readonly string[] | undefined) => DecodeStage;
+  /** A model's reference from its configured reference file, if it has one. */
+  readonly referenceFor: (modelId: string) => ReferenceData | undefined;
   readonly settings: (modelId: string) => ModelSettings;
   readonly lastApproved: (modelId: string) => string | null;
   readonly signer: AuditSigner;
@@ -81,6 +84,7 @@ export class PartitionProcessor {
   readonly #deps: ProcessorDeps;
   readonly #versions = new Map<string, VersionState>();
   readonly #chain: AuditChain;
+  readonly #decode: DecodeStage;
   readonly chainId: string;
 
   constructor(deps: ProcessorDeps, restored: readonly StateRecord[] = []) {
@@ -96,10 +100,19 @@ export class PartitionProcessor {
     }
     for (const record of restored) {
       if (record.kind === 'chain') checkpoint = JSON.parse(Buffer.from(record.body).toString('utf8')) as ChainCheckpoint;
-      else if (record.kind === 'windows') this.#version(record.modelId, record.modelVersion).windows.restore(record.body, (id) => references.get(id));
+      else if (record.kind === 'windows') {
+        const fromFile = deps.referenceFor(record.modelId);
+        this.#version(record.modelId, record.modelVersion).windows.restore(record.body, (id) => references.get(id) ?? (fromFile?.referenceId === id ? fromFile : undefined));
+      }
       else if (record.kind === 'rollback') this.#version(record.modelId, record.modelVersion).rollback = decodeRollbackState(record.body);
     }
     this.#chain = new AuditChain(this.chainId, deps.signer, checkpoint);
+    // Restored windows (or a reference file) fix a version's feature columns; new events must map
+    // onto the same columns whatever order their features arrive in.
+    this.#decode = deps.createDecode((modelId, modelVersion) => {
+      const known = this.#versions.get(`${modelId}\u0000${modelVersion}`)?.windows.featureNames;
+      return known !== undefined && known.length > 0 ? known : deps.referenceFor(modelId)?.featureNames;
+    });
   }
 
   /** Model versions this processor holds state for. */
@@ -109,7 +122,7 @@ export class PartitionProcessor {
 
   async process(records: readonly InputRecord[]): Promise<BatchOutcome> {
     const { topics } = this.#deps;
-    const decoded = await this.#deps.decode.decodeRecords(records);
+    const decoded = await this.#decode.decodeRecords(records);
     const outputs: OutputMessage[] = [];
     const failedAt = String(this.#deps.clock());
     for (const dead of decoded.deadLetters) {
@@ -180,12 +193,14 @@ export class PartitionProcessor {
     let state = this.#versions.get(key);
     if (!state) {
       const settings = this.#deps.settings(modelId);
+      const fromFile = this.#deps.referenceFor(modelId);
       state = {
         windows: new ModelWindows({
           modelId,
           modelVersion,
           windows: settings.windows,
           referenceEvents: settings.reference.events,
+          ...(fromFile ? { reference: fromFile } : {}),
           merge: (detector, earlier, later) => {
             const d = getDetector(detector);
             return d.encode(d.merge(d.decode(earlier), d.decode(later)));
@@ -194,7 +209,8 @@ export class PartitionProcessor {
         profile: null,
         rollback: initialRollbackState(modelId, modelVersion),
         configHash: settings.configHash,
-        referenceStored: false,
+        // A file reference is configuration, not state: it is read again at start-up.
+        referenceStored: fromFile !== undefined,
       };
       this.#versions.set(key, state);
     }

@@ -24,18 +24,25 @@ export interface ColumnarOptions {
   maxFeatureNameLength?: number;
   /** Most cells (rows × feature columns) in one batch's feature matrix (default 4Mi, 32 MiB of doubles). */
   maxBatchCells?: number;
+  /**
+   * The columns a model version starts with, when they are already fixed elsewhere: by restored window
+   * state, or by a reference file. Without this, the order would follow the first event seen.
+   */
+  initialNames?: (modelId: string, modelVersion: string) => readonly string[] | undefined;
 }
 
-const DEFAULTS: Required<ColumnarOptions> = Object.freeze({
+type Limits = Required<Omit<ColumnarOptions, 'initialNames'>>;
+
+const DEFAULTS: Limits = Object.freeze({
   maxFeaturesPerModel: 4096,
   maxModelVersions: 10_000,
   maxFeatureNameLength: 256,
   maxBatchCells: 4 * 1024 * 1024,
 });
 
-function settings(options: ColumnarOptions): Required<ColumnarOptions> {
+function settings(options: ColumnarOptions): Limits {
   const out = { ...DEFAULTS };
-  for (const key of Object.keys(DEFAULTS) as (keyof ColumnarOptions)[]) {
+  for (const key of Object.keys(DEFAULTS) as (keyof Limits)[]) {
     const value = options[key];
     if (value === undefined) continue;
     if (!Number.isSafeInteger(value) || value < 1) {
@@ -73,6 +80,20 @@ export class FeatureIndex {
     return this.#snapshot;
   }
 
+  /** Appends `names` not indexed yet, in the given order (all or none, like `admit`). */
+  appendNames(names: readonly string[]): VigilError | undefined {
+    const fresh = names.filter((name, i) => !this.#columns.has(name) && names.indexOf(name) === i);
+    if (this.#names.length + fresh.length > this.maxFeatures) {
+      return new VigilError('VIGIL_DECODE_OVERSIZED', `${fresh.length} more feature names would pass the limit of ${this.maxFeatures}`);
+    }
+    for (const name of fresh) {
+      this.#columns.set(name, this.#names.length);
+      this.#names.push(name);
+    }
+    if (fresh.length > 0) this.#snapshot = undefined;
+    return undefined;
+  }
+
   /**
    * Appends the names of `features` not indexed yet, all or none: an event whose new names would pass
    * the cap (or that carries an over-long name) changes nothing and gets the error back.
@@ -106,12 +127,14 @@ export class FeatureIndex {
 
 /** The feature indexes of every model version seen, kept across batches. */
 export class FeatureCatalog {
-  readonly options: Readonly<Required<ColumnarOptions>>;
+  readonly options: Readonly<Limits>;
+  readonly #initialNames: ColumnarOptions['initialNames'];
   readonly #byModel = new Map<string, Map<string, FeatureIndex>>();
   #versions = 0;
 
   constructor(options: ColumnarOptions = {}) {
     this.options = Object.freeze(settings(options));
+    this.#initialNames = options.initialNames;
   }
 
   get versionCount(): number {
@@ -133,6 +156,12 @@ export class FeatureCatalog {
       this.#byModel.set(modelId, versions);
     }
     const index = new FeatureIndex(this.options.maxFeaturesPerModel);
+    const initial = this.#initialNames?.(modelId, modelVersion);
+    if (initial !== undefined && initial.length > 0) {
+      // Names fixed by restored state or a reference file come first, in their order.
+      const seeded = index.appendNames(initial.slice(0, this.options.maxFeaturesPerModel));
+      if (seeded !== undefined) return seeded;
+    }
     versions.set(modelVersion, index);
     this.#versions++;
     return index;

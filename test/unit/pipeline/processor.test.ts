@@ -11,6 +11,8 @@ import { PartitionProcessor, type Encoders } from '../../../src/pipeline/process
 import { ScoringPool } from '../../../src/pipeline/score/pool.js';
 import { frame } from '../../../src/pipeline/sink/encode.js';
 import type { OutputMessage } from '../../../src/pipeline/sink/transactional.js';
+import { referenceFromRows } from '../../../src/pipeline/window/reference.js';
+import type { ReferenceData } from '../../../src/pipeline/window/types.js';
 
 // The processor without Kafka: what it would commit for a sequence of input batches. The
 // properties the exactly-once design rests on are checked here on pure logic; the integration
@@ -34,13 +36,15 @@ const loaded = buildConfig(
 );
 const overrides = new ModelOverrides(loaded.config);
 
-function processor(restored: StateRecord[] = []): PartitionProcessor {
+function processor(restored: StateRecord[] = [], referenceFor: (modelId: string) => ReferenceData | undefined = () => undefined): PartitionProcessor {
   return new PartitionProcessor(
     {
       partition: 0,
       topics,
       pool,
-      decode: createDecodeStage({ lookup: { schemaFor: async () => schemaSource('InferenceEvent') }, now: () => Date.UTC(2030, 0, 1) }),
+      createDecode: (initialNames) =>
+        createDecodeStage({ lookup: { schemaFor: async () => schemaSource('InferenceEvent') }, now: () => Date.UTC(2030, 0, 1), initialNames }),
+      referenceFor,
       settings: (id) => overrides.settings(id),
       lastApproved: (id) => lastApprovedVersion(loaded.config, id),
       signer,
@@ -52,13 +56,16 @@ function processor(restored: StateRecord[] = []): PartitionProcessor {
 }
 
 const events = new EventGenerator({ modelId: 'm', modelVersion: '2.0.0', seed: 3, driftFrom: 2000, driftedFeatures: 3 }).take(4000);
-const records: InputRecord[] = events.map((e, i) => ({
+const toRecords = (list: typeof events, from = 0): InputRecord[] => list.map((e, i) => ({
   key: Buffer.from(e.modelId),
   value: frame(1, avroType('InferenceEvent').toBuffer(e)),
   topic: 'inference',
   partition: 0,
-  offset: String(i),
+  offset: String(from + i),
 }));
+const records = toRecords(events);
+/** The same event with its features in another order on the wire. */
+const reordered = (e: (typeof events)[number]) => ({ ...e, features: Object.fromEntries(Object.entries(e.features).reverse()) });
 
 function decodeOutputs(outputs: readonly OutputMessage[]) {
   const of = <T>(topic: string, name: 'Alert' | 'AuditRecord' | 'RollbackCommand' | 'StateRecord') =>
@@ -119,6 +126,31 @@ describe('the partition processor', () => {
     expect(resumed.alerts).toEqual(uninterrupted.alerts);
     expect(resumed.commands).toEqual(uninterrupted.commands);
     expect(resumed.audit).toEqual(uninterrupted.audit);
+  });
+
+  it('maps features onto the restored columns whatever order a new producer sends them in', async () => {
+    const first = processor();
+    const before: OutputMessage[] = [];
+    for (let at = 0; at < 2500; at += 500) before.push(...(await first.process(records.slice(at, at + 500))).outputs);
+    const second = processor(compacted(decodeOutputs(before).state));
+    const shuffled = toRecords(events.slice(2500).map(reordered), 2500);
+    const after: OutputMessage[] = [];
+    for (let at = 0; at < shuffled.length; at += 500) after.push(...(await second.process(shuffled.slice(at, at + 500))).outputs);
+    const uninterrupted = decodeOutputs(await runAll(processor(), [500]));
+    expect(decodeOutputs([...before, ...after]).alerts).toEqual(uninterrupted.alerts);
+  });
+
+  it('takes its reference from a reference file, matched to events by feature name', async () => {
+    // The file lists features in the reverse order of the events, and comes from the same distribution.
+    const rows = new EventGenerator({ modelId: 'm', modelVersion: '2.0.0', seed: 99 }).take(1000).map((e) => ({ features: reordered(e).features }));
+    const fromFile = referenceFromRows(rows);
+    const p = processor([], () => fromFile);
+    const out = decodeOutputs(await runAll(p, [500]));
+    const critical = out.alerts.filter((a) => a.severity === 'CRITICAL');
+    expect(new Set(critical.map((a) => a.feature))).toEqual(new Set(['f00', 'f01', 'f02']));
+    expect(out.alerts.every((a) => a.referenceId === fromFile.referenceId)).toBe(true);
+    // The file reference is configuration: never copied into the changelog.
+    expect(out.state.filter((r) => r.kind === 'reference')).toHaveLength(0);
   });
 
   it('routes bad records to the dead-letter topic with the contract headers and keeps the rest', async () => {
