@@ -13,7 +13,7 @@ import type { Alert, AuditRecord, DetectorConfig, RollbackCommand, StateRecord }
 import { avroType } from './contracts/schemas.js';
 import { topicName } from './contracts/topics.js';
 import { ModelOverrides, lastApprovedVersion } from './config/index.js';
-import type { LoadedConfig } from './config/types.js';
+import type { LoadedConfig, ModelSettings } from './config/types.js';
 import type { InfraSettings } from './config/infra.js';
 import { buildAdmin } from './admin/server.js';
 import { VigilError, describeError } from './errors.js';
@@ -89,6 +89,11 @@ export class Engine {
         ready: () => (this.#phase === 'running' ? { ready: true } : { ready: false, reason: this.#failure ?? this.#phase }),
       },
     });
+  }
+
+  /** The detector settings in force for a model (configuration file plus live override). */
+  settingsFor(modelId: string): ModelSettings {
+    return this.#overrides.settings(modelId);
   }
 
   get phase(): Phase {

@@ -12,7 +12,8 @@ import { avroType, type SchemaName } from '../contracts/schemas.js';
 import { topicName } from '../contracts/topics.js';
 import { buildConfig } from '../config/index.js';
 import { infraFromEnv, type InfraSettings } from '../config/infra.js';
-import { alertLine, clock, commandLine, count, plural } from '../demo/format.js';
+import { OrderedDisplay } from '../demo/display.js';
+import { clock, count, plural } from '../demo/format.js';
 import { EventGenerator, featureName } from '../demo/generator.js';
 import { PacedProducer, demoEvents } from '../demo/producer.js';
 import { Engine } from '../engine.js';
@@ -214,6 +215,7 @@ async function watch(io: CommandIo, infra: InfraSettings, opts: DemoOptions, nam
   let producer: PacedProducer | undefined;
   let ticker: NodeJS.Timeout | undefined;
   const seen = { alerts: 0, commands: 0, bySeverity: new Map<string, number>() };
+  const display = new OrderedDisplay((text) => io.out(text));
 
   const shutdown = async (): Promise<void> => {
     const deadline = setTimeout(() => {
@@ -226,6 +228,7 @@ async function watch(io: CommandIo, infra: InfraSettings, opts: DemoOptions, nam
     await sender?.close().catch(() => undefined);
     await engine.stop();
     await tail?.stop().catch(() => undefined);
+    display.flush();
     clearTimeout(deadline);
   };
 
@@ -262,12 +265,12 @@ async function watch(io: CommandIo, infra: InfraSettings, opts: DemoOptions, nam
         if (alert === null || alert.modelId !== MODEL || alert.modelVersion !== version) return;
         seen.alerts++;
         seen.bySeverity.set(alert.severity, (seen.bySeverity.get(alert.severity) ?? 0) + 1);
-        io.out(alertLine(alert, Date.now()));
+        display.alert(alert);
       } else {
         const command = decode<RollbackCommand>('RollbackCommand', record.value);
         if (command === null || command.modelId !== MODEL || command.fromVersion !== version) return;
         seen.commands++;
-        io.out(commandLine(command, Date.now()));
+        display.command(command);
       }
     };
     await tail.start();
@@ -343,7 +346,7 @@ async function watch(io: CommandIo, infra: InfraSettings, opts: DemoOptions, nam
     started = true;
     const why = await Promise.race([stop.promise, failed]);
     io.out('');
-    io.out(`${clock(Date.now())}  ${why}: stopping the producer, the engine and the tails`);
+    io.out(`${clock(Date.now())}  ${why === 'SIGINT' ? 'Ctrl-C (SIGINT)' : why}: stopping the producer, the engine and the tails`);
   } catch (error) {
     fatal = error;
   }

@@ -37,21 +37,25 @@ export function windowSpan(start: number, end: number): string {
 }
 
 export function alertLine(alert: Alert, now: number): string {
-  const what = alert.feature ?? 'model';
   const src = alert.source;
-  const offsets = src.firstOffset === src.lastOffset ? `offset ${src.firstOffset}` : `offsets ${src.firstOffset}–${src.lastOffset}`;
+  const offsets = src.firstOffset === src.lastOffset ? `${src.firstOffset}` : `${src.firstOffset}–${src.lastOffset}`;
   const status = alert.status === 'FIRING' ? '' : ` ${alert.status}`;
-  const head = `${clock(now)}  ALERT    ${alert.severity.padEnd(8)} ${alert.kind}${status}  ${alert.modelId}@${alert.modelVersion}`;
-  const body = `${alert.detector} ${what}  score ${num(alert.score)} ≥ ${num(alert.threshold)}`;
-  const window = `window ${windowSpan(alert.windowStart, alert.windowEnd)} (partition ${src.partition}, ${offsets})`;
-  const reason = alert.kind === 'GOVERNANCE' && alert.evidence.reason ? `\n          ${alert.evidence.reason}` : '';
-  return `${head}  ${body}  ${window}${reason}`;
+  const what = `${alert.detector} ${alert.feature ?? '(model)'} = ${num(alert.score)} ≥ ${num(alert.threshold)}`;
+  const line =
+    `${clock(now)}  ALERT ${alert.severity.padEnd(8)} ${alert.kind}${status}  ${alert.modelId}@${alert.modelVersion}  ${what}  ` +
+    `window ${windowSpan(alert.windowStart, alert.windowEnd)} (p${src.partition} ${offsets})`;
+  return alert.kind === 'GOVERNANCE' && alert.evidence.reason ? `${line}\n          ${alert.evidence.reason}` : line;
+}
+
+/** Epoch-millisecond spans in a reason text ("1795672619578..1795672619786") as clock times. */
+export function readableTimes(text: string): string {
+  return text.replace(/\b(1\d{12})\.\.(1\d{12})\b/g, (_all, a: string, b: string) => windowSpan(Number(a), Number(b)));
 }
 
 export function commandLine(command: RollbackCommand, now: number): string {
-  const cited = command.alertIds.length > 0 ? ` (cites ${plural(command.alertIds.length, 'alert')})` : '';
+  const cited = command.alertIds.length > 0 ? `, cites ${plural(command.alertIds.length, 'alert')}` : '';
   return [
-    `${clock(now)}  ${command.action.padEnd(8)} ${command.modelId}  ${command.fromVersion} → ${command.toVersion}  issued by ${command.issuedBy}${cited}`,
-    `          reason: ${command.reason}`,
+    `${clock(now)}  ${command.action} ${command.modelId} ${command.fromVersion} → ${command.toVersion}  (issued by ${command.issuedBy}${cited})`,
+    `          reason: ${readableTimes(command.reason)}`,
   ].join('\n');
 }

@@ -73,7 +73,7 @@ export class BatchHistogram {
       for (let b = 0; b <= this.#bounds.length; b++) {
         cumulative += series.buckets[b] as number;
         const le = b < this.#bounds.length ? (this.#bounds[b] as number) : '+Inf';
-        values.push({ metricName: `${this.name}_bucket`, labels: { ...series.labels, le }, value: cumulative });
+        values.push({ metricName: `${this.name}_bucket`, labels: { le, ...series.labels }, value: cumulative });
       }
       values.push({ metricName: `${this.name}_sum`, labels: { ...series.labels }, value: series.sum });
       values.push({ metricName: `${this.name}_count`, labels: { ...series.labels }, value: series.count });

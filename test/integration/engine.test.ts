@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert, AuditRecord, InferenceEvent, RollbackCommand } from '../../src/contracts/records.js';
+import type { Alert, AuditRecord, DetectorConfig, InferenceEvent, RollbackCommand } from '../../src/contracts/records.js';
 import { buildConfig } from '../../src/config/index.js';
 import { EventGenerator } from '../../src/demo/generator.js';
 import { Engine } from '../../src/engine.js';
 import { verifyChain } from '../../src/pipeline/policy/audit.js';
 import { avroProducer, type AvroProducer } from '../../src/pipeline/sink/producer.js';
 import { ensureTopics } from '../../src/pipeline/sink/topics.js';
-import { collect, consumedAll, stack, testAuditKey, uniquePrefix } from './helpers.js';
+import { collect, consumedAll, eventually, stack, testAuditKey, uniquePrefix } from './helpers.js';
 
 describe('the engine on the real stack: injected drift in, alerts and a rollback command out', () => {
   const prefix = uniquePrefix('engine');
@@ -74,5 +74,26 @@ describe('the engine on the real stack: injected drift in, alerts and a rollback
     expect(metrics).toMatch(/vigil_model_latency_ms_count\{model="fraud-drift",version="2.0.0"\} 4000/);
     expect(metrics).toMatch(/vigil_events_consumed_total\{topic="[^"]+inference"\} 8000/);
     expect((await engine.admin.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+  });
+
+  it('applies a detector configuration published on vigil.config without a restart', async () => {
+    const config = await avroProducer<DetectorConfig>({ ...stack(), topic: `${prefix}config`, schema: 'DetectorConfig' });
+    // Thresholds so low that even the stationary model's sampling noise is CRITICAL.
+    const override = { detectors: { psi: { warning: 0.00001, critical: 0.00002 } } };
+    await config.send([{ key: 'fraud-stable', value: { modelId: 'fraud-stable', revision: 1, updatedAt: Date.now(), updatedBy: 'test', config: JSON.stringify(override) } }]);
+    // A bad document is rejected and changes nothing.
+    await config.send([{ key: 'fraud-drift', value: { modelId: 'fraud-drift', revision: 1, updatedAt: Date.now(), updatedBy: 'test', config: '{"detectors":{"psi":{"bins":"many"}}}' } }]);
+    await config.close();
+    await eventually(async () => (engine.settingsFor('fraud-stable').detectors.psi.critical === 0.00002 ? true : undefined), 20_000, 'the override to apply');
+    expect(engine.settingsFor('fraud-drift').detectors.psi.bins).toBe(10);
+
+    const stable = new EventGenerator({ modelId: 'fraud-stable', modelVersion: '2.0.0', seed: 8 });
+    stable.take(4000); // what the first test already sent
+    await producer.send(stable.take(500).map((value) => ({ key: value.modelId, value })));
+    const alerts = await collect<Alert>(`${prefix}alerts`, 'Alert', (r) => r.some((a) => a.value!.modelId === 'fraud-stable'), 60_000);
+    const stableAlerts = alerts.map((a) => a.value!).filter((a) => a.modelId === 'fraud-stable');
+    expect(stableAlerts.length).toBeGreaterThan(0);
+    expect(stableAlerts.every((a) => a.threshold === 0.00002 || a.threshold === 0.00001)).toBe(true);
+    expect(new Set(stableAlerts.map((a) => a.configHash))).toEqual(new Set([engine.settingsFor('fraud-stable').configHash]));
   });
 });
