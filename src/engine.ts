@@ -150,8 +150,11 @@ export class Engine {
   async stop(): Promise<void> {
     if (this.#phase === 'stopped' || this.#phase === 'stopping') return;
     this.#phase = 'stopping';
-    await this.#source?.stop().catch((error: unknown) => this.#log.warn({ err: error }, 'stopping the consumer'));
-    await this.#configSource?.stop().catch(() => undefined);
+    // Both consumers at once: each waits for its fetch in flight.
+    await Promise.all([
+      this.#source?.stop().catch((error: unknown) => this.#log.warn({ err: error }, 'stopping the consumer')),
+      this.#configSource?.stop().catch(() => undefined),
+    ]);
     await this.#transactions?.close();
     await this.#pool?.close();
     await this.admin.close();

@@ -32,6 +32,11 @@ export interface SourceOptions {
   readonly concurrency?: number;
   readonly sessionTimeoutMs?: number;
   readonly maxBytesPerPartition?: number;
+  /**
+   * How long an idle fetch waits at the broker for data (kafkajs default 5 s). A stop waits for the
+   * fetch in flight, so this bounds how fast the engine can shut down; a fetch with data returns at once.
+   */
+  readonly maxWaitTimeMs?: number;
 }
 
 export class InferenceSource {
@@ -47,6 +52,7 @@ export class InferenceSource {
       heartbeatInterval: 3000,
       readUncommitted: false,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
       retry: { retries: 10 },
     });
   }

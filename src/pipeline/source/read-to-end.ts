@@ -32,7 +32,7 @@ export async function readToEnd(kafka: Kafka, options: ReadOptions): Promise<num
   }
   if (ends.size === 0) return 0;
 
-  const consumer = kafka.consumer({ groupId: `vigil-read-${randomUUID()}`, readUncommitted: false, sessionTimeout: 30_000 });
+  const consumer = kafka.consumer({ groupId: `vigil-read-${randomUUID()}`, readUncommitted: false, sessionTimeout: 30_000, maxWaitTimeInMs: 500 });
   let count = 0;
   const pending = new Set(ends.keys());
   await consumer.connect();
