@@ -138,6 +138,18 @@ export class Engine {
     this.#source = new InferenceSource(this.#kafka, { groupId: engine.groupId, topics: [this.#topics.inference], concurrency: this.#options.concurrency ?? this.#pool.threads });
     await this.#source.start({
       onAssignment: (assignment) => this.#onAssignment(assignment[this.#topics.inference] ?? []),
+      onCrash: (error, restart) => {
+        // In-memory state may be ahead of what was committed: every partition restores from its changelog.
+        this.#processors.clear();
+        if (restart) {
+          this.metrics.consumerRestarts.inc();
+          this.#log.error({ err: error }, 'the consumer crashed; it rejoins its group and resumes from the committed offsets');
+        } else {
+          this.#phase = 'failed';
+          this.#failure = `the consumer stopped: ${describeError(error)}`;
+          this.#log.fatal({ err: error }, 'the consumer stopped for good');
+        }
+      },
       onBatch: async (batch, control) => {
         await this.#onBatch(batch.topic, batch.partition, batch.messages, batch.highWatermark, control.isStale);
       },

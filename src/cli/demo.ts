@@ -289,7 +289,9 @@ async function watch(io: CommandIo, infra: InfraSettings, opts: DemoOptions, nam
     io.out(`  metrics    ${metricsUrl}   (also /healthz and /readyz)`);
     io.out('  the stack  npx vigil stack status');
     io.out('');
-    io.out(`Alerts and commands for ${MODEL}@${version} appear below as the engine commits them. Ctrl-C stops the demo.`);
+    io.out(`Alerts and rollback commands for ${MODEL}@${version} appear below as the engine commits them. An alert line reads:`);
+    io.out('  time  ALERT severity kind  model@version  detector feature = score ≥ threshold  window (event time) (input partition and offsets)');
+    io.out('Ctrl-C stops the demo.');
     io.out('');
 
     if (stop.received === undefined) {

@@ -27,6 +27,7 @@ export interface EngineMetrics {
   readonly rollbacks: Counter<'model' | 'version' | 'action'>;
   readonly transactions: Counter<'outcome'>;
   readonly paused: Gauge;
+  readonly consumerRestarts: Counter;
   /** The label values to use for a model version, with the series cap applied. */
   modelLabels(modelId: string, version: string): { model: string; version: string };
 }
@@ -53,6 +54,7 @@ export function createMetrics(options: { maxModelSeries?: number; defaultMetrics
     rollbacks: new Counter({ name: 'vigil_rollback_commands_total', help: 'Rollback, fallback and shutdown commands emitted', labelNames: ['model', 'version', 'action'], registers }),
     transactions: new Counter({ name: 'vigil_transactions_total', help: 'Output transactions, by outcome', labelNames: ['outcome'], registers }),
     paused: new Gauge({ name: 'vigil_consumer_paused', help: '1 while the consumer is paused for backpressure', registers }),
+    consumerRestarts: new Counter({ name: 'vigil_consumer_restarts_total', help: 'Times the input consumer crashed and rejoined its group', registers }),
     modelLabels(modelId, version) {
       const key = `${modelId}\u0000${version}`;
       if (known.has(key)) return { model: modelId, version };

@@ -41,8 +41,7 @@ export const DEFAULT_GUARD_LIMITS: GuardLimits = Object.freeze({
 /**
  * Code for bytes that contradict their writer schema: a union or enum index out of range, a negative
  * length, an over-long varint, an int or long out of range, a block whose byte size disagrees with its
- * items. The catalogue has no "malformed" code yet; SCHEMA_MISMATCH ("cannot be read as ...") is the
- * closest. One constant, so the day a dedicated code exists only this line changes.
+ * items.
  */
 export const MALFORMED_CODE: ErrorCode = 'VIGIL_DECODE_MALFORMED';
 

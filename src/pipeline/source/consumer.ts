@@ -23,6 +23,8 @@ export interface SourceControl {
 export interface SourceHandlers {
   onBatch(batch: SourceBatch, control: SourceControl): Promise<void>;
   onAssignment(assignment: Readonly<Record<string, readonly number[]>>): void;
+  /** The consumer crashed; with `restart` kafkajs rejoins and resumes from the committed offsets. */
+  onCrash?(error: Error, restart: boolean): void;
 }
 
 export interface SourceOptions {
@@ -65,6 +67,7 @@ export class InferenceSource {
         resolve();
       });
     });
+    this.#consumer.on(this.#consumer.events.CRASH, (event) => handlers.onCrash?.(event.payload.error, event.payload.restart));
     await this.#consumer.connect();
     for (const topic of this.#options.topics) await this.#consumer.subscribe({ topic, fromBeginning: true });
     await this.#consumer.run({
