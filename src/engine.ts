@@ -22,7 +22,7 @@ import { createDecodeStage, RegistryClient, type InputRecord } from './pipeline/
 import { PartitionProcessor, type Encoders, type OutputTopics } from './pipeline/processor.js';
 import { ScoringPool } from './pipeline/score/pool.js';
 import { InferenceSource } from './pipeline/source/consumer.js';
-import { readToEnd } from './pipeline/source/read-to-end.js';
+import { readRange, readToEnd } from './pipeline/source/read-to-end.js';
 import { recordEncoder } from './pipeline/sink/encode.js';
 import { kafkaClient } from './pipeline/sink/kafka.js';
 import { PartitionTransactions } from './pipeline/sink/transactional.js';
@@ -42,6 +42,9 @@ export interface EngineOptions {
   /** Partitions processed at once (default: the pool's thread count). */
   readonly concurrency?: number;
 }
+
+/** eventIds the duplicate detector of a partition remembers (the DedupWindow default). */
+const DEDUP_CAPACITY = 100_000;
 
 type Phase = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
@@ -237,8 +240,39 @@ export class Engine {
       },
       [...latest.values()],
     );
+    await this.#primeDedup(processor, partition);
     this.#processors.set(partition, processor);
     return processor;
+  }
+
+  /**
+   * Duplicate detection remembers recent eventIds in memory only; after a restore it re-reads the tail
+   * of the committed input (as many records as the window holds) rather than keeping a changelog of ids.
+   */
+  async #primeDedup(processor: PartitionProcessor, partition: number): Promise<void> {
+    const topic = this.#topics.inference;
+    const admin = this.#kafka.admin();
+    let committed = -1n;
+    let low = 0n;
+    try {
+      await admin.connect();
+      const [group] = await admin.fetchOffsets({ groupId: this.#options.config.config.engine.groupId, topics: [topic] });
+      committed = BigInt(group?.partitions.find((p) => p.partition === partition)?.offset ?? '-1');
+      low = BigInt((await admin.fetchTopicOffsets(topic)).find((p) => p.partition === partition)?.low ?? '0');
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    if (committed <= low) return;
+    const from = committed - BigInt(DEDUP_CAPACITY) > low ? committed - BigInt(DEDUP_CAPACITY) : low;
+    const records: InputRecord[] = [];
+    await readRange(this.#kafka, {
+      topic,
+      partition,
+      from,
+      to: committed,
+      onMessage: (m) => records.push({ key: m.key, value: m.value, topic, partition, offset: m.offset }),
+    });
+    await processor.prime(records);
   }
 
   async #onBatch(topic: string, partition: number, messages: readonly KafkaMessage[], highWatermark: string, isStale: () => boolean): Promise<void> {

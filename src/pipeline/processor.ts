@@ -120,6 +120,11 @@ export class PartitionProcessor {
     return this.#versions.size;
   }
 
+  /** Re-learns the eventIds of already committed input (see DecodeStage.prime). */
+  prime(records: readonly InputRecord[]): Promise<number> {
+    return this.#decode.prime(records);
+  }
+
   async process(records: readonly InputRecord[]): Promise<BatchOutcome> {
     const { topics } = this.#deps;
     const decoded = await this.#decode.decodeRecords(records);

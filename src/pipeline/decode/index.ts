@@ -79,6 +79,32 @@ export class DecodeStage {
   decodeRecords(records: readonly InputRecord[]): Promise<DecodeResult> {
     return decodeRecords(records, this);
   }
+
+  /**
+   * Re-learns the eventIds of records that were already processed and committed (read back from the
+   * input partition when its state is restored), so a duplicate sent after a restart is still caught.
+   * Returns how many ids it remembered; records that do not decode are skipped.
+   */
+  async prime(records: readonly InputRecord[]): Promise<number> {
+    try {
+      await loadSchemas(missingIds(records, this.decoder), this.decoder);
+    } catch {
+      // A registry outage only costs duplicate detection for ids it cannot read now.
+    }
+    const nowMs = this.decoder.now();
+    let remembered = 0;
+    for (const record of records) {
+      if (record.value === null || record.value.length === 0) continue;
+      const outcome = this.decoder.decodeSync(record.value, nowMs);
+      if (outcome === undefined || !outcome.ok) continue;
+      const { modelId, eventId } = outcome.event;
+      const position = positionOf(record);
+      if (this.dedup.isDuplicate(modelId, eventId, position)) continue;
+      this.dedup.remember(modelId, eventId, position);
+      remembered++;
+    }
+    return remembered;
+  }
 }
 
 export function createDecodeStage(options: DecodeStageOptions): DecodeStage {
@@ -116,6 +142,11 @@ async function loadSchemas(ids: readonly number[], decoder: InferenceDecoder): P
   return unknown;
 }
 
+/** Where a record was read, as the dedup window keys it. */
+function positionOf(record: InputRecord): string {
+  return `${record.topic.length}:${record.topic}${record.partition}@${record.offset}`;
+}
+
 function empty(): VigilError {
   return new VigilError('VIGIL_DECODE_SHORT', 'empty value');
 }
@@ -132,7 +163,7 @@ function decodeOne(record: InputRecord, stage: DecodeStage, builder: BatchBuilde
   }
   if (!outcome.ok) return outcome.error;
   const event = outcome.event;
-  const position = `${record.topic.length}:${record.topic}${record.partition}@${record.offset}`;
+  const position = positionOf(record);
   if (stage.dedup.isDuplicate(event.modelId, event.eventId, position)) {
     return new VigilError('VIGIL_EVENT_DUPLICATE', `eventId ${event.eventId.slice(0, 64)} of ${event.modelId.slice(0, 64)} was already seen`, {
       details: { field: 'eventId' },

@@ -76,3 +76,52 @@ export async function readToEnd(kafka: Kafka, options: ReadOptions): Promise<num
   }
   return count;
 }
+
+/**
+ * Reads offsets [from, to) of one partition (read_committed). Used to re-learn recent eventIds when a
+ * partition's state is restored. Returns the number of records handed to `onMessage`.
+ */
+export async function readRange(
+  kafka: Kafka,
+  options: { topic: string; partition: number; from: bigint; to: bigint; timeoutMs?: number; onMessage: (message: KafkaMessage) => void },
+): Promise<number> {
+  if (options.to <= options.from) return 0;
+  const last = options.to - 1n;
+  const consumer = kafka.consumer({ groupId: `vigil-read-${randomUUID()}`, readUncommitted: false, sessionTimeout: 30_000, maxWaitTimeInMs: 500 });
+  let count = 0;
+  await consumer.connect();
+  await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+  const done = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`reading ${options.topic}[${options.partition}] ${options.from}..${last} took longer than ${options.timeoutMs ?? 60_000} ms`)), options.timeoutMs ?? 60_000);
+    const reached = (partition: number, lastOffset: string): void => {
+      if (partition === options.partition && BigInt(lastOffset) >= last) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    consumer.on(consumer.events.END_BATCH_PROCESS, (event) => reached(event.payload.partition, event.payload.lastOffset));
+    consumer
+      .run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          if (batch.partition !== options.partition) return;
+          for (const message of batch.messages) {
+            const offset = BigInt(message.offset);
+            if (offset < options.from) continue;
+            if (offset > last) break;
+            options.onMessage(message);
+            count++;
+          }
+          reached(batch.partition, batch.lastOffset());
+        },
+      })
+      .then(() => consumer.seek({ topic: options.topic, partition: options.partition, offset: options.from.toString() }))
+      .catch(reject);
+  });
+  try {
+    await done;
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+  }
+  return count;
+}
