@@ -41,10 +41,24 @@ export interface EngineOptions {
   readonly logger?: Logger;
   /** Partitions processed at once (default: the pool's thread count). */
   readonly concurrency?: number;
+  /** The scoring pool's worker module (default: the compiled workers/scoring.js). */
+  readonly scoringWorkerFile?: string;
+}
+
+/**
+ * What an eachBatch failure is rethrown as. kafkajs stops a consumer for good on an error whose
+ * `retriable` is false; every failure that reaches it must instead be retried with backoff (the batch
+ * again, then a rejoin), while #quarantine decides when a batch has failed often enough.
+ */
+function retryLater(error: unknown): VigilError {
+  if (error instanceof VigilError && error.retriable) return error;
+  return new VigilError(error instanceof VigilError ? error.code : 'VIGIL_INTERNAL', describeError(error), { cause: error, retriable: true });
 }
 
 /** eventIds the duplicate detector of a partition remembers (the DedupWindow default). */
 const DEDUP_CAPACITY = 100_000;
+/** Failures of the same batch, with a non-retriable error, before its records are dead-lettered. */
+const MAX_BATCH_ATTEMPTS = 3;
 
 type Phase = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
@@ -58,6 +72,8 @@ export class Engine {
   readonly #overrides: ModelOverrides;
   readonly #processors = new Map<number, PartitionProcessor>();
   readonly #referenceFiles: ReferenceFiles;
+  /** Consecutive failures of the batch starting at `offset`, per partition. */
+  readonly #failures = new Map<number, { offset: string; attempts: number }>();
   #assigned = new Set<number>();
   #phase: Phase = 'created';
   #failure: string | undefined;
@@ -127,6 +143,7 @@ export class Engine {
     this.#encoders = { alert: (r) => alert.encode(r), audit: (r) => audit.encode(r), rollback: (r) => rollback.encode(r), state: (r) => state.encode(r) };
     this.#registry = new RegistryClient({ baseUrl: registryUrl });
     this.#pool = new ScoringPool({
+      ...(this.#options.scoringWorkerFile ? { workerFile: this.#options.scoringWorkerFile } : {}),
       ...(engine.pool.threads > 0 ? { threads: engine.pool.threads } : {}),
       ...(engine.pool.maxQueue > 0 ? { maxQueue: engine.pool.maxQueue } : {}),
     });
@@ -138,7 +155,13 @@ export class Engine {
     this.#transactions = new PartitionTransactions(this.#kafka, { groupId: engine.groupId, idPrefix: `vigil-engine.${engine.groupId}.` });
 
     await this.#startConfigWatch();
-    this.#source = new InferenceSource(this.#kafka, { groupId: engine.groupId, topics: [this.#topics.inference], concurrency: this.#options.concurrency ?? this.#pool.threads });
+    this.#source = new InferenceSource(this.#kafka, {
+      groupId: engine.groupId,
+      topics: [this.#topics.inference],
+      concurrency: this.#options.concurrency ?? this.#pool.threads,
+      sessionTimeoutMs: engine.sessionTimeoutMs,
+      maxBytesPerPartition: engine.fetchMaxBytesPerPartition,
+    });
     await this.#source.start({
       onAssignment: (assignment) => this.#onAssignment(assignment[this.#topics.inference] ?? []),
       onCrash: (error, restart) => {
@@ -288,9 +311,11 @@ export class Engine {
       outcome = await processor.process(records);
     } catch (error) {
       this.#processors.delete(partition);
+      if (await this.#quarantine(topic, partition, messages, error)) return;
       this.#log.error({ err: error, topic, partition }, 'batch processing failed; the partition is restored from its changelog and the batch retried');
-      throw error;
+      throw retryLater(error);
     }
+    this.#failures.delete(partition);
     if (isStale()) {
       // The partition moved to another member mid-batch: commit nothing; the new owner redoes it.
       this.#processors.delete(partition);
@@ -307,6 +332,41 @@ export class Engine {
       throw error;
     }
     this.#recordMetrics(topic, partition, messages.length, outcome, highWatermark, last, started);
+  }
+
+  /**
+   * A batch that fails the same way again and again (a bug meeting some input, not an outage) would
+   * stop its partition for good. After MAX_BATCH_ATTEMPTS failures with a non-retriable error, its
+   * records go to the dead-letter topic, bytes unchanged, and the partition moves on.
+   */
+  async #quarantine(topic: string, partition: number, messages: readonly KafkaMessage[], error: unknown): Promise<boolean> {
+    const first = messages[0]!.offset;
+    const previous = this.#failures.get(partition);
+    const attempts = previous?.offset === first ? previous.attempts + 1 : 1;
+    this.#failures.set(partition, { offset: first, attempts });
+    const retriable = error instanceof VigilError && error.retriable;
+    if (retriable || attempts < MAX_BATCH_ATTEMPTS) return false;
+    const last = messages[messages.length - 1]!.offset;
+    const failedAt = String((this.#options.clock ?? Date.now)());
+    const message = `the batch ${first}..${last} failed ${attempts} times: ${describeError(error)}`.slice(0, 1000);
+    const outputs = messages.map((m) => ({
+      topic: this.#topics.dlq,
+      key: m.key,
+      value: m.value,
+      headers: {
+        'vigil.error.code': 'VIGIL_INTERNAL',
+        'vigil.error.message': message,
+        'vigil.source.topic': topic,
+        'vigil.source.partition': String(partition),
+        'vigil.source.offset': m.offset,
+        'vigil.failed.at': failedAt,
+      },
+    }));
+    await this.#transactions!.commit(topic, partition, outputs, (BigInt(last) + 1n).toString());
+    this.#failures.delete(partition);
+    this.metrics.deadLettered.inc({ code: 'VIGIL_INTERNAL' }, messages.length);
+    this.#log.error({ err: error, topic, partition, first, last }, 'batch quarantined to the dead-letter topic after repeated failures');
+    return true;
   }
 
   #recordMetrics(

@@ -6,6 +6,8 @@
  *   buildReference  columns of a reference batch → ReferenceProfile (SharedArrayBuffer-backed, so the
  *                   result and every later task share its memory instead of copying it)
  *   summarize       columns of one batch → one Summary per detector, transferred back, not cloned
+ *   summarizeRanges columns of one batch and row ranges [start, end) → one Summaries per range: how the
+ *                   engine sends a batch that spans several windows, in one dispatch
  *   scoreWindow     merged Summaries of a window → DetectorScore[]
  *
  * Inputs are shape-checked here once per task (O(features)); detectors then index without checks.
@@ -13,6 +15,7 @@
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import type { NumericColumns } from '../src/contracts/batch.js';
 import { assertColumns } from './detectors/columns.js';
+import { sliceColumns } from './detectors/slice.js';
 import { assertReferenceProfile, buildReferenceProfile } from './detectors/reference.js';
 import type { BuildReferenceInput, ReferenceProfile } from './detectors/reference.js';
 import { getDetector } from './detectors/registry.js';
@@ -35,6 +38,11 @@ export interface SummarizeTask {
   readonly params?: DetectorParamsById;
 }
 
+export interface SummarizeRangesTask extends SummarizeTask {
+  /** Row ranges as flat pairs: start0, end0, start1, end1, … (each 0 <= start < end <= count). */
+  readonly ranges: readonly number[];
+}
+
 export interface ScoreWindowTask {
   /** The window's merged summary for each detector in `detectors`. */
   readonly summaries: Readonly<Summaries>;
@@ -47,6 +55,7 @@ export interface ScoreWindowTask {
 export interface ScoringTaskResults {
   buildReference: ReferenceProfile;
   summarize: Summaries;
+  summarizeRanges: Summaries[];
   scoreWindow: DetectorScore[];
 }
 
@@ -54,6 +63,7 @@ export interface ScoringTaskResults {
 export interface ScoringTasks {
   buildReference: BuildReferenceTask;
   summarize: SummarizeTask;
+  summarizeRanges: SummarizeRangesTask;
   scoreWindow: ScoreWindowTask;
 }
 
@@ -94,6 +104,25 @@ export function summarize(task: SummarizeTask): Moved<Summaries> {
   const buffers = [...new Set(Object.values(summaries).flatMap(summaryBuffers))];
   const result: Moved<Summaries> = { [transferableSymbol]: buffers, [valueSymbol]: summaries };
   return move(result) as Moved<Summaries>;
+}
+
+export function summarizeRanges(task: SummarizeRangesTask): Moved<Summaries[]> {
+  assertColumns(task.columns, 'summarizeRanges');
+  const { ranges } = task;
+  if (!Array.isArray(ranges) || ranges.length === 0 || ranges.length % 2 !== 0) {
+    throw new RangeError('summarizeRanges: ranges must be a non-empty list of start/end pairs');
+  }
+  const results: Summaries[] = [];
+  for (let r = 0; r < ranges.length; r += 2) {
+    const start = ranges[r]!;
+    const end = ranges[r + 1]!;
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end <= start || end > task.columns.count) {
+      throw new RangeError(`summarizeRanges: range ${start}..${end} is not within 0..${task.columns.count}`);
+    }
+    results.push(summarizeBatch({ ...task, columns: sliceColumns(task.columns, start, end) }));
+  }
+  const buffers = [...new Set(results.flatMap((summaries) => Object.values(summaries).flatMap(summaryBuffers)))];
+  return move({ [transferableSymbol]: buffers, [valueSymbol]: results } as Moved<Summaries[]>) as Moved<Summaries[]>;
 }
 
 export function scoreWindow(task: ScoreWindowTask): DetectorScore[] {

@@ -97,10 +97,15 @@ function options(argv: readonly string[]): DemoOptions | 'help' {
   };
 }
 
-/** SIGINT / SIGTERM from the moment something needs a clean stop; a second one exits at once. */
+/**
+ * SIGINT / SIGTERM from the moment something needs a clean stop. Another one later exits at once; one
+ * within a second of the first is the same Ctrl-C delivered twice (to the process group and again by
+ * a wrapper such as npm or timeout), and is ignored.
+ */
 class StopSignal {
   readonly promise: Promise<NodeJS.Signals>;
   #signal: NodeJS.Signals | undefined;
+  #at = 0;
   #resolve: (signal: NodeJS.Signals) => void = () => undefined;
   readonly #handler: (signal: NodeJS.Signals) => void;
 
@@ -108,10 +113,12 @@ class StopSignal {
     this.promise = new Promise((resolve) => (this.#resolve = resolve));
     this.#handler = (signal) => {
       if (this.#signal !== undefined) {
+        if (Date.now() - this.#at < 1000) return;
         io.err(`vigil demo: ${signal} again; exiting without a clean stop`);
         process.exit(130);
       }
       this.#signal = signal;
+      this.#at = Date.now();
       this.#resolve(signal);
     };
     process.on('SIGINT', this.#handler);
@@ -210,36 +217,37 @@ async function watch(io: CommandIo, infra: InfraSettings, opts: DemoOptions, nam
     'the demo configuration',
   );
   const engine = new Engine({ config, infra, auditKey: loadAuditKey() });
+  const seen = { alerts: 0, commands: 0, bySeverity: new Map<string, number>() };
+  const display = new OrderedDisplay((text) => io.out(text));
+  const interrupted = (): boolean => stop.received !== undefined;
   let tail: TopicTail | undefined;
   let sender: AvroProducer<InferenceEvent> | undefined;
   let producer: PacedProducer | undefined;
   let ticker: NodeJS.Timeout | undefined;
-  const seen = { alerts: 0, commands: 0, bySeverity: new Map<string, number>() };
-  const display = new OrderedDisplay((text) => io.out(text));
+  let watchdog: NodeJS.Timeout | undefined;
+  let fatal: unknown;
+  let failed: () => void = () => undefined;
+  const failure = new Promise<'failure'>((resolve) => (failed = () => resolve('failure')));
 
-  const shutdown = async (): Promise<void> => {
-    const deadline = setTimeout(() => {
-      io.err(`vigil demo: could not stop cleanly within ${STOP_DEADLINE_MS / 1000} s; exiting`);
-      process.exit(1);
-    }, STOP_DEADLINE_MS);
-    deadline.unref();
-    if (ticker) clearInterval(ticker);
-    await producer?.stop();
-    await sender?.close().catch(() => undefined);
-    await engine.stop();
-    await tail?.stop().catch(() => undefined);
-    display.flush();
-    clearTimeout(deadline);
+  const show = (record: TailRecord): void => {
+    if (record.topic === topics.alerts) {
+      const alert = decode<Alert>('Alert', record.value);
+      if (alert === null || alert.modelId !== MODEL || alert.modelVersion !== version) return;
+      seen.alerts++;
+      seen.bySeverity.set(alert.severity, (seen.bySeverity.get(alert.severity) ?? 0) + 1);
+      display.alert(alert);
+    } else {
+      const command = decode<RollbackCommand>('RollbackCommand', record.value);
+      if (command === null || command.modelId !== MODEL || command.fromVersion !== version) return;
+      seen.commands++;
+      display.command(command);
+    }
   };
 
-  let fatal: unknown;
-  let started = false;
-  let onFatal: () => void = () => undefined;
-  const failed = new Promise<string>((resolve) => (onFatal = () => resolve('failure')));
   try {
-    io.out(`[3/4] engine (in this process): group ${groupId}, windows of ${WINDOW_EVENTS} events, reference = the first ${REFERENCE_EVENTS} events,`);
-    io.out(`      rollback after K=${K} consecutive CRITICAL windows to the last approved version (${MODEL} ${APPROVED_VERSION})`);
-    // A fresh group would read the input from its beginning: earlier runs' events. Start at the end.
+    io.out(`[3/4] engine, in this process: group ${groupId}; the first ${count(REFERENCE_EVENTS)} events form the reference, then`);
+    io.out(`      every ${WINDOW_EVENTS} events a window is scored; K=${K} consecutive CRITICAL windows roll back to ${MODEL} ${APPROVED_VERSION}`);
+    // A fresh group would read the input from its beginning, earlier runs' events included: start at the end.
     await positionGroupAtEnd(kafkaClient({ brokers: infra.brokers, clientId: 'vigil-demo' }), groupId, [topics.inference]);
     try {
       await engine.start();
@@ -247,113 +255,119 @@ async function watch(io: CommandIo, infra: InfraSettings, opts: DemoOptions, nam
       if ((error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE') throw portTaken(infra);
       throw error;
     }
+    // The engine recovers from most failures itself; when it gives up, so does the demo, saying why.
+    watchdog = setInterval(() => {
+      if (engine.phase !== 'failed' || fatal !== undefined) return;
+      fatal = new VigilError('VIGIL_INTERNAL', 'the engine stopped processing (see its log above)');
+      void engine.admin
+        .inject({ method: 'GET', url: '/readyz' })
+        .then((response) => {
+          const reason = (response.json() as { reason?: string }).reason;
+          if (reason) fatal = new VigilError('VIGIL_INTERNAL', `the engine stopped processing: ${reason}`);
+        })
+        .catch(() => undefined)
+        .finally(failed);
+    }, 1000);
     const address = engine.address();
     const metricsUrl = `http://${address?.address ?? infra.httpHost}:${address?.port ?? infra.httpPort}/metrics`;
     io.out(`      running; metrics at ${metricsUrl}`);
 
-    tail = new TopicTail({
-      brokers: infra.brokers,
-      groupId: `${groupId}-tail`,
-      clientId: 'vigil-demo-tail',
-      topics: [topics.alerts, topics.rollback],
-      onRecord: (record) => show(record),
-      onError: (error) => io.err(`vigil demo: a record could not be shown: ${describeError(error)}`),
-    });
-    const show = (record: TailRecord): void => {
-      if (record.topic === topics.alerts) {
-        const alert = decode<Alert>('Alert', record.value);
-        if (alert === null || alert.modelId !== MODEL || alert.modelVersion !== version) return;
-        seen.alerts++;
-        seen.bySeverity.set(alert.severity, (seen.bySeverity.get(alert.severity) ?? 0) + 1);
-        display.alert(alert);
-      } else {
-        const command = decode<RollbackCommand>('RollbackCommand', record.value);
-        if (command === null || command.modelId !== MODEL || command.fromVersion !== version) return;
-        seen.commands++;
-        display.command(command);
-      }
-    };
-    await tail.start();
-
-    const drifted = `${featureName(0)}–${featureName(DRIFTED_FEATURES - 1)} shift by ${DRIFT_SIGMA} σ`;
-    io.out(`[4/4] producer: ${MODEL}@${version} (this run's build of ${SERVED_RELEASE}), ${FEATURES} numeric features,`);
-    io.out(`      ${count(opts.events)} events at ${count(opts.rate)}/s; drift from event ${count(opts.driftAt)} (${drifted})`);
-    if (opts.driftAt >= opts.events) io.out(`      note: --drift-at ${opts.driftAt} is not below --events ${opts.events}, so this run never drifts`);
-    else if (opts.driftAt < REFERENCE_EVENTS) io.out(`      note: drift starts inside the reference (the first ${REFERENCE_EVENTS} events), so the reference itself is drifted`);
-    io.out('');
-    io.out(`Where to look (Kafka ${infra.brokers.join(',')}; values are Avro, schemas in the registry at ${infra.registryUrl}):`);
-    io.out(`  alerts     ${topics.alerts.padEnd(22)} one record per alert`);
-    io.out(`  rollback   ${topics.rollback.padEnd(22)} rollback commands for the deployment side`);
-    io.out(`  audit      ${topics.audit.padEnd(22)} hash-chained, signed record of every alert and command`);
-    io.out(`  dlq        ${topics.dlq.padEnd(22)} records the engine could not read, bytes unchanged`);
-    io.out(`  metrics    ${metricsUrl}   (also /healthz and /readyz)`);
-    io.out('  the stack  npx vigil stack status');
-    io.out('');
-    io.out(`Alerts and rollback commands for ${MODEL}@${version} appear below as the engine commits them. An alert line reads:`);
-    io.out('  time  ALERT severity kind  model@version  detector feature = score ≥ threshold  window (event time) (input partition and offsets)');
-    io.out('Ctrl-C stops the demo.');
-    io.out('');
-
-    if (stop.received === undefined) {
-      sender = await avroProducer<InferenceEvent>({ brokers: infra.brokers, registryUrl: infra.registryUrl, topic: topics.inference, schema: 'InferenceEvent', clientId: 'vigil-demo-producer' });
-      const generator = new EventGenerator({
-        modelId: MODEL,
-        modelVersion: version,
-        features: FEATURES,
-        seed: opts.seed,
-        driftFrom: opts.driftAt,
-        driftSigma: DRIFT_SIGMA,
-        driftedFeatures: DRIFTED_FEATURES,
+    if (!interrupted()) {
+      tail = new TopicTail({
+        brokers: infra.brokers,
+        groupId: `${groupId}-tail`,
+        clientId: 'vigil-demo-tail',
+        topics: [topics.alerts, topics.rollback],
+        onRecord: show,
+        onError: (error) => io.err(`vigil demo: a record could not be shown: ${describeError(error)}`),
       });
+      await tail.start();
+    }
+
+    if (!interrupted()) {
+      const drift = `${featureName(0)}–${featureName(DRIFTED_FEATURES - 1)} shift by ${DRIFT_SIGMA} σ`;
+      io.out(`[4/4] producer: ${MODEL}@${version} (this run's build of ${SERVED_RELEASE}), ${FEATURES} numeric features,`);
+      io.out(`      ${count(opts.events)} events at ${count(opts.rate)}/s; from event ${count(opts.driftAt)} on, ${drift}`);
+      if (opts.driftAt >= opts.events) io.out(`      note: --drift-at ${opts.driftAt} is not below --events ${opts.events}: this run never drifts`);
+      else if (opts.driftAt < REFERENCE_EVENTS) io.out(`      note: the drift starts inside the reference (the first ${count(REFERENCE_EVENTS)} events), so the reference is drifted too`);
+      io.out('');
+      io.out(`Where to look (Kafka ${infra.brokers.join(',')}; values are Avro, schemas in the registry at ${infra.registryUrl}):`);
+      const width = Math.max(...[topics.alerts, topics.rollback, topics.audit, topics.dlq].map((t) => t.length)) + 2;
+      io.out(`  alerts     ${topics.alerts.padEnd(width)} one record per alert`);
+      io.out(`  rollback   ${topics.rollback.padEnd(width)} rollback commands for the deployment side`);
+      io.out(`  audit      ${topics.audit.padEnd(width)} hash-chained, signed record of every alert and command`);
+      io.out(`  dlq        ${topics.dlq.padEnd(width)} records the engine could not read, bytes unchanged`);
+      io.out(`  metrics    ${metricsUrl}   (also /healthz and /readyz)`);
+      io.out('  the stack  npx vigil stack status');
+      io.out('');
+      io.out(`Alerts and rollback commands for ${MODEL}@${version} show below as the engine commits them. Ctrl-C stops the demo.`);
+      io.out('An alert reads: time, ALERT, severity, kind, model@version, detector feature = score ≥ threshold, window (event time)');
+      io.out('and, in brackets, the input partition and offsets it covers.');
+      io.out('');
+
+      sender = await avroProducer<InferenceEvent>({ brokers: infra.brokers, registryUrl: infra.registryUrl, topic: topics.inference, schema: 'InferenceEvent', clientId: 'vigil-demo-producer' });
+      const generator = new EventGenerator({ modelId: MODEL, modelVersion: version, features: FEATURES, seed: opts.seed, driftFrom: opts.driftAt, driftSigma: DRIFT_SIGMA, driftedFeatures: DRIFTED_FEATURES });
       const milestones = [
-        { at: Math.min(REFERENCE_EVENTS, opts.events), say: `the reference is complete; from here every ${WINDOW_EVENTS} events form a window that is scored` },
-        { at: opts.driftAt, say: `drift starts now: ${drifted}` },
+        { at: REFERENCE_EVENTS, say: `the engine takes these as the reference; every ${WINDOW_EVENTS} events after them form a window it scores` },
+        { at: opts.driftAt, say: `from here on ${drift}` },
       ].filter((m) => m.at > 0 && m.at < opts.events);
-      let said = 0;
-      const out = sender;
+      const to = sender;
       producer = new PacedProducer({
         total: opts.events,
         rate: opts.rate,
         next: demoEvents(generator, runId),
-        send: (records) => out.send(records),
+        send: (records) => to.send(records),
         onSent: (sent) => {
-          while (said < milestones.length && sent >= milestones[said]!.at) {
-            io.out(`${clock(Date.now())}  producer ${count(milestones[said]!.at)} events sent: ${milestones[said]!.say}`);
-            said++;
+          while (milestones[0] !== undefined && sent >= milestones[0].at) {
+            const m = milestones.shift()!;
+            io.out(`${clock(Date.now())}  producer ${count(m.at)} events sent: ${m.say}`);
           }
         },
       });
+      const sending = producer;
       let last = '';
       ticker = setInterval(() => {
         void (async () => {
           const consumed = await metricSum(engine.metrics.consumed);
           const windows = await metricSum(engine.metrics.windowsClosed);
-          const line = `${count(producer?.sent ?? 0)} of ${count(opts.events)} events sent, ${count(consumed)} consumed, ${plural(windows, 'window')} scored, ${plural(seen.alerts, 'alert')}, ${plural(seen.commands, 'command')}`;
-          if (line !== last && stop.received === undefined) io.out(`${clock(Date.now())}  progress ${line}`);
+          const line = `${count(sending.sent)} of ${count(opts.events)} events sent, ${count(consumed)} consumed, ${plural(windows, 'window')} scored, ${plural(seen.alerts, 'alert')}, ${plural(seen.commands, 'command')}`;
+          if (line !== last && !interrupted()) io.out(`${clock(Date.now())}  progress ${line}`);
           last = line;
         })().catch(() => undefined);
       }, PROGRESS_EVERY_MS);
-      producer.start().then(
+      sending.start().then(
         () => {
-          if (stop.received === undefined) {
-            io.out(`${clock(Date.now())}  producer done: ${count(producer?.sent ?? 0)} events sent. The engine keeps watching; Ctrl-C stops the demo.`);
-          }
+          if (!interrupted()) io.out(`${clock(Date.now())}  producer done: ${count(sending.sent)} events sent. The engine keeps watching; Ctrl-C stops the demo.`);
         },
         (error: unknown) => {
           fatal = isVigilError(error) ? error : new VigilError('VIGIL_KAFKA_UNAVAILABLE', `the synthetic producer could not send to ${topics.inference}: ${describeError(error)}`, { cause: error });
-          onFatal();
+          failed();
         },
       );
     }
-    started = true;
-    const why = await Promise.race([stop.promise, failed]);
+    const why = await Promise.race([stop.promise, failure]);
     io.out('');
-    io.out(`${clock(Date.now())}  ${why === 'SIGINT' ? 'Ctrl-C (SIGINT)' : why}: stopping the producer, the engine and the tails`);
+    const cause = why === 'SIGINT' ? 'Ctrl-C (SIGINT)' : why === 'failure' ? `failure: ${describeError(fatal)}` : why;
+    io.out(`${clock(Date.now())}  ${cause}; stopping the producer, the engine and the tails`);
   } catch (error) {
     fatal = error;
   }
-  await shutdown();
-  if (!started) throw fatal;
+
+  // Stop in flow order: nothing new in, the engine drains and commits, the tails show what it wrote.
+  const deadline = setTimeout(() => {
+    io.err(`vigil demo: could not stop cleanly within ${STOP_DEADLINE_MS / 1000} s; exiting`);
+    process.exit(1);
+  }, STOP_DEADLINE_MS);
+  deadline.unref();
+  clearInterval(ticker);
+  clearInterval(watchdog);
+  await producer?.stop();
+  await sender?.close().catch(() => undefined);
+  await engine.stop();
+  await tail?.stop().catch(() => undefined);
+  display.flush();
+  clearTimeout(deadline);
+  if (fatal !== undefined && producer === undefined) throw fatal;
 
   const consumed = await metricSum(engine.metrics.consumed);
   const dead = await metricSum(engine.metrics.deadLettered);

@@ -4,7 +4,8 @@ import type { VigilConfig } from './types.js';
 export const CONFIG_DEFAULTS: VigilConfig = deepFreeze({
   engine: {
     groupId: 'vigil-engine',
-    batchMaxEvents: 5000,
+    sessionTimeoutMs: 30_000,
+    fetchMaxBytesPerPartition: 1_048_576,
     windows: { count: 1000, timeMs: 60_000 },
     reference: { events: 1000, file: null },
     pool: { threads: 0, maxQueue: 0 },

@@ -79,7 +79,8 @@ export const CONFIG_SCHEMA: SchemaObject = {
       additionalProperties: false,
       properties: {
         groupId: { type: 'string', minLength: 1, maxLength: 249 },
-        batchMaxEvents: integer(1, 1_000_000),
+        sessionTimeoutMs: integer(6000, 300_000),
+        fetchMaxBytesPerPartition: integer(1024, 64 * 1024 * 1024),
         windows: windows(),
         reference: reference(true),
         pool: {

@@ -40,7 +40,10 @@ export interface PoolSettings {
 
 export interface EngineSettings {
   readonly groupId: string;
-  readonly batchMaxEvents: number;
+  /** Consumer group session: how long a silent (crashed) member keeps its partitions before they move. */
+  readonly sessionTimeoutMs: number;
+  /** Most bytes one fetch takes from a partition: bounds a batch, and so the memory of one batch. */
+  readonly fetchMaxBytesPerPartition: number;
   readonly windows: WindowSettings;
   readonly reference: ReferenceSettings;
   readonly pool: PoolSettings;

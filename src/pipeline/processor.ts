@@ -22,7 +22,6 @@ import { windowAlerts, type WindowContext } from './policy/alerts.js';
 import { decodeRollbackState, encodeRollbackState, initialRollbackState, stepRollback, type RollbackState } from './policy/rollback.js';
 import { thresholdsFor } from './policy/thresholds.js';
 import type { ScoringPool } from './score/pool.js';
-import { sliceColumns } from './score/slice.js';
 import type { OutputMessage } from './sink/transactional.js';
 import { stateRecord, type StateKind } from './state.js';
 import { ModelWindows, decodeReference, encodeReference } from './window/index.js';
@@ -233,11 +232,22 @@ export class PartitionProcessor {
     const closed: ClosedWindow[] = [...assignment.closed];
     if (assignment.slices.length === 0) return closed;
     const profile = await this.#profile(state, settings);
-    const summaries = await Promise.all(
-      assignment.slices.map((slice) =>
-        this.#deps.pool.summarize({ columns: sliceColumns(batch, slice.rows[0], slice.rows[1]), reference: profile, detectors: [...DETECTORS] }),
-      ),
-    );
+    // One dispatch for the whole batch, however many windows it spans. The columns are copied: they
+    // are transferred to the worker, and the batch is still read after scoring (usage metrics).
+    const summaries = await this.#deps.pool.summarizeRanges({
+      columns: {
+        count: batch.count,
+        featureCount: batch.featureCount,
+        features: batch.features.slice(),
+        scores: batch.scores.slice(),
+        latencies: batch.latencies.slice(),
+        statuses: batch.statuses.slice(),
+        timestamps: batch.timestamps.slice(),
+      },
+      ranges: assignment.slices.map((slice) => slice.rows),
+      reference: profile,
+      detectors: [...DETECTORS],
+    });
     for (let i = 0; i < assignment.slices.length; i++) {
       const slice = assignment.slices[i]!;
       const encoded: Record<string, Uint8Array> = {};

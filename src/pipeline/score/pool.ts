@@ -64,6 +64,11 @@ export interface SummarizeRequest {
   readonly params?: DetectorParamsById;
 }
 
+export interface SummarizeRangesRequest extends SummarizeRequest {
+  /** Row ranges [start, end) of the batch, in order; one Summaries comes back per range. */
+  readonly ranges: readonly (readonly [number, number])[];
+}
+
 export interface ScoreWindowRequest {
   /** Merged window summaries per detector; cloned (they are small and usually still the window's state). */
   readonly summaries: Readonly<Summaries>;
@@ -170,6 +175,19 @@ export class ScoringPool {
     const { columns, transferList } = numericPart(request.columns);
     const task: ScoringTasks['summarize'] = { columns, reference: request.reference, detectors: [...request.detectors], ...optionalParams(request.params) };
     return this.#run('summarize', task, transferList);
+  }
+
+  /** One Summaries per row range of one batch, in one dispatch (a batch that spans several windows). */
+  async summarizeRanges(request: SummarizeRangesRequest): Promise<Summaries[]> {
+    const { columns, transferList } = numericPart(request.columns);
+    const task: ScoringTasks['summarizeRanges'] = {
+      columns,
+      reference: request.reference,
+      detectors: [...request.detectors],
+      ranges: request.ranges.flatMap(([start, end]) => [start, end]),
+      ...optionalParams(request.params),
+    };
+    return this.#run('summarizeRanges', task, transferList);
   }
 
   /** Scores a window's merged summaries. */

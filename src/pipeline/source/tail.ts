@@ -31,22 +31,30 @@ export interface TailOptions {
 }
 
 /**
- * Commits, for `groupId`, the current end of every partition of `topics` (as read_committed readers
- * see it). The group must have no running member: a fresh group id.
+ * Commits, for `groupId`, the current end of every partition of `topics`. The group must have no
+ * running member: a fresh group id. (kafkajs' `admin.setOffsets` does the same but waits out a fetch
+ * of up to 5 s per topic; a short-lived member that joins, commits and leaves takes milliseconds.)
  */
 export async function positionGroupAtEnd(kafka: Kafka, groupId: string, topics: readonly string[]): Promise<void> {
   const admin = kafka.admin();
+  const member = kafka.consumer({ groupId, readUncommitted: false, sessionTimeout: 30_000, maxWaitTimeInMs: 100 });
   try {
     await admin.connect();
-    for (const topic of topics) {
-      const offsets = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({ groupId, topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
-    }
+    const ends = await Promise.all(
+      topics.map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) })),
+    );
+    const joined = new Promise<void>((resolve) => member.on(member.events.GROUP_JOIN, () => resolve()));
+    await member.connect();
+    for (const topic of topics) await member.subscribe({ topic, fromBeginning: false });
+    await member.run({ autoCommit: false, eachBatch: async () => undefined });
+    await joined;
+    await member.commitOffsets(ends.flatMap(({ topic, offsets }) => offsets.map((o) => ({ topic, partition: o.partition, offset: o.high }))));
   } catch (error) {
     throw new VigilError('VIGIL_KAFKA_UNAVAILABLE', `cannot position consumer group ${groupId} at the end of ${topics.join(', ')}: ${describeError(error)}`, {
       cause: error,
     });
   } finally {
+    await member.disconnect().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
   }
 }

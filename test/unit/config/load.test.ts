@@ -9,7 +9,7 @@ import { VigilError } from '../../../src/errors.js';
 const FULL = `
 engine:
   groupId: vigil-prod
-  batchMaxEvents: 2000
+  sessionTimeoutMs: 12000
   windows: { count: 500, timeMs: 30000 }
   reference: { events: 2000, file: refs/credit.jsonl }
   pool: { threads: 4, maxQueue: 64 }
@@ -96,7 +96,8 @@ describe('parseConfigText: a full valid file', () => {
     expect(source).toBe('/etc/vigil.yaml');
     expect(config.engine).toEqual({
       groupId: 'vigil-prod',
-      batchMaxEvents: 2000,
+      sessionTimeoutMs: 12000,
+      fetchMaxBytesPerPartition: 1_048_576,
       windows: { count: 500, timeMs: 30_000 },
       reference: { events: 2000, file: 'refs/credit.jsonl' },
       pool: { threads: 4, maxQueue: 64 },
@@ -199,7 +200,7 @@ describe('parseConfigText: YAML syntax errors name the line', () => {
 
   it('reports a bad indentation at the line where the stray mapping starts', () => {
     // `groupId: a` followed by a deeper-indented key makes `a` the start of a nested mapping.
-    const error = failure(() => parseConfigText('engine:\n  groupId: a\n    batchMaxEvents: 3\n', 'v.yaml'));
+    const error = failure(() => parseConfigText('engine:\n  groupId: a\n    sessionTimeoutMs: 7000\n', 'v.yaml'));
     expect(error.message).toContain('at line 2, column 12');
     expect(error.details['line']).toBe(2);
   });

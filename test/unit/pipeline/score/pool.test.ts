@@ -43,6 +43,35 @@ describe('ScoringPool', () => {
     expect(again).toEqual(scores);
   });
 
+  it('summarizes several row ranges of one batch in one dispatch, equal to summarizing each range alone', async () => {
+    const p = pool({ threads: 1, maxQueue: 1 });
+    const reference = await p.buildReference({ columns: normalColumns(1, 1000, 3), featureNames: NAMES, id: 'ref-r' });
+    const ranges: [number, number][] = [[0, 100], [100, 1500], [1500, 1501], [1501, 3000]];
+    const batch = normalColumns(5, 3000, 3, 0.5);
+    const copy = { ...batch, features: batch.features.slice(), scores: batch.scores.slice(), latencies: batch.latencies.slice(), statuses: batch.statuses.slice(), timestamps: batch.timestamps.slice() };
+    const together = await p.summarizeRanges({ columns: batch, reference, detectors: ['psi'], ranges });
+    expect(together).toHaveLength(4);
+    for (let r = 0; r < ranges.length; r++) {
+      const [start, end] = ranges[r]!;
+      const alone = await p.summarize({
+        columns: {
+          count: end - start,
+          featureCount: 3,
+          features: Float64Array.from([0, 1, 2].flatMap((f) => [...copy.features.subarray(f * 3000 + start, f * 3000 + end)])),
+          scores: copy.scores.slice(start, end),
+          latencies: copy.latencies.slice(start, end),
+          statuses: copy.statuses.slice(start, end),
+          timestamps: copy.timestamps.slice(start, end),
+        },
+        reference,
+        detectors: ['psi'],
+      });
+      expect(together[r]).toEqual(alone);
+    }
+    // A range outside the batch is refused, naming its bounds.
+    await expect(p.summarizeRanges({ columns: copy, reference, detectors: ['psi'], ranges: [[0, 3000], [5, 4000]] })).rejects.toThrow(/range 5\.\.4000 is not within 0\.\.3000/);
+  });
+
   it('transfers columns that share one buffer, and sends only the numeric part of a batch', async () => {
     const p = pool({ threads: 1 });
     const reference = await p.buildReference({ columns: normalColumns(3, 500, 3), featureNames: NAMES, id: 'ref-2' });

@@ -1,5 +1,5 @@
 /** Rows `[start, end)` of a columnar batch as a fresh NumericColumns (own buffers, safe to transfer). */
-import type { NumericColumns } from '../../contracts/batch.js';
+import type { NumericColumns } from '../../src/contracts/batch.js';
 
 export function sliceColumns(batch: NumericColumns, start: number, end: number): NumericColumns {
   const count = end - start;
