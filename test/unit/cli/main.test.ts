@@ -26,15 +26,31 @@ describe('the vigil command line', () => {
     [['stack', 'up', '--mode', 'kubernetes'], /--mode must be jvm, docker or auto/],
     [['topics'], /vigil topics: expected create, got nothing/],
     [['topics', 'create', 'extra'], /unexpected argument "extra"/],
+    [['run', '--config', '/nonexistent/vigil.yaml'], /\/nonexistent\/vigil\.yaml/],
+    [['run', 'now'], /unexpected argument "now"/],
   ])('%o is a usage error (exit 2) that says what is wrong', async (argv, message) => {
     const { code, text } = await run(argv);
     expect(code).toBe(2);
     expect(text).toMatch(message);
   });
 
-  it.each([['stack'], ['topics'], ['demo']])('`vigil %s --help` exits 0 with a usage text', async (command) => {
+  it.each([['stack'], ['topics'], ['demo'], ['run']])('`vigil %s --help` exits 0 with a usage text', async (command) => {
     const { code, text } = await run([command, '--help']);
     expect(code).toBe(0);
     expect(text).toMatch(new RegExp(`Usage: vigil ${command}`));
+  });
+});
+
+describe('vigil run with a bad configuration file', () => {
+  it('names the file and the key at fault, exit 2, before touching Kafka', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'vigil-cfg-')), 'vigil.yaml');
+    writeFileSync(file, 'engine:\n  windows:\n    count: lots\n');
+    const { code, text } = await run(['run', '--config', file]);
+    expect(code).toBe(2);
+    expect(text).toContain(file);
+    expect(text).toMatch(/engine\.windows\.count/);
   });
 });
