@@ -328,8 +328,9 @@ export class Engine {
     } catch (error) {
       this.metrics.transactions.inc({ outcome: 'aborted' });
       this.#processors.delete(partition);
+      if (await this.#quarantine(topic, partition, messages, error)) return;
       this.#log.error({ err: error, topic, partition }, 'transaction failed; the batch will be retried from the last committed offset');
-      throw error;
+      throw retryLater(error);
     }
     this.#recordMetrics(topic, partition, messages.length, outcome, highWatermark, last, started);
   }

@@ -38,7 +38,9 @@ export const TOPICS: readonly TopicSpec[] = Object.freeze<TopicSpec[]>([
   { name: 'iolog', partitions: 'scaled', configs: {}, purpose: 'redacted, encrypted input/output log' },
   { name: 'dlq', partitions: 'scaled', configs: {}, purpose: 'records that could not be processed, bytes unchanged' },
   // Co-partitioned with the input: the state of input partition p lives in state partition p.
-  { name: 'state', partitions: 'scaled', configs: COMPACTED, purpose: 'detector state changelog (compacted)' },
+  // References of large models (N events × F features) are records of hundreds of KB; several in one
+  // transaction must fit the partition's batch limit, which defaults to 1 MiB.
+  { name: 'state', partitions: 'scaled', configs: { ...COMPACTED, 'max.message.bytes': '67108864' }, purpose: 'detector state changelog (compacted)' },
 ]);
 
 export function topicName(prefix: string, name: TopicName): string {

@@ -122,6 +122,8 @@ function numericPart(columns: NumericColumns): { columns: NumericColumns; transf
 }
 
 export class ScoringPool {
+  /** Tasks settled so far (the run-time histogram keeps its count private). */
+  #settled = 0;
   readonly #pool: Piscina<ScoringTasks[ScoringTaskName], unknown>;
   readonly #threads: number;
   readonly #maxQueue: number;
@@ -225,9 +227,16 @@ export class ScoringPool {
     return () => this.#errorListeners.delete(listener);
   }
 
-  /** Share of the pool's thread time spent running tasks (Piscina's `utilization`, 0..1). */
+  /**
+   * Share of the pool's thread time spent running tasks since it started (0..1): the run-time
+   * histogram's mean × count over duration × threads, all in milliseconds. (Piscina 5.3's own
+   * `utilization` divides seconds by milliseconds and reads 1000 times too low.)
+   */
   get utilization(): number {
-    return this.#pool.utilization;
+    const { histogram, duration } = this.#pool;
+    const count = this.#settled;
+    if (count === 0 || duration <= 0) return 0;
+    return Math.min(1, (histogram.runTime.mean * count) / (duration * this.#threads));
   }
 
   /** Tasks submitted through this pool and not yet settled (running or queued). */
@@ -270,6 +279,7 @@ export class ScoringPool {
     } catch (cause) {
       throw new VigilError('VIGIL_INTERNAL', `scoring task "${name}" failed: ${describeError(cause)}`, { cause, details: { task: name } });
     } finally {
+      this.#settled++;
       this.#inFlight--;
       if (this.#full && !this.needsDrain) {
         this.#full = false;

@@ -71,7 +71,9 @@ export class PartitionTransactions {
       await transaction.abort().catch(() => undefined);
       // A kafkajs producer can stay broken after losing its broker: rebuild it on the next use.
       await this.release(topic, partition);
-      throw new VigilError('VIGIL_KAFKA_UNAVAILABLE', `transaction for ${topic}[${partition}] failed: ${describeError(error)}`, { cause: error, retriable: true });
+      // kafkajs says whether the broker's refusal can change on a retry (MESSAGE_TOO_LARGE cannot).
+      const retriable = (error as { retriable?: unknown }).retriable !== false;
+      throw new VigilError('VIGIL_KAFKA_UNAVAILABLE', `transaction for ${topic}[${partition}] failed: ${describeError(error)}`, { cause: error, retriable });
     }
   }
 
