@@ -18,7 +18,8 @@ import type { InfraSettings } from './config/infra.js';
 import { buildAdmin } from './admin/server.js';
 import { VigilError, describeError } from './errors.js';
 import { ReferenceFiles } from './pipeline/window/files.js';
-import { createDecodeStage, RegistryClient, type InputRecord } from './pipeline/decode/index.js';
+import { RegistryClient, type InputRecord } from './pipeline/decode/index.js';
+import { PooledDecodeStage } from './pipeline/decode/pooled.js';
 import { PartitionProcessor, type Encoders, type OutputTopics } from './pipeline/processor.js';
 import { ScoringPool } from './pipeline/score/pool.js';
 import { InferenceSource } from './pipeline/source/consumer.js';
@@ -253,7 +254,7 @@ export class Engine {
         partition,
         topics: this.#topics,
         pool: this.#pool!,
-        createDecode: (initialNames) => createDecodeStage({ lookup: this.#registry!, now: this.#options.clock ?? Date.now, initialNames }),
+        createDecode: (initialNames) => new PooledDecodeStage({ pool: this.#pool!, lookup: this.#registry!, now: this.#options.clock ?? Date.now, initialNames }),
         referenceFor: (modelId) => this.#referenceFiles.forModel(modelId),
         settings: (modelId) => this.#overrides.settings(modelId),
         lastApproved: (modelId) => lastApprovedVersion(config.config, modelId),

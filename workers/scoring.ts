@@ -5,6 +5,8 @@
  *
  *   buildReference  columns of a reference batch → ReferenceProfile (SharedArrayBuffer-backed, so the
  *                   result and every later task share its memory instead of copying it)
+ *   decodeBatch     the raw values of one Kafka batch → column-wise groups per model version and the
+ *                   failures (workers/decode): the heaviest per-event work, kept off the main thread
  *   summarize       columns of one batch → one Summary per detector, transferred back, not cloned
  *   summarizeRanges columns of one batch and row ranges [start, end) → one Summaries per range: how the
  *                   engine sends a batch that spans several windows, in one dispatch
@@ -15,6 +17,7 @@
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import type { NumericColumns } from '../src/contracts/batch.js';
 import { assertColumns } from './detectors/columns.js';
+import { decodeBatch as decodeRecords, resultBuffers, type DecodeBatchResult, type DecodeBatchTask } from './decode/batch.js';
 import { sliceColumns } from './detectors/slice.js';
 import { assertReferenceProfile, buildReferenceProfile } from './detectors/reference.js';
 import type { BuildReferenceInput, ReferenceProfile } from './detectors/reference.js';
@@ -54,6 +57,7 @@ export interface ScoreWindowTask {
 /** What each task's promise resolves to on the calling thread, by task name (types the pool). */
 export interface ScoringTaskResults {
   buildReference: ReferenceProfile;
+  decodeBatch: DecodeBatchResult;
   summarize: Summaries;
   summarizeRanges: Summaries[];
   scoreWindow: DetectorScore[];
@@ -62,6 +66,7 @@ export interface ScoringTaskResults {
 /** The input of each task, by task name. */
 export interface ScoringTasks {
   buildReference: BuildReferenceTask;
+  decodeBatch: DecodeBatchTask;
   summarize: SummarizeTask;
   summarizeRanges: SummarizeRangesTask;
   scoreWindow: ScoreWindowTask;
@@ -104,6 +109,11 @@ export function summarize(task: SummarizeTask): Moved<Summaries> {
   const buffers = [...new Set(Object.values(summaries).flatMap(summaryBuffers))];
   const result: Moved<Summaries> = { [transferableSymbol]: buffers, [valueSymbol]: summaries };
   return move(result) as Moved<Summaries>;
+}
+
+export function decodeBatch(task: DecodeBatchTask): Moved<DecodeBatchResult> {
+  const result = decodeRecords(task);
+  return move({ [transferableSymbol]: resultBuffers(result), [valueSymbol]: result } as Moved<DecodeBatchResult>) as Moved<DecodeBatchResult>;
 }
 
 export function summarizeRanges(task: SummarizeRangesTask): Moved<Summaries[]> {

@@ -45,11 +45,15 @@ export interface ColumnarBatch extends NumericColumns {
   readonly eventIds: readonly string[];
   /** Kafka offset of each row (rows are in offset order): windows cite exactly the offsets of their events. */
   readonly offsets: readonly string[];
-  readonly principals: readonly string[];
-  readonly endpoints: readonly (string | null)[];
-  readonly predictedClasses: readonly (string | null)[];
-  readonly llm: readonly (LlmTrace | null)[];
-  readonly attributes: readonly Readonly<Record<string, string>>[];
+  /**
+   * The string and LLM columns, when the stage that built the batch carries them (the pooled decoder
+   * leaves them in the pool thread: no detector of the main thread reads them).
+   */
+  readonly principals?: readonly string[];
+  readonly endpoints?: readonly (string | null)[];
+  readonly predictedClasses?: readonly (string | null)[];
+  readonly llm?: readonly (LlmTrace | null)[];
+  readonly attributes?: readonly Readonly<Record<string, string>>[];
   readonly source: SourceSpan;
 }
 

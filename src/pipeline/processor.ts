@@ -16,7 +16,7 @@ import type { ModelSettings } from '../config/types.js';
 import { getDetector } from '../../workers/detectors/registry.js';
 import type { ReferenceProfile } from '../../workers/detectors/reference.js';
 import type { DetectorScore } from '../../workers/detectors/types.js';
-import type { DecodeStage, InputRecord } from './decode/index.js';
+import type { DecodeResult, InputRecord } from './decode/index.js';
 import { AuditChain, alertAuditEntry, commandAuditEntry, type AuditSigner, type ChainCheckpoint } from './policy/audit.js';
 import { windowAlerts, type WindowContext } from './policy/alerts.js';
 import { decodeRollbackState, encodeRollbackState, initialRollbackState, stepRollback, type RollbackState } from './policy/rollback.js';
@@ -42,12 +42,18 @@ export interface Encoders {
   state(record: StateRecord): Buffer;
 }
 
+/** What the processor needs of a decode stage (in-thread or pooled). */
+export interface RecordDecodeStage {
+  decodeRecords(records: readonly InputRecord[]): Promise<DecodeResult>;
+  prime(records: readonly InputRecord[]): Promise<number>;
+}
+
 export interface ProcessorDeps {
   readonly partition: number;
   readonly topics: OutputTopics;
   readonly pool: ScoringPool;
   /** Builds the partition's decode stage; `initialNames` fixes the feature columns a version starts with. */
-  readonly createDecode: (initialNames: (modelId: string, modelVersion: string) => readonly string[] | undefined) => DecodeStage;
+  readonly createDecode: (initialNames: (modelId: string, modelVersion: string) => readonly string[] | undefined) => RecordDecodeStage;
   /** A model's reference from its configured reference file, if it has one. */
   readonly referenceFor: (modelId: string) => ReferenceData | undefined;
   readonly settings: (modelId: string) => ModelSettings;
@@ -83,7 +89,7 @@ export class PartitionProcessor {
   readonly #deps: ProcessorDeps;
   readonly #versions = new Map<string, VersionState>();
   readonly #chain: AuditChain;
-  readonly #decode: DecodeStage;
+  readonly #decode: RecordDecodeStage;
   readonly chainId: string;
 
   constructor(deps: ProcessorDeps, restored: readonly StateRecord[] = []) {

@@ -179,6 +179,13 @@ export class ScoringPool {
     return this.#run('summarize', task, transferList);
   }
 
+  /** Decodes the raw values of one Kafka batch (their buffer is transferred). */
+  async decodeBatch(task: ScoringTasks['decodeBatch']): Promise<ScoringTaskResults['decodeBatch']> {
+    const transfer = task.bytes.buffer instanceof ArrayBuffer ? [task.bytes.buffer] : [];
+    if (task.bounds.buffer instanceof ArrayBuffer && task.bounds.buffer !== task.bytes.buffer) transfer.push(task.bounds.buffer);
+    return this.#run('decodeBatch', task, transfer);
+  }
+
   /** One Summaries per row range of one batch, in one dispatch (a batch that spans several windows). */
   async summarizeRanges(request: SummarizeRangesRequest): Promise<Summaries[]> {
     const { columns, transferList } = numericPart(request.columns);

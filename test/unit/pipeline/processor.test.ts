@@ -5,7 +5,8 @@ import { avroType, schemaSource } from '../../../src/contracts/schemas.js';
 import { buildConfig, ModelOverrides } from '../../../src/config/index.js';
 import { lastApprovedVersion } from '../../../src/config/models.js';
 import { EventGenerator } from '../../../src/demo/generator.js';
-import { createDecodeStage, type InputRecord } from '../../../src/pipeline/decode/index.js';
+import type { InputRecord } from '../../../src/pipeline/decode/index.js';
+import { PooledDecodeStage } from '../../../src/pipeline/decode/pooled.js';
 import { verifyChain } from '../../../src/pipeline/policy/audit.js';
 import { PartitionProcessor, type Encoders } from '../../../src/pipeline/processor.js';
 import { ScoringPool } from '../../../src/pipeline/score/pool.js';
@@ -42,8 +43,9 @@ function processor(restored: StateRecord[] = [], referenceFor: (modelId: string)
       partition: 0,
       topics,
       pool,
+      // The engine's stage: decoding in the pool.
       createDecode: (initialNames) =>
-        createDecodeStage({ lookup: { schemaFor: async () => schemaSource('InferenceEvent') }, now: () => Date.UTC(2030, 0, 1), initialNames }),
+        new PooledDecodeStage({ pool, lookup: { schemaFor: async () => schemaSource('InferenceEvent') }, now: () => Date.UTC(2030, 0, 1), initialNames }),
       referenceFor,
       settings: (id) => overrides.settings(id),
       lastApproved: (id) => lastApprovedVersion(loaded.config, id),

@@ -1,0 +1,199 @@
+/**
+ * The decode stage with the decoding done in the worker pool. The main thread frames the batch (its
+ * values back to back), loads the writer schemas it needs from the registry (cached by id), and after
+ * the pool has decoded and packed the events it applies what needs the partition's memory: duplicate
+ * detection and the stable feature columns of each model version.
+ */
+import type { ColumnarBatch } from '../../contracts/batch.js';
+import { VigilError, isVigilError, type ErrorCode } from '../../errors.js';
+import type { DecodedGroup } from '../../../workers/decode/groups.js';
+import type { ReaderLimits } from '../../../workers/decode/reader.js';
+import type { ScoringPool } from '../score/pool.js';
+import { FeatureCatalog, type ColumnarOptions } from './columnar.js';
+import { DedupWindow, type DedupWindowOptions } from './dedup.js';
+import { DEFAULT_GUARD_LIMITS } from './guard.js';
+import type { DeadLetter, DecodeResult, InputRecord } from './index.js';
+import type { SchemaLookup } from './registry.js';
+import { DEFAULT_VALIDATION } from './validate.js';
+
+export interface PooledDecodeOptions extends ColumnarOptions {
+  readonly pool: ScoringPool;
+  readonly lookup: SchemaLookup;
+  readonly now?: () => number;
+  readonly dedup?: DedupWindowOptions;
+  readonly limits?: Partial<ReaderLimits>;
+}
+
+/** Where a record was read, as the dedup window keys it. */
+export function positionOf(record: InputRecord): string {
+  return `${record.topic.length}:${record.topic}${record.partition}@${record.offset}`;
+}
+
+export class PooledDecodeStage {
+  readonly catalog: FeatureCatalog;
+  readonly dedup: DedupWindow;
+  readonly #pool: ScoringPool;
+  readonly #lookup: SchemaLookup;
+  readonly #now: () => number;
+  readonly #limits: ReaderLimits;
+  readonly #schemas = new Map<number, string>();
+
+  constructor(options: PooledDecodeOptions) {
+    this.#pool = options.pool;
+    this.#lookup = options.lookup;
+    this.#now = options.now ?? Date.now;
+    this.catalog = new FeatureCatalog(options);
+    this.dedup = new DedupWindow(options.dedup);
+    this.#limits = { ...DEFAULT_GUARD_LIMITS, ...DEFAULT_VALIDATION, maxBatchCells: this.catalog.options.maxBatchCells, ...options.limits };
+  }
+
+  async decodeRecords(records: readonly InputRecord[]): Promise<DecodeResult> {
+    const { groups, failures } = await this.#decode(records);
+    const deadLetters: DeadLetter[] = failures.map((f) => ({ index: f.index, code: f.code, message: f.message }));
+    const batches: ColumnarBatch[] = [];
+    let decoded = 0;
+    for (const group of groups) {
+      const batch = this.#admit(group, records, deadLetters);
+      if (batch) {
+        batches.push(batch);
+        decoded += batch.count;
+      }
+    }
+    deadLetters.sort((a, b) => a.index - b.index);
+    return { batches, deadLetters, decoded };
+  }
+
+  /**
+   * Re-learns the eventIds of records already processed and committed (read back from the input when
+   * a partition's state is restored), so a duplicate sent after a restart is still caught.
+   */
+  async prime(records: readonly InputRecord[]): Promise<number> {
+    let remembered = 0;
+    for (let at = 0; at < records.length; at += 10_000) {
+      const slice = records.slice(at, at + 10_000);
+      let groups: DecodedGroup[];
+      try {
+        groups = (await this.#decode(slice)).groups;
+      } catch {
+        return remembered; // a registry outage only costs duplicate detection for what it cannot read
+      }
+      for (const group of groups) {
+        for (let r = 0; r < group.rows.length; r++) {
+          const position = positionOf(slice[group.rows[r]!]!);
+          if (this.dedup.isDuplicate(group.modelId, group.eventIds[r]!, position)) continue;
+          this.dedup.remember(group.modelId, group.eventIds[r]!, position);
+          remembered++;
+        }
+      }
+    }
+    return remembered;
+  }
+
+  async #decode(records: readonly InputRecord[]) {
+    let total = 0;
+    for (const r of records) total += r.value?.length ?? 0;
+    const bytes = new Uint8Array(total);
+    const bounds = new Uint32Array(records.length + 1);
+    const nulls = new Uint8Array(records.length);
+    const ids = new Set<number>();
+    let at = 0;
+    for (let i = 0; i < records.length; i++) {
+      const value = records[i]!.value;
+      bounds[i] = at;
+      if (value === null) {
+        nulls[i] = 1;
+        continue;
+      }
+      bytes.set(value, at);
+      at += value.length;
+      if (value.length >= 5 && value[0] === 0) ids.add(value.readUInt32BE(1));
+    }
+    bounds[records.length] = at;
+    const { schemas, unknownIds } = await this.#schemasFor(ids);
+    return this.#pool.decodeBatch({ bytes, bounds, nulls, schemas, unknownIds, nowMs: this.#now(), limits: this.#limits });
+  }
+
+  /** The writer schemas of `ids`: cached, else from the registry (an outage throws, retriable). */
+  async #schemasFor(ids: ReadonlySet<number>): Promise<{ schemas: Record<number, string>; unknownIds: number[] }> {
+    const missing = [...ids].filter((id) => !this.#schemas.has(id));
+    const unknownIds: number[] = [];
+    const results = await Promise.allSettled(missing.map((id) => this.#lookup.schemaFor(id)));
+    results.forEach((result, i) => {
+      const id = missing[i]!;
+      if (result.status === 'fulfilled') this.#schemas.set(id, result.value);
+      else if (isVigilError(result.reason) && result.reason.code === 'VIGIL_DECODE_UNKNOWN_SCHEMA') unknownIds.push(id);
+      else throw result.reason;
+    });
+    const schemas: Record<number, string> = {};
+    for (const id of ids) {
+      const text = this.#schemas.get(id);
+      if (text !== undefined) schemas[id] = text;
+    }
+    return { schemas, unknownIds };
+  }
+
+  /** Dedup and stable columns for one packed group; its rejected rows become dead letters. */
+  #admit(group: DecodedGroup, records: readonly InputRecord[], deadLetters: DeadLetter[]): ColumnarBatch | undefined {
+    const rejectAll = (code: ErrorCode, message: string): undefined => {
+      for (const row of group.rows) deadLetters.push({ index: row, code, message });
+      return undefined;
+    };
+    const index = this.catalog.indexFor(group.modelId, group.modelVersion);
+    if (index instanceof VigilError) return rejectAll(index.code, index.message);
+    const appended = index.appendNames(group.featureNames);
+    if (appended) return rejectAll(appended.code, `${group.modelId}@${group.modelVersion}: ${appended.message}`);
+
+    const keep: number[] = [];
+    for (let r = 0; r < group.rows.length; r++) {
+      const row = group.rows[r]!;
+      const eventId = group.eventIds[r]!;
+      const position = positionOf(records[row]!);
+      if (this.dedup.isDuplicate(group.modelId, eventId, position)) {
+        deadLetters.push({ index: row, code: 'VIGIL_EVENT_DUPLICATE', message: `eventId ${eventId.slice(0, 64)} of ${group.modelId.slice(0, 64)} was already seen` });
+        continue;
+      }
+      this.dedup.remember(group.modelId, eventId, position);
+      keep.push(r);
+    }
+    if (keep.length === 0) return undefined;
+
+    const names = index.names();
+    const width = names.length;
+    const n = keep.length;
+    const localCount = group.rows.length;
+    const identity = n === localCount && group.featureNames.length === width && group.featureNames.every((name, f) => names[f] === name);
+    let features: Float64Array;
+    if (identity) features = group.features;
+    else {
+      features = new Float64Array(n * width).fill(Number.NaN);
+      group.featureNames.forEach((name, local) => {
+        const column = index.columnOf(name)!;
+        for (let k = 0; k < n; k++) features[column * n + k] = group.features[local * localCount + keep[k]!]!;
+      });
+    }
+    const pick = <T extends Float64Array | Uint8Array>(column: T): T => (n === localCount ? column : pickRows(column, keep));
+    const offsets = keep.map((r) => records[group.rows[r]!]!.offset);
+    const first = records[group.rows[keep[0]!]!]!;
+    return {
+      count: n,
+      featureCount: width,
+      features,
+      scores: pick(group.scores),
+      latencies: pick(group.latencies),
+      statuses: pick(group.statuses),
+      timestamps: pick(group.timestamps),
+      modelId: group.modelId,
+      modelVersion: group.modelVersion,
+      featureNames: names,
+      eventIds: keep.map((r) => group.eventIds[r]!),
+      offsets,
+      source: { topic: first.topic, partition: first.partition, firstOffset: offsets[0]!, lastOffset: offsets[n - 1]! },
+    };
+  }
+}
+
+function pickRows<T extends Float64Array | Uint8Array>(column: T, keep: readonly number[]): T {
+  const out = new (column.constructor as { new (length: number): T })(keep.length);
+  for (let k = 0; k < keep.length; k++) out[k] = column[keep[k]!]!;
+  return out;
+}

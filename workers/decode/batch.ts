@@ -1,0 +1,102 @@
+/**
+ * The `decodeBatch` task: the records of one Kafka batch (their values back to back in one buffer)
+ * in, column-wise groups per model version and the failures out. Decoding is the heaviest per-event
+ * work of the engine, so it runs here, in the pool, and the main thread only fetches and commits.
+ *
+ * A record fails with the code of what is wrong with it: the wire header, an unknown schema id, bytes
+ * that break the writer schema, or an invalid value. Decoding is bounded by the byte guard, so no
+ * record, however hostile, makes this thread allocate beyond the limits.
+ */
+import type { ErrorCode } from '../../src/errors.js';
+import { GroupPacker, type DecodedGroup } from './groups.js';
+import { RecordReader, type ReaderLimits } from './reader.js';
+
+export interface DecodeBatchTask {
+  /** Every record's value, back to back. */
+  readonly bytes: Uint8Array;
+  /** Record i is bytes[bounds[i] .. bounds[i+1]); length n + 1. */
+  readonly bounds: Uint32Array;
+  /** 1 where the record's value was null (a tombstone), else 0. */
+  readonly nulls: Uint8Array;
+  /** Writer schemas (JSON text) of the ids the main thread could load. */
+  readonly schemas: Readonly<Record<number, string>>;
+  /** Ids the registry says it does not know. */
+  readonly unknownIds: readonly number[];
+  readonly nowMs: number;
+  readonly limits: ReaderLimits;
+}
+
+export interface DecodeFailure {
+  readonly index: number;
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+export interface DecodeBatchResult {
+  readonly groups: DecodedGroup[];
+  /** In input order. */
+  readonly failures: DecodeFailure[];
+}
+
+const readers = new Map<string, RecordReader>();
+
+function readerFor(text: string, limits: ReaderLimits): RecordReader {
+  const key = `${JSON.stringify(limits)}\u0000${text}`;
+  let reader = readers.get(key);
+  if (!reader) {
+    reader = new RecordReader(text, limits);
+    // Writer schemas are few and immutable; a bound keeps a hostile registry from growing this.
+    if (readers.size >= 1000) readers.clear();
+    readers.set(key, reader);
+  }
+  return reader;
+}
+
+export function decodeBatch(task: DecodeBatchTask): DecodeBatchResult {
+  const { bytes, bounds, nulls, schemas, nowMs, limits } = task;
+  const unknown = new Set(task.unknownIds);
+  const count = bounds.length - 1;
+  const packer = new GroupPacker();
+  const failures: DecodeFailure[] = [];
+  const fail = (index: number, code: ErrorCode, message: string): void => {
+    failures.push({ index, code, message });
+  };
+  for (let i = 0; i < count; i++) {
+    const start = bounds[i]!;
+    const end = bounds[i + 1]!;
+    if (nulls[i] === 1 || end === start) {
+      fail(i, 'VIGIL_DECODE_SHORT', 'empty value');
+      continue;
+    }
+    if (end - start < 5) {
+      fail(i, 'VIGIL_DECODE_SHORT', `record has ${end - start} bytes; the wire header alone needs 5`);
+      continue;
+    }
+    if (bytes[start] !== 0) {
+      fail(i, 'VIGIL_DECODE_MAGIC', `record starts with byte ${bytes[start]}, not the Confluent magic byte 0`);
+      continue;
+    }
+    const id = ((bytes[start + 1]! << 24) | (bytes[start + 2]! << 16) | (bytes[start + 3]! << 8) | bytes[start + 4]!) >>> 0;
+    const text = schemas[id];
+    if (text === undefined) {
+      fail(i, 'VIGIL_DECODE_UNKNOWN_SCHEMA', unknown.has(id) ? `schema id ${id} is unknown to the registry` : `schema id ${id} could not be loaded`);
+      continue;
+    }
+    const reader = readerFor(text, limits);
+    const outcome = reader.read(bytes, start + 5, end, nowMs);
+    if (outcome.ok) packer.add(i, outcome.event);
+    else fail(i, outcome.code, outcome.message);
+  }
+  return { groups: packer.build(limits.maxBatchCells), failures };
+}
+
+/** The typed arrays of a result, for the transfer list. */
+export function resultBuffers(result: DecodeBatchResult): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const g of result.groups) {
+    for (const a of [g.rows, g.features, g.scores, g.latencies, g.statuses, g.timestamps]) {
+      if (a.buffer instanceof ArrayBuffer) buffers.add(a.buffer);
+    }
+  }
+  return [...buffers];
+}
