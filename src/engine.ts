@@ -159,7 +159,8 @@ export class Engine {
     this.#source = new InferenceSource(this.#kafka, {
       groupId: engine.groupId,
       topics: [this.#topics.inference],
-      concurrency: this.#options.concurrency ?? this.#pool.threads,
+      // At least two partitions at once: while one waits on its transaction, another keeps the pool busy.
+      concurrency: this.#options.concurrency ?? Math.max(2, this.#pool.threads),
       sessionTimeoutMs: engine.sessionTimeoutMs,
       maxBytesPerPartition: engine.fetchMaxBytesPerPartition,
     });

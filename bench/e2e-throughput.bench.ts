@@ -1,0 +1,233 @@
+/**
+ * End-to-end throughput on the real stack: the engine (in process, PSI on, Avro through the registry,
+ * transactional outputs) against a bare kafkajs consumer that only counts, both reading the same
+ * pre-produced topic in the same run: bare, then engine, then bare again.
+ *
+ * Pre-produces N events with 32 numeric features (EventGenerator), several model ids spread over the
+ * partitions, in order, with a fast producer (requests of 2,000 records, acks -1, no compression).
+ * Each reader is timed from joining its group to having read (bare) or committed (engine: its
+ * `consumed` counter, bumped after each transaction commits) all N.
+ *
+ * Models default to 4 (2 per partition): with 4+ per partition the engine's transaction carrying
+ * their reference state records exceeds the broker's 1 MiB batch limit and is retried forever.
+ *
+ * Knobs: VIGIL_BENCH_EVENTS (300000), VIGIL_BENCH_MODELS (4), VIGIL_BENCH_PARTITIONS (2),
+ * VIGIL_BENCH_FEATURES (32), VIGIL_BENCH_WINDOW (1000), VIGIL_BENCH_REFERENCE (1000),
+ * VIGIL_BENCH_POOL_THREADS (0: the engine's default, cores - 1), VIGIL_BENCH_CONCURRENCY (partitions
+ * processed at once, engine and bare; default the pool's thread count, as the engine does),
+ * VIGIL_BENCH_ENGINE (in-process | child), VIGIL_BENCH_TIMEOUT_SECONDS (900),
+ * VIGIL_BENCH_STALL_SECONDS (30: give up when the engine commits nothing that long after an error),
+ * VIGIL_BENCH_PROFILE (a folder: CPU profile of the in-process engine's main thread while it consumes),
+ * VIGIL_BENCH_KEEP_TOPICS (0). Target: engine >= 0.7 x bare.
+ */
+import { availableParallelism } from 'node:os';
+import type { Scenario } from './run.js';
+import { bareConsume, type CountResult } from './lib/bare.js';
+import { Cleanup } from './lib/cleanup.js';
+import { engineDocument, histogramMean, poolUtilization, startEngine, type EngineShape } from './lib/engine.js';
+import { choiceEnv, intEnv, progress } from './lib/env.js';
+import { InferenceStream } from './lib/events.js';
+import { PhaseProfiler } from './lib/profile.js';
+import { CpuMeter, benchStack, brokerPid, committedTotal, createTopics, dropTopics, fastProducer, sendPipelined, topicEnd, type BenchStack } from './lib/stack.js';
+import { RateTrack, round, until } from './lib/stats.js';
+
+const NAME = 'e2e-throughput';
+const TARGET_RATIO = 0.7;
+
+interface EngineResult extends CountResult {
+  readonly mode: string;
+  readonly startSeconds: number;
+  readonly committedOffsets: number;
+  readonly decoded: number;
+  readonly deadLettered: number;
+  readonly windowsClosed: number;
+  readonly alerts: number;
+  readonly transactions: { readonly committed: number; readonly aborted: number };
+  readonly meanEventsPerTransaction: number;
+  readonly meanBatchProcessingMs: number;
+  /** Share of the pool threads' time spent running tasks over the pool's life (corrected Piscina figure). */
+  readonly poolUtilization: number;
+  readonly poolThreads: number;
+  /** In process: share of the wall time the main thread's event loop was busy. */
+  readonly mainEventLoopUtilization?: number;
+  readonly lastErrors: readonly string[];
+}
+
+interface EngineRunOptions {
+  readonly timeoutMs: number;
+  readonly stallMs: number;
+  readonly cleanup: Cleanup;
+  readonly concurrency: number;
+  readonly mode: 'in-process' | 'child';
+}
+
+async function engineConsume(stack: BenchStack, topic: string, expected: number, shape: EngineShape, options: EngineRunOptions): Promise<EngineResult> {
+  const { timeoutMs, stallMs, cleanup, concurrency, mode } = options;
+  const groupId = `${stack.prefix}engine`;
+  const track = new RateTrack();
+  const began = performance.now();
+  const engine = await startEngine(stack, engineDocument(groupId, shape), { mode, label: NAME, concurrency });
+  const stop = cleanup.add('stop the engine', () => engine.stop());
+  const profiler = new PhaseProfiler();
+  try {
+    if (mode === 'in-process') await profiler.start();
+    const joined = performance.now();
+    const meter = new CpuMeter({ broker: brokerPid(), ...(mode === 'child' ? { engine: engine.pid } : {}) }, ['self', 'engine']).start();
+    const elu = performance.eventLoopUtilization();
+    track.add(joined, 0);
+    let consumed = 0;
+    let lastReport = joined;
+    let lastProgress = joined;
+    await until(
+      async () => {
+        const before = consumed;
+        consumed = await engine.consumed();
+        const now = performance.now();
+        track.add(now, consumed);
+        if (consumed > before) lastProgress = now;
+        if (now - lastReport > 5000) {
+          lastReport = now;
+          progress(NAME, `engine: ${consumed} of ${expected} committed`);
+        }
+        // A transaction that can never commit is retried forever: stop and say why.
+        if (now - lastProgress > stallMs && engine.log.errors.length > 0) {
+          throw new Error(`the engine made no progress for ${stallMs / 1000} s at ${consumed} of ${expected}; last error: ${engine.log.errors[engine.log.errors.length - 1]}`);
+        }
+        return consumed >= expected;
+      },
+      timeoutMs,
+      `the engine to commit ${expected} events (at ${consumed})`,
+      mode === 'child' ? 20 : 5,
+    );
+    const done = performance.now();
+    const cpuCores = meter.stop();
+    const mainEventLoopUtilization = mode === 'in-process' ? round(performance.eventLoopUtilization(elu).utilization, 3) : undefined;
+    const profile = await profiler.stop('e2e-throughput-engine');
+    if (profile !== undefined) progress(NAME, `engine main-thread profile: ${profile}`);
+    const m = await engine.metrics();
+    const committed = m.get('vigil_transactions_total{outcome="committed"}') ?? 0;
+    const seconds = (done - joined) / 1000;
+    return {
+      mode,
+      events: consumed,
+      seconds: round(seconds, 3),
+      eventsPerSecond: Math.round(consumed / seconds),
+      steadyEventsPerSecond: Math.round(track.steady(expected)),
+      batches: committed,
+      cpuCores,
+      startSeconds: round((joined - began) / 1000, 3),
+      committedOffsets: await committedTotal(stack, groupId, topic),
+      decoded: m.get('vigil_events_decoded_total') ?? 0,
+      deadLettered: m.get('vigil_events_dead_lettered_total') ?? 0,
+      windowsClosed: m.get('vigil_windows_closed_total') ?? 0,
+      alerts: m.get('vigil_alerts_total') ?? 0,
+      transactions: { committed, aborted: m.get('vigil_transactions_total{outcome="aborted"}') ?? 0 },
+      meanEventsPerTransaction: committed > 0 ? Math.round(consumed / committed) : 0,
+      meanBatchProcessingMs: round(histogramMean(m, 'vigil_batch_processing_ms'), 1),
+      poolUtilization: poolUtilization(m.get('vigil_pool_utilization') ?? 0),
+      poolThreads: shape.poolThreads > 0 ? shape.poolThreads : Math.max(1, availableParallelism() - 1),
+      ...(mainEventLoopUtilization === undefined ? {} : { mainEventLoopUtilization }),
+      lastErrors: engine.log.errors.slice(-3),
+    };
+  } finally {
+    await profiler.stop('e2e-throughput-engine');
+    await stop();
+  }
+}
+
+const scenario: Scenario = {
+  name: NAME,
+  description: 'events/s of the engine (32 features, Avro via the registry, PSI, transactional outputs) vs a bare kafkajs consumer on the same topic',
+  async run() {
+    const events = intEnv('VIGIL_BENCH_EVENTS', 300_000);
+    const models = intEnv('VIGIL_BENCH_MODELS', 4);
+    const partitions = intEnv('VIGIL_BENCH_PARTITIONS', 2);
+    const features = intEnv('VIGIL_BENCH_FEATURES', 32);
+    const shape: EngineShape = {
+      windowEvents: intEnv('VIGIL_BENCH_WINDOW', 1000),
+      referenceEvents: intEnv('VIGIL_BENCH_REFERENCE', 1000),
+      poolThreads: intEnv('VIGIL_BENCH_POOL_THREADS', 0, 0),
+    };
+    const mode = choiceEnv('VIGIL_BENCH_ENGINE', ['in-process', 'child'] as const, 'in-process');
+    const timeoutMs = intEnv('VIGIL_BENCH_TIMEOUT_SECONDS', 900) * 1000;
+    const stallMs = intEnv('VIGIL_BENCH_STALL_SECONDS', 30) * 1000;
+    // The engine processes as many partitions at once as it has pool threads (unless told otherwise;
+    // a child engine always uses its default); the baseline uses the same partition concurrency.
+    const engineDefault = shape.poolThreads > 0 ? shape.poolThreads : Math.max(1, availableParallelism() - 1);
+    const concurrency = mode === 'child' ? engineDefault : intEnv('VIGIL_BENCH_CONCURRENCY', engineDefault);
+
+    const stack = await benchStack('throughput');
+    const cleanup = new Cleanup();
+    let dropped = { kept: false };
+    cleanup.add('delete the topics', async () => {
+      dropped = await dropTopics(stack);
+    });
+    progress(NAME, `topics ${stack.prefix}* (${partitions} partitions); producing ${events} events of ${models} models`);
+    try {
+      await createTopics(stack, partitions);
+      const topic = `${stack.prefix}inference`;
+      const stream = await InferenceStream.create(stack.registryUrl, topic, { models, partitions, features });
+      const producer = await fastProducer(stack);
+      const disconnect = cleanup.add('disconnect the producer', () => producer.disconnect());
+      const produceStart = performance.now();
+      let bytes = 0;
+      for (let sent = 0; sent < events; ) {
+        const messages = stream.messages(Math.min(50_000, events - sent));
+        for (const m of messages) bytes += (m.value as Buffer).length;
+        await sendPipelined(producer, topic, messages, 2000, 1);
+        sent += messages.length;
+      }
+      await disconnect();
+      const produceSeconds = (performance.now() - produceStart) / 1000;
+      const onTopic = await topicEnd(stack, topic);
+      if (onTopic !== events) throw new Error(`${onTopic} records on ${topic}, expected ${events}`);
+      progress(NAME, `produced in ${produceSeconds.toFixed(1)} s; bare consumer, first pass`);
+
+      const bareFirst = await bareConsume(stack, topic, events, { concurrency, timeoutMs });
+      progress(NAME, `bare: ${bareFirst.eventsPerSecond}/s; engine (${mode})`);
+      const engine = await engineConsume(stack, topic, events, shape, { timeoutMs, stallMs, cleanup, concurrency, mode });
+      progress(NAME, `engine: ${engine.eventsPerSecond}/s; bare consumer, second pass`);
+      const bareSecond = await bareConsume(stack, topic, events, { concurrency, timeoutMs });
+      progress(NAME, `bare: ${bareSecond.eventsPerSecond}/s`);
+
+      const bareMean = (bareFirst.eventsPerSecond + bareSecond.eventsPerSecond) / 2;
+      const ratio = engine.eventsPerSecond / bareMean;
+      const problems: string[] = [];
+      if (engine.decoded !== events) problems.push(`engine decoded ${engine.decoded} of ${events}`);
+      if (engine.deadLettered > 0) problems.push(`${engine.deadLettered} events dead-lettered`);
+      if (engine.committedOffsets !== events) problems.push(`committed offsets sum to ${engine.committedOffsets}, expected ${events}`);
+      if (engine.transactions.aborted > 0) problems.push(`${engine.transactions.aborted} transactions aborted`);
+      await cleanup.run();
+      return {
+        setup: {
+          events,
+          models,
+          partitions,
+          features,
+          recordBytes: Math.round(bytes / events),
+          windowEvents: shape.windowEvents,
+          referenceEvents: shape.referenceEvents,
+          partitionsConsumedConcurrently: concurrency,
+          engine: `${mode}; PSI on; outputs transactional`,
+          timing: 'from group join to the last record read (bare) or the last offset committed (engine)',
+          topicsDeleted: !dropped.kept,
+        },
+        produce: { seconds: round(produceSeconds, 2), eventsPerSecond: Math.round(events / produceSeconds) },
+        bareFirst,
+        engine,
+        bareSecond,
+        ratio: round(ratio, 3),
+        ratioToBareFirst: round(engine.eventsPerSecond / bareFirst.eventsPerSecond, 3),
+        ratioToBareSecond: round(engine.eventsPerSecond / bareSecond.eventsPerSecond, 3),
+        target: `engine >= ${TARGET_RATIO} x bare (mean of the two bare passes)`,
+        meetsTarget: ratio >= TARGET_RATIO,
+        /** The engine's sustainable rate (steady state), read by e2e-latency and e2e-soak. */
+        maxEventsPerSecond: Number.isFinite(engine.steadyEventsPerSecond) ? engine.steadyEventsPerSecond : engine.eventsPerSecond,
+        problems,
+      };
+    } finally {
+      await cleanup.run();
+    }
+  },
+};
+export default scenario;

@@ -1,0 +1,100 @@
+/**
+ * Synthetic inference traffic for the end-to-end benchmarks: several models (EventGenerator each),
+ * interleaved round-robin, keyed by model id and spread evenly over the topic's partitions (model k
+ * goes to partition k mod P, so every partition gets data whatever the key hash does), encoded in the
+ * Confluent wire format with the schema registered for the topic.
+ *
+ * Event time is `startTime + index * spacingMs` per model, so an alert's `windowEnd` (last event
+ * time + 1 for a window closed by count) names the event that closed its window.
+ */
+import type { Message } from 'kafkajs';
+import type { InferenceEvent } from '../../src/contracts/records.js';
+import { EventGenerator } from '../../src/demo/generator.js';
+import { recordEncoder, type RecordEncoder } from '../../src/pipeline/sink/encode.js';
+
+export interface StreamOptions {
+  readonly models: number;
+  readonly partitions: number;
+  readonly features: number;
+  /** Event time of each model's event 0; default: one day ago (well inside the engine's skew check). */
+  readonly startTime?: number;
+  /** Event-time spacing between consecutive events of one model; default 1 ms. */
+  readonly spacingMs?: number;
+  readonly seed?: number;
+  /** Index (per model) of the first drifted event; default never. */
+  readonly driftFrom?: number;
+  readonly driftSigma?: number;
+  readonly driftedFeatures?: number;
+  readonly modelPrefix?: string;
+}
+
+export class InferenceStream {
+  readonly modelIds: readonly string[];
+  readonly startTime: number;
+  readonly spacingMs: number;
+  readonly #generators: EventGenerator[];
+  readonly #encoder: RecordEncoder<InferenceEvent>;
+  readonly #partitions: number;
+  #turn = 0;
+
+  private constructor(options: StreamOptions, encoder: RecordEncoder<InferenceEvent>) {
+    this.#encoder = encoder;
+    this.#partitions = options.partitions;
+    this.startTime = options.startTime ?? Date.now() - 86_400_000;
+    this.spacingMs = options.spacingMs ?? 1;
+    const prefix = options.modelPrefix ?? 'bench-model';
+    this.modelIds = Array.from({ length: options.models }, (_, k) => `${prefix}-${k}`);
+    this.#generators = this.modelIds.map(
+      (modelId, k) =>
+        new EventGenerator({
+          modelId,
+          modelVersion: '1.0.0',
+          features: options.features,
+          seed: (options.seed ?? 1000) + k,
+          startTime: this.startTime,
+          spacingMs: this.spacingMs,
+          ...(options.driftFrom === undefined ? {} : { driftFrom: options.driftFrom }),
+          ...(options.driftSigma === undefined ? {} : { driftSigma: options.driftSigma }),
+          ...(options.driftedFeatures === undefined ? {} : { driftedFeatures: options.driftedFeatures }),
+        }),
+    );
+  }
+
+  /** Registers the InferenceEvent schema for `topic` and builds the stream. */
+  static async create(registryUrl: string, topic: string, options: StreamOptions): Promise<InferenceStream> {
+    return new InferenceStream(options, await recordEncoder<InferenceEvent>(registryUrl, topic, 'InferenceEvent'));
+  }
+
+  partitionOf(model: number): number {
+    return model % this.#partitions;
+  }
+
+  /** Events produced so far for model `model`. */
+  produced(model: number): number {
+    return this.#generators[model]?.index ?? 0;
+  }
+
+  /**
+   * The next `n` events as Kafka messages, models in turn. `onEvent(model, index)` is called for each,
+   * in order, for per-event bookkeeping.
+   */
+  messages(n: number, onEvent?: (model: number, index: number) => void): Message[] {
+    const out: Message[] = new Array<Message>(n);
+    const models = this.#generators.length;
+    for (let i = 0; i < n; i++) {
+      const model = this.#turn;
+      this.#turn = (this.#turn + 1) % models;
+      const generator = this.#generators[model]!;
+      const index = generator.index;
+      const event = generator.next();
+      onEvent?.(model, index);
+      out[i] = { key: event.modelId, value: this.#encoder.encode(event), partition: this.partitionOf(model) };
+    }
+    return out;
+  }
+
+  /** The per-model index of the event whose timestamp is `timestamp`. */
+  indexAt(timestamp: number): number {
+    return Math.round((timestamp - this.startTime) / this.spacingMs);
+  }
+}
