@@ -87,6 +87,8 @@ export function decodeBatch(task: DecodeBatchTask): DecodeBatchResult {
     if (outcome.ok) packer.add(i, outcome.event);
     else fail(i, outcome.code, outcome.message);
   }
+  // The task's buffer is about to be transferred back or dropped: readers must not pin it.
+  for (const reader of readers.values()) reader.release();
   return { groups: packer.build(limits.maxBatchCells), failures };
 }
 

@@ -8,13 +8,13 @@ import type { ColumnarBatch } from '../../contracts/batch.js';
 import { VigilError, isVigilError, type ErrorCode } from '../../errors.js';
 import type { DecodedGroup } from '../../../workers/decode/groups.js';
 import type { ReaderLimits } from '../../../workers/decode/reader.js';
+import { DEFAULT_FAST_LIMITS } from '../../../workers/decode/fast.js';
+import { DEFAULT_FAST_VALIDATION } from '../../../workers/decode/validate.js';
 import type { ScoringPool } from '../score/pool.js';
 import { FeatureCatalog, type ColumnarOptions } from './columnar.js';
 import { DedupWindow, type DedupWindowOptions } from './dedup.js';
-import { DEFAULT_GUARD_LIMITS } from './guard.js';
 import type { DeadLetter, DecodeResult, InputRecord } from './index.js';
 import type { SchemaLookup } from './registry.js';
-import { DEFAULT_VALIDATION } from './validate.js';
 
 export interface PooledDecodeOptions extends ColumnarOptions {
   readonly pool: ScoringPool;
@@ -44,7 +44,7 @@ export class PooledDecodeStage {
     this.#now = options.now ?? Date.now;
     this.catalog = new FeatureCatalog(options);
     this.dedup = new DedupWindow(options.dedup);
-    this.#limits = { ...DEFAULT_GUARD_LIMITS, ...DEFAULT_VALIDATION, maxBatchCells: this.catalog.options.maxBatchCells, ...options.limits };
+    this.#limits = { ...DEFAULT_FAST_LIMITS, ...DEFAULT_FAST_VALIDATION, maxBatchCells: this.catalog.options.maxBatchCells, ...options.limits };
   }
 
   async decodeRecords(records: readonly InputRecord[]): Promise<DecodeResult> {
