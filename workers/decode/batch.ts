@@ -38,23 +38,36 @@ export interface DecodeBatchResult {
   readonly failures: DecodeFailure[];
 }
 
-const readers = new Map<string, RecordReader>();
+/** Compiled readers of this thread, by limits then writer schema text (both few and immutable). */
+const readers = new Map<string, Map<string, RecordReader>>();
 
-function readerFor(text: string, limits: ReaderLimits): RecordReader {
-  const key = `${JSON.stringify(limits)}\u0000${text}`;
-  let reader = readers.get(key);
-  if (!reader) {
-    reader = new RecordReader(text, limits);
-    // Writer schemas are few and immutable; a bound keeps a hostile registry from growing this.
-    if (readers.size >= 1000) readers.clear();
-    readers.set(key, reader);
+function readersFor(limits: ReaderLimits): Map<string, RecordReader> {
+  const key = JSON.stringify(limits);
+  let byText = readers.get(key);
+  if (!byText) {
+    byText = new Map();
+    readers.set(key, byText);
   }
-  return reader;
+  // A hostile registry could serve endless schemas: keep the cache bounded.
+  if (byText.size >= 1000) byText.clear();
+  return byText;
 }
 
 export function decodeBatch(task: DecodeBatchTask): DecodeBatchResult {
   const { bytes, bounds, nulls, schemas, nowMs, limits } = task;
   const unknown = new Set(task.unknownIds);
+  const compiled = readersFor(limits);
+  // Resolved once per task and id: the per-record path must not touch the schema text.
+  const byId = new Map<number, RecordReader>();
+  const readerOf = (id: number, text: string): RecordReader => {
+    let reader = byId.get(id);
+    if (!reader) {
+      reader = compiled.get(text) ?? new RecordReader(text, limits);
+      compiled.set(text, reader);
+      byId.set(id, reader);
+    }
+    return reader;
+  };
   const count = bounds.length - 1;
   const packer = new GroupPacker();
   const failures: DecodeFailure[] = [];
@@ -82,13 +95,13 @@ export function decodeBatch(task: DecodeBatchTask): DecodeBatchResult {
       fail(i, 'VIGIL_DECODE_UNKNOWN_SCHEMA', unknown.has(id) ? `schema id ${id} is unknown to the registry` : `schema id ${id} could not be loaded`);
       continue;
     }
-    const reader = readerFor(text, limits);
+    const reader = readerOf(id, text);
     const outcome = reader.read(bytes, start + 5, end, nowMs);
     if (outcome.ok) packer.add(i, outcome.event);
     else fail(i, outcome.code, outcome.message);
   }
   // The task's buffer is about to be transferred back or dropped: readers must not pin it.
-  for (const reader of readers.values()) reader.release();
+  for (const reader of byId.values()) reader.release();
   return { groups: packer.build(limits.maxBatchCells), failures };
 }
 
