@@ -14,7 +14,7 @@
  * Knobs: VIGIL_BENCH_EVENTS (300000), VIGIL_BENCH_MODELS (4), VIGIL_BENCH_PARTITIONS (2),
  * VIGIL_BENCH_FEATURES (32), VIGIL_BENCH_WINDOW (1000), VIGIL_BENCH_REFERENCE (1000),
  * VIGIL_BENCH_POOL_THREADS (0: the engine's default, cores - 1), VIGIL_BENCH_CONCURRENCY (partitions
- * processed at once, engine and bare; default the pool's thread count, as the engine does),
+ * processed at once, engine and bare; default max(2, pool threads), as the engine does),
  * VIGIL_BENCH_ENGINE (in-process | child), VIGIL_BENCH_TIMEOUT_SECONDS (900),
  * VIGIL_BENCH_STALL_SECONDS (30: give up when the engine commits nothing that long after an error),
  * VIGIL_BENCH_PROFILE (a folder: CPU profile of the in-process engine's main thread while it consumes),
@@ -151,9 +151,9 @@ const scenario: Scenario = {
     const mode = choiceEnv('VIGIL_BENCH_ENGINE', ['in-process', 'child'] as const, 'in-process');
     const timeoutMs = intEnv('VIGIL_BENCH_TIMEOUT_SECONDS', 900) * 1000;
     const stallMs = intEnv('VIGIL_BENCH_STALL_SECONDS', 30) * 1000;
-    // The engine processes as many partitions at once as it has pool threads (unless told otherwise;
-    // a child engine always uses its default); the baseline uses the same partition concurrency.
-    const engineDefault = shape.poolThreads > 0 ? shape.poolThreads : Math.max(1, availableParallelism() - 1);
+    // The engine processes max(2, pool threads) partitions at once (unless told otherwise; a child
+    // engine always uses its default); the baseline uses the same partition concurrency.
+    const engineDefault = Math.max(2, shape.poolThreads > 0 ? shape.poolThreads : Math.max(1, availableParallelism() - 1));
     const concurrency = mode === 'child' ? engineDefault : intEnv('VIGIL_BENCH_CONCURRENCY', engineDefault);
 
     const stack = await benchStack('throughput');
