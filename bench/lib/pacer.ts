@@ -70,7 +70,8 @@ export class PacedProducer {
       if (elapsed >= options.seconds) break;
       let due = Math.floor(options.rate * elapsed) - (this.produced - startCount);
       backlog = Math.max(backlog, due);
-      while (due > 0 && failure === undefined) {
+      // Behind schedule, the backlog is sent in requests, but never past the run's end.
+      while (due > 0 && failure === undefined && (performance.now() - started) / 1000 < options.seconds) {
         const count = Math.min(due, perRequest);
         due -= count;
         const events: [number, number][] = [];
