@@ -11,8 +11,9 @@ import { ensureTopics } from '../../src/pipeline/sink/topics.js';
 import { collect, stack, testAuditKey, testKafka, uniquePrefix } from './helpers.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 
-// A scoring worker that fails every task: the stand-in for a bug that some input always triggers.
+// A pool worker that fails every task: the stand-in for a bug that some input always triggers.
 const BROKEN_WORKER = `
+export function decodeBatch() { throw new Error('detector bug'); }
 export function buildReference() { throw new Error('detector bug'); }
 export function summarize() { throw new Error('detector bug'); }
 export function summarizeRanges() { throw new Error('detector bug'); }
