@@ -1,17 +1,9 @@
 /** Seeded data for worker tests: a mulberry32 PRNG and NumericColumns builders. */
 import type { NumericColumns } from '../../../src/contracts/batch.js';
 
-/** mulberry32: a tiny 32-bit PRNG with good statistical quality; uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../../src/demo/random.js';
+
+export { mulberry32 };
 
 /** Standard normal draws from a uniform PRNG (Box–Muller). */
 export function gaussian(rng: () => number): () => number {

@@ -8,6 +8,7 @@ import { avroType, schemaSource } from '../../../../src/contracts/schemas.js';
 import { DecodeStage, frameWire } from '../../../../src/pipeline/decode/index.js';
 import type { DecodeStageOptions, InputRecord, SchemaLookup } from '../../../../src/pipeline/decode/index.js';
 import { INFERENCE_EVENT, LLM_INFERENCE_EVENT } from '../../../fixtures/samples.js';
+import { mulberry32 } from '../../../../src/demo/random.js';
 
 /** The injected clock: half an hour after the samples' timestamps. */
 export const NOW = Date.UTC(2025, 2, 14, 10, 0, 0);
@@ -103,17 +104,7 @@ export function wire(bytes: number[], schemaId = EVENT_ID): Buffer {
 // Determinism helpers
 // ---------------------------------------------------------------------------------------------------
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /**
  * Heap growth in bytes across `fn`. GC is not exposed under vitest, so this is an upper bound on what
