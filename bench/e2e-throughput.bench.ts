@@ -20,6 +20,7 @@
  * VIGIL_BENCH_PROFILE (a folder: CPU profile of the in-process engine's main thread while it consumes),
  * VIGIL_BENCH_KEEP_TOPICS (0). Target: engine >= 0.7 x bare.
  */
+import { avroType } from '../src/contracts/schemas.js';
 import { availableParallelism } from 'node:os';
 import type { Scenario } from './run.js';
 import { bareConsume, type CountResult } from './lib/bare.js';
@@ -188,7 +189,11 @@ const scenario: Scenario = {
       const engine = await engineConsume(stack, topic, events, shape, { timeoutMs, stallMs, cleanup, concurrency, mode });
       progress(NAME, `engine: ${engine.eventsPerSecond}/s; bare consumer, second pass`);
       const bareSecond = await bareConsume(stack, topic, events, { concurrency, timeoutMs });
-      progress(NAME, `bare: ${bareSecond.eventsPerSecond}/s`);
+      progress(NAME, `bare: ${bareSecond.eventsPerSecond}/s; a consumer that also decodes each event with avsc`);
+      // Context, not the target: what a consumer that only decodes (no scoring, no outputs) reaches.
+      const reader = avroType('InferenceEvent');
+      const decoding = await bareConsume(stack, topic, events, { concurrency, timeoutMs, decode: (value) => reader.fromBuffer(value.subarray(5)) });
+      progress(NAME, `decoding consumer: ${decoding.eventsPerSecond}/s`);
 
       const bareMean = (bareFirst.eventsPerSecond + bareSecond.eventsPerSecond) / 2;
       const ratio = engine.eventsPerSecond / bareMean;
@@ -219,6 +224,8 @@ const scenario: Scenario = {
         ratio: round(ratio, 3),
         ratioToBareFirst: round(engine.eventsPerSecond / bareFirst.eventsPerSecond, 3),
         ratioToBareSecond: round(engine.eventsPerSecond / bareSecond.eventsPerSecond, 3),
+        decodingConsumer: decoding,
+        ratioToDecodingConsumer: round(engine.eventsPerSecond / decoding.eventsPerSecond, 3),
         target: `engine >= ${TARGET_RATIO} x bare (mean of the two bare passes)`,
         meetsTarget: ratio >= TARGET_RATIO,
         /** The engine's sustainable rate (steady state), read by e2e-latency and e2e-soak. */

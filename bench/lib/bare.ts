@@ -19,7 +19,12 @@ export interface CountResult {
 }
 
 /** Reads `topic` from the beginning until `expected` records were seen; times from group join. */
-export async function bareConsume(stack: BenchStack, topic: string, expected: number, options: { concurrency: number; timeoutMs: number }): Promise<CountResult> {
+export async function bareConsume(
+  stack: BenchStack,
+  topic: string,
+  expected: number,
+  options: { concurrency: number; timeoutMs: number; decode?: (value: Buffer) => unknown },
+): Promise<CountResult> {
   const consumer = stack.kafka.consumer({
     groupId: `${stack.prefix}bare-${randomBytes(4).toString('hex')}`,
     sessionTimeout: 30_000,
@@ -55,6 +60,7 @@ export async function bareConsume(stack: BenchStack, topic: string, expected: nu
       partitionsConsumedConcurrently: options.concurrency,
       eachBatch: async ({ batch }) => {
         if (batch.messages.length === 0) return;
+        if (options.decode) for (const m of batch.messages) if (m.value) options.decode(m.value);
         count += batch.messages.length;
         batches++;
         const now = performance.now();
