@@ -36,7 +36,16 @@ export async function ensureTopics(
   const admin = kafkaClient({ brokers, clientId: 'vigil-topics' }).admin();
   try {
     await admin.connect();
-    return await ensureWith(admin, plan);
+    // Right after a topic is created the broker can answer UNKNOWN_TOPIC_OR_PARTITION for a moment;
+    // kafkajs marks such errors retriable. Creating is idempotent, so the whole step is retried.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ensureWith(admin, plan);
+      } catch (error) {
+        if ((error as { retriable?: unknown }).retriable !== true || attempt >= 5) throw error;
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
   } catch (error) {
     if (error instanceof VigilError) throw error;
     throw new VigilError('VIGIL_KAFKA_UNAVAILABLE', `cannot create topics on ${brokers.join(',')}: ${describeError(error)}`, {

@@ -9,7 +9,7 @@ import { ERROR_CODES } from '../../../../src/errors.js';
 import type { ErrorCode } from '../../../../src/errors.js';
 import { compileGuard } from '../../../../src/pipeline/decode/guard.js';
 import type { InputRecord } from '../../../../src/pipeline/decode/index.js';
-import { EVENT_TYPE, INFERENCE_EVENT, LLM_INFERENCE_EVENT, MiB, encode, makeStage, mulberry32, rec, varint, wideEvent } from './helpers.js';
+import { EVENT_TYPE, MiB, int, makeStage, mulberry32, mutate, originals, rec } from './helpers.js';
 
 const SEED = 0x5eed_2025;
 const MUTATIONS = 2_000;
@@ -28,52 +28,6 @@ const RECORD_CODES = new Set<ErrorCode>([
   'VIGIL_EVENT_INVALID',
   'VIGIL_EVENT_DUPLICATE',
 ]);
-
-type Rng = () => number;
-
-function int(rng: Rng, below: number): number {
-  return Math.floor(rng() * below);
-}
-
-/** One random mutation (or two stacked) of `value`. */
-function mutate(value: Buffer, rng: Rng): Buffer {
-  const kind = int(rng, 7);
-  const at = int(rng, value.length);
-  switch (kind) {
-    case 0: {
-      const out = Buffer.from(value);
-      const flips = 1 + int(rng, 8);
-      for (let i = 0; i < flips; i++) {
-        const pos = int(rng, out.length);
-        out[pos] = out[pos]! ^ (1 << int(rng, 8));
-      }
-      return out;
-    }
-    case 1:
-      return value.subarray(0, at);
-    case 2: {
-      const junk = Buffer.from(Array.from({ length: 1 + int(rng, 16) }, () => int(rng, 256)));
-      return Buffer.concat([value.subarray(0, at), junk, value.subarray(at)]);
-    }
-    case 3: {
-      // A hostile length or count: a large varint written over whatever was there.
-      const big = Buffer.from(varint(2n ** BigInt(10 + int(rng, 53))));
-      return Buffer.concat([value.subarray(0, at), big, value.subarray(at + big.length)]);
-    }
-    case 4:
-      return Buffer.concat([value.subarray(0, at), value.subarray(Math.min(value.length, at + 1 + int(rng, 12)))]);
-    case 5: {
-      const to = Math.min(value.length, at + 1 + int(rng, 24));
-      return Buffer.concat([value.subarray(0, to), value.subarray(at, to), value.subarray(to)]);
-    }
-    default:
-      return mutate(mutate(value, rng), rng);
-  }
-}
-
-function originals(): Buffer[] {
-  return [encode(INFERENCE_EVENT), encode(LLM_INFERENCE_EVENT), encode(wideEvent(32)), encode(wideEvent(3, { embedding: null, llm: null }))];
-}
 
 describe('fuzz: mutated events', () => {
   it(`${MUTATIONS} seeded mutations never throw out of decodeRecords nor allocate wildly`, async () => {

@@ -117,3 +117,54 @@ export async function heapGrowth(fn: () => unknown): Promise<number> {
 }
 
 export const MiB = 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------------
+// The seeded mutation corpus (shared by the fuzz tests of both decoders)
+// ---------------------------------------------------------------------------------------------------
+
+type Rng = () => number;
+
+/** A uniform integer in [0, below). */
+export function int(rng: Rng, below: number): number {
+  return Math.floor(rng() * below);
+}
+
+/** One random mutation (or two stacked) of `value`. */
+export function mutate(value: Buffer, rng: Rng): Buffer {
+  const kind = int(rng, 7);
+  const at = int(rng, value.length);
+  switch (kind) {
+    case 0: {
+      const out = Buffer.from(value);
+      const flips = 1 + int(rng, 8);
+      for (let i = 0; i < flips; i++) {
+        const pos = int(rng, out.length);
+        out[pos] = out[pos]! ^ (1 << int(rng, 8));
+      }
+      return out;
+    }
+    case 1:
+      return value.subarray(0, at);
+    case 2: {
+      const junk = Buffer.from(Array.from({ length: 1 + int(rng, 16) }, () => int(rng, 256)));
+      return Buffer.concat([value.subarray(0, at), junk, value.subarray(at)]);
+    }
+    case 3: {
+      // A hostile length or count: a large varint written over whatever was there.
+      const big = Buffer.from(varint(2n ** BigInt(10 + int(rng, 53))));
+      return Buffer.concat([value.subarray(0, at), big, value.subarray(at + big.length)]);
+    }
+    case 4:
+      return Buffer.concat([value.subarray(0, at), value.subarray(Math.min(value.length, at + 1 + int(rng, 12)))]);
+    case 5: {
+      const to = Math.min(value.length, at + 1 + int(rng, 24));
+      return Buffer.concat([value.subarray(0, to), value.subarray(at, to), value.subarray(to)]);
+    }
+    default:
+      return mutate(mutate(value, rng), rng);
+  }
+}
+
+export function originals(): Buffer[] {
+  return [encode(INFERENCE_EVENT), encode(LLM_INFERENCE_EVENT), encode(wideEvent(32)), encode(wideEvent(3, { embedding: null, llm: null }))];
+}

@@ -16,62 +16,13 @@ import { WIRE_HEADER_BYTES, readSchemaId } from '../../../../src/pipeline/decode
 import { compileFastDecoder, FastEvent } from '../../../../workers/decode/fast.js';
 import type { FastDecoder } from '../../../../workers/decode/fast.js';
 import { validateFast } from '../../../../workers/decode/validate.js';
-import { EVENT_ID, FakeLookup, INFERENCE_EVENT, LLM_INFERENCE_EVENT, encode, wideEvent } from '../../pipeline/decode/helpers.js';
-import { EVENT_TYPE, MiB, NOW, currentDecode, expectSameEvent, fastDecode, mulberry32, randomEvent, varint } from './helpers.js';
+import { EVENT_ID, FakeLookup, int, mutate, originals } from '../../pipeline/decode/helpers.js';
+import { EVENT_TYPE, MiB, NOW, currentDecode, expectSameEvent, fastDecode, mulberry32, randomEvent } from './helpers.js';
 
-// --- Copied verbatim from test/unit/pipeline/decode/fuzz.test.ts (not exported there) -------------
-
+// The same corpus as test/unit/pipeline/decode/fuzz.test.ts: same seeds, bases and draws.
 const SEED = 0x5eed_2025;
 const MUTATIONS = 2_000;
 const BATCH = 100;
-
-type Rng = () => number;
-
-function int(rng: Rng, below: number): number {
-  return Math.floor(rng() * below);
-}
-
-/** One random mutation (or two stacked) of `value`. */
-function mutate(value: Buffer, rng: Rng): Buffer {
-  const kind = int(rng, 7);
-  const at = int(rng, value.length);
-  switch (kind) {
-    case 0: {
-      const out = Buffer.from(value);
-      const flips = 1 + int(rng, 8);
-      for (let i = 0; i < flips; i++) {
-        const pos = int(rng, out.length);
-        out[pos] = out[pos]! ^ (1 << int(rng, 8));
-      }
-      return out;
-    }
-    case 1:
-      return value.subarray(0, at);
-    case 2: {
-      const junk = Buffer.from(Array.from({ length: 1 + int(rng, 16) }, () => int(rng, 256)));
-      return Buffer.concat([value.subarray(0, at), junk, value.subarray(at)]);
-    }
-    case 3: {
-      // A hostile length or count: a large varint written over whatever was there.
-      const big = Buffer.from(varint(2n ** BigInt(10 + int(rng, 53))));
-      return Buffer.concat([value.subarray(0, at), big, value.subarray(at + big.length)]);
-    }
-    case 4:
-      return Buffer.concat([value.subarray(0, at), value.subarray(Math.min(value.length, at + 1 + int(rng, 12)))]);
-    case 5: {
-      const to = Math.min(value.length, at + 1 + int(rng, 24));
-      return Buffer.concat([value.subarray(0, to), value.subarray(at, to), value.subarray(to)]);
-    }
-    default:
-      return mutate(mutate(value, rng), rng);
-  }
-}
-
-function originals(): Buffer[] {
-  return [encode(INFERENCE_EVENT), encode(LLM_INFERENCE_EVENT), encode(wideEvent(32)), encode(wideEvent(3, { embedding: null, llm: null }))];
-}
-
-// ----------------------------------------------------------------------------------------------------
 
 /** What a worker would do with one wire record: header, fast decode, validateFast; 'ok' or code + message. */
 function fastRecord(decoder: FastDecoder, value: Buffer, out: FastEvent): string {
