@@ -5,7 +5,7 @@
  *
  * Why not avsc: avsc decodes `features` into a fresh object with one property per feature (slow past a
  * dozen keys, and one new string per key per event), and trusts declared counts and lengths, so it needs
- * the separate guard walk (src/pipeline/decode/guard.ts) first. This decoder does both in one pass:
+ * the separate guard walk (test/reference/decode/guard.ts) first. This decoder does both in one pass:
  *
  * - Every read is checked exactly like the guard checks it, in the same order, with the same error codes
  *   and messages (negative or oversized lengths, counts claiming more items than there are bytes left,

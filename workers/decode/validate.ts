@@ -1,5 +1,5 @@
 /**
- * validateFast: src/pipeline/decode/validate.ts's checks for a FastEvent, with the same codes, field
+ * validateFast: test/reference/decode/validate.ts's checks for a FastEvent, with the same codes, field
  * names and messages (so a dead letter reads the same whichever path decoded the record). Returns a plain
  * description instead of a VigilError: workers do not load main-thread code; the caller wraps it.
  */

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { BatchBuilder, FeatureCatalog, FeatureIndex } from '../../../../src/pipeline/decode/columnar.js';
+import { BatchBuilder } from '../../../reference/decode/batch-builder.js';
+import { FeatureCatalog, FeatureIndex } from '../../../../src/pipeline/decode/columnar.js';
 import { DedupWindow } from '../../../../src/pipeline/decode/dedup.js';
 import { makeEvent } from './helpers.js';
 

@@ -4,9 +4,9 @@ import type { Schema } from 'avsc';
 import { VigilError } from '../../../../src/errors.js';
 import type { InferenceEvent } from '../../../../src/contracts/records.js';
 import { loadSchema } from '../../../../src/contracts/schemas.js';
-import { InferenceDecoder } from '../../../../src/pipeline/decode/decoder.js';
-import type { DecodeOutcome } from '../../../../src/pipeline/decode/decoder.js';
-import { DEFAULT_VALIDATION, validateEvent } from '../../../../src/pipeline/decode/validate.js';
+import { InferenceDecoder } from '../../../reference/decode/decoder.js';
+import type { DecodeOutcome } from '../../../reference/decode/decoder.js';
+import { DEFAULT_VALIDATION, validateEvent } from '../../../reference/decode/validate.js';
 import { frameWire, readSchemaId } from '../../../../src/pipeline/decode/wire.js';
 import { EVENT_ID, FakeLookup, INFERENCE_EVENT, NOW, encode, makeEvent } from './helpers.js';
 

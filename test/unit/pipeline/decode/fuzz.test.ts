@@ -7,7 +7,7 @@
 import { describe, it, expect } from 'vitest';
 import { ERROR_CODES } from '../../../../src/errors.js';
 import type { ErrorCode } from '../../../../src/errors.js';
-import { compileGuard } from '../../../../src/pipeline/decode/guard.js';
+import { compileGuard } from '../../../reference/decode/guard.js';
 import type { InputRecord } from '../../../../src/pipeline/decode/index.js';
 import { EVENT_TYPE, MiB, int, makeStage, mulberry32, mutate, originals, rec } from './helpers.js';
 

@@ -2,8 +2,8 @@ import { describe, it, expect } from 'vitest';
 import avro from 'avsc';
 import type { Schema, Type } from 'avsc';
 import { isVigilError } from '../../../../src/errors.js';
-import { compileGuard, MALFORMED_CODE } from '../../../../src/pipeline/decode/guard.js';
-import type { GuardLimits } from '../../../../src/pipeline/decode/guard.js';
+import { compileGuard, MALFORMED_CODE } from '../../../reference/decode/guard.js';
+import type { GuardLimits } from '../../../reference/decode/guard.js';
 import { EVENT_TYPE, INFERENCE_EVENT, LLM_INFERENCE_EVENT, MiB, avroString, headFields, heapGrowth, varint, wideEvent } from './helpers.js';
 
 function typeOf(schema: unknown): Type {

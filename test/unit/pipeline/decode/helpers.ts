@@ -5,8 +5,10 @@
 import { VigilError } from '../../../../src/errors.js';
 import type { InferenceEvent } from '../../../../src/contracts/records.js';
 import { avroType, schemaSource } from '../../../../src/contracts/schemas.js';
-import { DecodeStage, frameWire } from '../../../../src/pipeline/decode/index.js';
-import type { DecodeStageOptions, InputRecord, SchemaLookup } from '../../../../src/pipeline/decode/index.js';
+import { frameWire } from '../../../../src/pipeline/decode/index.js';
+import type { InputRecord, SchemaLookup } from '../../../../src/pipeline/decode/index.js';
+import { DecodeStage } from '../../../reference/decode/stage.js';
+import type { DecodeStageOptions } from '../../../reference/decode/stage.js';
 import { INFERENCE_EVENT, LLM_INFERENCE_EVENT } from '../../../fixtures/samples.js';
 import { mulberry32 } from '../../../../src/demo/random.js';
 

@@ -7,7 +7,7 @@ import type { VigilError } from '../../../../src/errors.js';
 import { schemaSource } from '../../../../src/contracts/schemas.js';
 import { RegistryClient } from '../../../../src/pipeline/decode/registry.js';
 import type { RegistryClientOptions } from '../../../../src/pipeline/decode/registry.js';
-import { DecodeStage } from '../../../../src/pipeline/decode/index.js';
+import { DecodeStage } from '../../../reference/decode/stage.js';
 import { EVENT_ID, NOW, encode, makeEvent, rec } from './helpers.js';
 
 type Handler = (id: number, req: IncomingMessage, res: ServerResponse) => void;

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { STATUS_CODE } from '../../../../src/contracts/batch.js';
 import { VigilError } from '../../../../src/errors.js';
-import { MALFORMED_CODE, createDecodeStage, decodeRecords } from '../../../../src/pipeline/decode/index.js';
+import { MALFORMED_CODE, createDecodeStage, decodeRecords } from '../../../reference/decode/stage.js';
 import type { InputRecord } from '../../../../src/pipeline/decode/index.js';
 import {
   EVENT_ID,

@@ -11,7 +11,7 @@ import { describe, it, expect } from 'vitest';
 import { isVigilError } from '../../../../src/errors.js';
 import type { ErrorCode } from '../../../../src/errors.js';
 import { schemaSource } from '../../../../src/contracts/schemas.js';
-import { InferenceDecoder } from '../../../../src/pipeline/decode/decoder.js';
+import { InferenceDecoder } from '../../../reference/decode/decoder.js';
 import { WIRE_HEADER_BYTES, readSchemaId } from '../../../../src/pipeline/decode/wire.js';
 import { compileFastDecoder, FastEvent } from '../../../../workers/decode/fast.js';
 import type { FastDecoder } from '../../../../workers/decode/fast.js';

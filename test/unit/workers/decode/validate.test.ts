@@ -1,15 +1,15 @@
 /**
- * validateFast says what src/pipeline/decode/validate.ts says about the same record: the same code,
+ * validateFast says what test/reference/decode/validate.ts says about the same record: the same code,
  * field and message, including which bad feature is named first.
  */
 import { describe, it, expect } from 'vitest';
 import type { InferenceEvent } from '../../../../src/contracts/records.js';
 import { schemaSource } from '../../../../src/contracts/schemas.js';
-import { validateEvent } from '../../../../src/pipeline/decode/validate.js';
+import { validateEvent } from '../../../reference/decode/validate.js';
 import { compileFastDecoder, FastEvent } from '../../../../workers/decode/fast.js';
 import { DEFAULT_FAST_VALIDATION, validateFast } from '../../../../workers/decode/validate.js';
 import type { FastValidationLimits } from '../../../../workers/decode/validate.js';
-import { DEFAULT_VALIDATION } from '../../../../src/pipeline/decode/validate.js';
+import { DEFAULT_VALIDATION } from '../../../reference/decode/validate.js';
 import { EVENT_TYPE, NOW, currentDecode, headFields, varint } from './helpers.js';
 import { INFERENCE_EVENT } from '../../../fixtures/samples.js';
 

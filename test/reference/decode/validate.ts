@@ -3,8 +3,8 @@
  * downstream: empty ids, impossible timestamps, non-finite numbers. Returns the error instead of
  * throwing, because it runs once per event on the hot path.
  */
-import { VigilError } from '../../errors.js';
-import type { InferenceEvent } from '../../contracts/records.js';
+import { VigilError } from '../../../src/errors.js';
+import type { InferenceEvent } from '../../../src/contracts/records.js';
 
 export interface ValidationOptions {
   /** How far ahead of the injected clock a timestamp may be, in ms (producers' clocks drift). */

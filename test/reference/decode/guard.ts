@@ -14,8 +14,8 @@
  */
 import avro from 'avsc';
 import type { Type } from 'avsc';
-import { VigilError } from '../../errors.js';
-import type { ErrorCode } from '../../errors.js';
+import { VigilError } from '../../../src/errors.js';
+import type { ErrorCode } from '../../../src/errors.js';
 
 export interface GuardLimits {
   /** Largest Avro body accepted, in bytes. */

@@ -8,15 +8,15 @@
  */
 import avro from 'avsc';
 import type { Resolver, Schema, Type } from 'avsc';
-import { VigilError, describeError, isVigilError } from '../../errors.js';
-import type { InferenceEvent } from '../../contracts/records.js';
-import { avroType } from '../../contracts/schemas.js';
+import { VigilError, describeError, isVigilError } from '../../../src/errors.js';
+import type { InferenceEvent } from '../../../src/contracts/records.js';
+import { avroType } from '../../../src/contracts/schemas.js';
 import { compileGuard } from './guard.js';
 import type { BodyGuard, GuardLimits } from './guard.js';
-import type { SchemaLookup } from './registry.js';
+import type { SchemaLookup } from '../../../src/pipeline/decode/registry.js';
 import { DEFAULT_VALIDATION, validateEvent } from './validate.js';
 import type { ValidationOptions } from './validate.js';
-import { WIRE_HEADER_BYTES, readSchemaId } from './wire.js';
+import { WIRE_HEADER_BYTES, readSchemaId } from '../../../src/pipeline/decode/wire.js';
 
 export interface InferenceDecoderOptions {
   /** Source of writer schemas (a RegistryClient, or a fake in tests). */
