@@ -72,6 +72,12 @@ export class Engine {
   readonly #topics: OutputTopics & { inference: string; config: string };
   readonly #overrides: ModelOverrides;
   readonly #processors = new Map<number, PartitionProcessor>();
+  /**
+   * The committed offset of each partition as read after its restore. The group's offset fetch at
+   * join time can predate the last transaction of a dead member (kafkajs does not ask for stable
+   * offsets), so records below this were already processed and are in the restored state: skip them.
+   */
+  readonly #restoredAt = new Map<number, bigint>();
   readonly #referenceFiles: ReferenceFiles;
   /** Consecutive failures of the batch starting at `offset`, per partition. */
   readonly #failures = new Map<number, { offset: string; attempts: number }>();
@@ -265,7 +271,7 @@ export class Engine {
       },
       [...latest.values()],
     );
-    await this.#primeDedup(processor, partition);
+    this.#restoredAt.set(partition, await this.#primeDedup(processor, partition));
     this.#processors.set(partition, processor);
     return processor;
   }
@@ -274,7 +280,7 @@ export class Engine {
    * Duplicate detection remembers recent eventIds in memory only; after a restore it re-reads the tail
    * of the committed input (as many records as the window holds) rather than keeping a changelog of ids.
    */
-  async #primeDedup(processor: PartitionProcessor, partition: number): Promise<void> {
+  async #primeDedup(processor: PartitionProcessor, partition: number): Promise<bigint> {
     const topic = this.#topics.inference;
     const admin = this.#kafka.admin();
     let committed = -1n;
@@ -287,7 +293,7 @@ export class Engine {
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
-    if (committed <= low) return;
+    if (committed <= low) return committed;
     const from = committed - BigInt(DEDUP_CAPACITY) > low ? committed - BigInt(DEDUP_CAPACITY) : low;
     const records: InputRecord[] = [];
     await readRange(this.#kafka, {
@@ -298,15 +304,20 @@ export class Engine {
       onMessage: (m) => records.push({ key: m.key, value: m.value, topic, partition, offset: m.offset }),
     });
     await processor.prime(records);
+    return committed;
   }
 
-  async #onBatch(topic: string, partition: number, messages: readonly KafkaMessage[], highWatermark: string, isStale: () => boolean): Promise<void> {
+  async #onBatch(topic: string, partition: number, batchMessages: readonly KafkaMessage[], highWatermark: string, isStale: () => boolean): Promise<void> {
     const started = performance.now();
+    let messages = batchMessages;
     if (this.#pool!.needsDrain) {
       this.#source!.pause();
       this.metrics.paused.set(1);
     }
     const processor = await this.#processorFor(partition);
+    const restoredAt = this.#restoredAt.get(partition) ?? -1n;
+    if (BigInt(messages[messages.length - 1]!.offset) < restoredAt) return;
+    if (BigInt(messages[0]!.offset) < restoredAt) messages = messages.filter((m) => BigInt(m.offset) >= restoredAt);
     const records: InputRecord[] = messages.map((m) => ({ key: m.key, value: m.value, topic, partition, offset: m.offset }));
     let outcome;
     try {
