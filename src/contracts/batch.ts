@@ -27,6 +27,61 @@ export interface NumericColumns {
   readonly statuses: Uint8Array;
   /** `timestamp`, epoch milliseconds. */
   readonly timestamps: Float64Array;
+  /*
+   * The columns below are optional: a stage fills those its model's detectors read. A detector that
+   * needs one and does not find it scores nothing (it never throws on a batch without it).
+   */
+  /** `categorical`: one coded column per categorical feature. */
+  readonly categorical?: CategoricalColumns;
+  /** `embedding`: the input embeddings. */
+  readonly embedding?: VectorColumn;
+  /** `predictedClass`, coded. */
+  readonly predicted?: CodedColumn;
+  /** `classProbabilities`, one column per class. */
+  readonly classProbabilities?: ClassProbabilityColumns;
+  /** Ground truth from `vigil.labels`, joined by eventId (absent until a label arrives). */
+  readonly labels?: LabelColumns;
+  /** `llm`, one trace per row (null for rows without one). Structured-cloned, not transferred. */
+  readonly llm?: readonly (LlmTrace | null)[];
+}
+
+/** A string column coded against a dictionary: row i has `values[codes[i]]`, or nothing where the code is -1. */
+export interface CodedColumn {
+  readonly codes: Int32Array;
+  readonly values: readonly string[];
+}
+
+/**
+ * Categorical inputs, column-major: feature `f` (named `names[f]`) of row `i` is
+ * `dictionaries[f][codes[f * count + i]]`, absent where the code is -1. Dictionaries are per batch
+ * (codes are not comparable across batches; compare the strings).
+ */
+export interface CategoricalColumns {
+  readonly names: readonly string[];
+  readonly codes: Int32Array;
+  readonly dictionaries: readonly (readonly string[])[];
+}
+
+/**
+ * Vectors of one dimension, row-major: row `i` is `values[i * dim .. (i + 1) * dim)`. Rows without a
+ * vector (or with one of another dimension) have `present[i] = 0` and NaN values.
+ */
+export interface VectorColumn {
+  readonly dim: number;
+  readonly values: Float32Array;
+  readonly present: Uint8Array;
+}
+
+/** Class probabilities, column-major: class `c` of row `i` at `values[c * count + i]`, NaN where absent. */
+export interface ClassProbabilityColumns {
+  readonly classes: readonly string[];
+  readonly values: Float64Array;
+}
+
+/** Joined ground truth: a numeric label (NaN where none) and/or a class label (code -1 where none). */
+export interface LabelColumns {
+  readonly numeric: Float64Array;
+  readonly classes: CodedColumn;
 }
 
 /** Where a batch's events came from, so a window's evidence can be replayed. */
@@ -52,7 +107,6 @@ export interface ColumnarBatch extends NumericColumns {
   readonly principals?: readonly string[];
   readonly endpoints?: readonly (string | null)[];
   readonly predictedClasses?: readonly (string | null)[];
-  readonly llm?: readonly (LlmTrace | null)[];
   readonly attributes?: readonly Readonly<Record<string, string>>[];
   readonly source: SourceSpan;
 }

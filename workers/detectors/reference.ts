@@ -9,6 +9,7 @@ import { binCounts } from '../kernels/histogram.js';
 import { MOMENTS_SIZE, moments } from '../kernels/moments.js';
 import { quantileEdges } from '../kernels/quantiles.js';
 import { assertColumns } from './columns.js';
+import type { Summary } from './types.js';
 
 /** Bins per feature unless configured otherwise. */
 export const DEFAULT_BIN_COUNT = 10;
@@ -41,6 +42,8 @@ export interface ReferenceProfile {
   readonly variances: Float64Array;
   /** The one buffer behind every array above. */
   readonly buffer: SharedArrayBuffer;
+  /** Per detector id, what its `prepareReference` computed from the reference batch; read-only. */
+  readonly detectorData?: Readonly<Record<string, Summary>>;
 }
 
 export interface BuildReferenceInput {

@@ -1,24 +1,42 @@
 /**
- * Every window detector, by id. Adding a detector is adding it to DETECTORS: the scoring tasks, the
- * configuration and the contract test suite all read this list.
+ * Every detector, by id. Adding a detector is adding it to DETECTORS (window detectors) or
+ * EVENT_DETECTORS (per-event detectors): the scoring tasks, the configuration and the contract test
+ * suites all read these lists. Ids are unique across both.
  */
 import { psiDetector } from './drift/psi.js';
-import type { AnyWindowDetector } from './types.js';
+import type { AnyEventDetector, AnyWindowDetector } from './types.js';
 
 const DETECTORS: readonly AnyWindowDetector[] = [psiDetector];
 
+const EVENT_DETECTORS: readonly AnyEventDetector[] = [];
+
 export const detectorRegistry: ReadonlyMap<string, AnyWindowDetector> = new Map(DETECTORS.map((d) => [d.id, d]));
 
-if (detectorRegistry.size !== DETECTORS.length) throw new Error('detector ids must be unique');
+export const eventDetectorRegistry: ReadonlyMap<string, AnyEventDetector> = new Map(EVENT_DETECTORS.map((d) => [d.id, d]));
 
-/** The registered detector ids, in registration order. */
+if (detectorRegistry.size !== DETECTORS.length || eventDetectorRegistry.size !== EVENT_DETECTORS.length) throw new Error('detector ids must be unique');
+for (const id of eventDetectorRegistry.keys()) if (detectorRegistry.has(id)) throw new Error(`detector id "${id}" is both a window and an event detector`);
+
+/** The registered window detector ids, in registration order. */
 export function detectorIds(): string[] {
   return [...detectorRegistry.keys()];
 }
 
-/** The detector with this id; a RangeError listing the known ids otherwise. */
+/** The registered event detector ids, in registration order. */
+export function eventDetectorIds(): string[] {
+  return [...eventDetectorRegistry.keys()];
+}
+
+/** The window detector with this id; a RangeError listing the known ids otherwise. */
 export function getDetector(id: string): AnyWindowDetector {
   const detector = detectorRegistry.get(id);
   if (detector === undefined) throw new RangeError(`unknown detector "${id}"; registered: ${detectorIds().join(', ')}`);
+  return detector;
+}
+
+/** The event detector with this id; a RangeError listing the known ids otherwise. */
+export function getEventDetector(id: string): AnyEventDetector {
+  const detector = eventDetectorRegistry.get(id);
+  if (detector === undefined) throw new RangeError(`unknown event detector "${id}"; registered: ${eventDetectorIds().join(', ') || 'none'}`);
   return detector;
 }

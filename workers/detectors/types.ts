@@ -67,7 +67,47 @@ export interface WindowDetector<S extends Summary = Summary, P extends DetectorP
   encode(summary: S): Uint8Array;
   /** The inverse of `encode`; throws a RangeError on bytes that are not a valid summary of this detector. */
   decode(bytes: Uint8Array): S;
+  /**
+   * Optional: what this detector needs from the reference data beyond the shared profile (sorted
+   * samples, category frequencies, a covariance, trees, an embedding sample). Computed once from the
+   * reference batch when the profile is built, deterministic for the same columns and params, then
+   * read-only: `summarize` and `score` find it at `reference.detectorData[id]`.
+   */
+  prepareReference?(columns: NumericColumns, reference: ReferenceProfile, params: P): Summary;
 }
+
+/** One event an EventDetector flags: the row in the batch, its score in [0, 1], and why. */
+export interface FlaggedEvent {
+  readonly row: number;
+  readonly score: number;
+  readonly evidence: Record<string, string>;
+}
+
+/** Per-event scores of one batch. */
+export interface EventScores {
+  /** One value per row in [0, 1] (higher = riskier); NaN where the detector does not apply to the row. */
+  readonly scores: Float64Array;
+  /** Rows at or over the detector's threshold, in row order, each with its per-signal evidence. */
+  readonly flagged: readonly FlaggedEvent[];
+}
+
+/**
+ * A detector that scores every event of a batch on its own (anomalies, hallucination risk), as
+ * opposed to a window's distribution. It runs in the pool over whole batches like a window detector;
+ * the engine turns flagged events into alerts and tracks the flagged rate per window.
+ */
+export interface EventDetector<P extends DetectorParams = DetectorParams> {
+  readonly id: string;
+  readonly kind: Extract<DetectorKind, 'ANOMALY' | 'HALLUCINATION'>;
+  readonly description: string;
+  parseParams(raw: Readonly<Record<string, unknown>> | undefined): P;
+  /** As WindowDetector.prepareReference; stored at `reference.detectorData[id]`. */
+  prepareReference?(columns: NumericColumns, reference: ReferenceProfile, params: P): Summary;
+  /** Scores every row; never mutates `columns`; rows it cannot score get NaN, never a throw. */
+  scoreEvents(columns: NumericColumns, reference: ReferenceProfile, params: P): EventScores;
+}
+
+export type AnyEventDetector = EventDetector<DetectorParams>;
 
 /** A detector of any summary and parameter type, as held by the registry. */
 export type AnyWindowDetector = WindowDetector<Summary, DetectorParams>;
