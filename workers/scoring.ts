@@ -21,9 +21,9 @@ import { decodeBatch as decodeRecords, resultBuffers, type DecodeBatchResult, ty
 import { sliceColumns } from './detectors/slice.js';
 import { assertReferenceProfile, buildReferenceProfile } from './detectors/reference.js';
 import type { BuildReferenceInput, ReferenceProfile } from './detectors/reference.js';
-import { getDetector } from './detectors/registry.js';
+import { detectorRegistry, getDetector, getEventDetector } from './detectors/registry.js';
 import { summaryBuffers } from './detectors/summary.js';
-import type { AnyWindowDetector, DetectorScore, Summary } from './detectors/types.js';
+import type { AnyEventDetector, AnyWindowDetector, DetectorScore, Summary } from './detectors/types.js';
 
 /** Raw (unvalidated) parameters per detector id; each detector validates its own. */
 export type DetectorParamsById = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
@@ -31,7 +31,11 @@ export type DetectorParamsById = Readonly<Record<string, Readonly<Record<string,
 /** One Summary per detector id. */
 export type Summaries = Record<string, Summary>;
 
-export type BuildReferenceTask = BuildReferenceInput;
+export interface BuildReferenceTask extends BuildReferenceInput {
+  /** Detectors (window or event) whose `prepareReference` runs over the reference batch. */
+  readonly detectors?: readonly string[];
+  readonly params?: DetectorParamsById;
+}
 
 export interface SummarizeTask {
   readonly columns: NumericColumns;
@@ -90,7 +94,37 @@ function resolveDetectors(where: string, ids: readonly string[], params: Detecto
 }
 
 export function buildReference(task: BuildReferenceTask): ReferenceProfile {
-  return buildReferenceProfile(task);
+  const profile = buildReferenceProfile(task);
+  const detectorData: Record<string, Summary> = {};
+  for (const id of task.detectors ?? []) {
+    const detector: AnyWindowDetector | AnyEventDetector = detectorRegistry.get(id) ?? getEventDetector(id);
+    if (detector.prepareReference === undefined) continue;
+    const prepared = detector.prepareReference(task.columns, profile, detector.parseParams(task.params?.[id]));
+    detectorData[id] = shareSections(prepared);
+  }
+  return Object.keys(detectorData).length === 0 ? profile : { ...profile, detectorData: Object.freeze(detectorData) };
+}
+
+/** A summary's sections copied into one SharedArrayBuffer, so every task shares them instead of a copy. */
+function shareSections(summary: Summary): Summary {
+  const names = Object.keys(summary);
+  let total = 0;
+  for (const name of names) {
+    const section = summary[name];
+    if (!(section instanceof Float64Array)) throw new TypeError(`prepareReference: section "${name}" is not a Float64Array`);
+    total += section.length;
+  }
+  const buffer = new SharedArrayBuffer(8 * total);
+  const out: Record<string, Float64Array> = {};
+  let at = 0;
+  for (const name of names) {
+    const section = summary[name]!;
+    const view = new Float64Array(buffer, 8 * at, section.length);
+    view.set(section);
+    out[name] = view;
+    at += section.length;
+  }
+  return Object.freeze(out);
 }
 
 /** Pure form of `summarize` (the value the calling thread receives). */

@@ -7,21 +7,58 @@
 import { VigilError } from '../errors.js';
 import { canonicalHash } from './canonical.js';
 import { deepFreeze, deepMerge } from './defaults.js';
-import type { DetectorsSettings, ModelOverride, ModelSettings, ReferenceSettings, VigilConfig, WindowSettings } from './types.js';
+import { detectorIds, detectorRegistry, eventDetectorIds, eventDetectorRegistry } from '../../workers/detectors/registry.js';
+import type { AnyEventDetector, AnyWindowDetector } from '../../workers/detectors/types.js';
+import type { DetectorSettings, DetectorsSettings, ModelOverride, ModelSettings, ReferenceSettings, VigilConfig, WindowSettings } from './types.js';
 import { configError, keyPath, problemsOf, validators } from './validate.js';
 import type { ConfigProblem } from './validate.js';
 
-/** Rules across fields, which the schema cannot express. */
+/**
+ * Rules across fields, which the schema cannot express: every detector named is registered, its
+ * parameters pass its own parseParams, and its warning threshold is not above its critical one.
+ */
 export function checkDetectors(detectors: DetectorsSettings, basePath: readonly string[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const { warning, critical } = detectors.psi;
-  if (warning > critical) {
-    problems.push({
-      path: keyPath([...basePath, 'psi', 'warning']),
-      message: `must be a number <= ${keyPath([...basePath, 'psi', 'critical'])} (${critical}) (got ${warning})`,
-    });
+  for (const id of Object.keys(detectors).sort()) {
+    const settings = detectors[id]!;
+    const detector = anyDetector(id);
+    if (detector === undefined) {
+      problems.push({ path: keyPath([...basePath, id]), message: `is not a registered detector (registered: ${[...detectorIds(), ...eventDetectorIds()].join(', ')})` });
+      continue;
+    }
+    try {
+      detector.parseParams(settings.params);
+    } catch (error) {
+      problems.push({ path: keyPath([...basePath, id, 'params']), message: `is invalid: ${error instanceof Error ? error.message : String(error)}` });
+    }
+    const { warning, critical } = thresholdsOf(id, settings);
+    if (warning > critical) {
+      problems.push({
+        path: keyPath([...basePath, id, 'warning']),
+        message: `must be a number <= ${keyPath([...basePath, id, 'critical'])} (${critical}) (got ${warning})`,
+      });
+    }
   }
   return problems;
+}
+
+function anyDetector(id: string): AnyWindowDetector | AnyEventDetector | undefined {
+  return detectorRegistry.get(id) ?? eventDetectorRegistry.get(id);
+}
+
+/** The thresholds of a detector: from its settings, else its own defaults, else never crossed. */
+export function thresholdsOf(id: string, settings: DetectorSettings): { warning: number; critical: number } {
+  const defaults = anyDetector(id)?.thresholds;
+  return {
+    warning: settings.warning ?? defaults?.warning ?? Number.POSITIVE_INFINITY,
+    critical: settings.critical ?? defaults?.critical ?? Number.POSITIVE_INFINITY,
+  };
+}
+
+/** Enabled detectors of a model, split by registry, in id order (deterministic dispatch and output). */
+export function enabledDetectors(detectors: DetectorsSettings): { window: string[]; event: string[] } {
+  const ids = Object.keys(detectors).filter((id) => detectors[id]!.enabled).sort();
+  return { window: ids.filter((id) => detectorRegistry.has(id)), event: ids.filter((id) => eventDetectorRegistry.has(id)) };
 }
 
 /**

@@ -28,13 +28,29 @@ const psi = (): SchemaObject => ({
     bins: integer(2, 1000),
     warning: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
     critical: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
+    params: { type: 'object', maxProperties: 64 },
+  },
+});
+
+/** Any registered detector other than psi: whether it runs, its thresholds, its own parameters. */
+const detector = (): SchemaObject => ({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    enabled: { type: 'boolean' },
+    warning: { type: 'number', minimum: -1e12, maximum: 1e12 },
+    critical: { type: 'number', minimum: -1e12, maximum: 1e12 },
+    // Checked by the detector's own parseParams after the schema (see models.ts checkDetectors).
+    params: { type: 'object', maxProperties: 64 },
   },
 });
 
 const detectors = (): SchemaObject => ({
   type: 'object',
-  additionalProperties: false,
+  maxProperties: 64,
+  propertyNames: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,63}$' },
   properties: { psi: psi() },
+  additionalProperties: detector(),
 });
 
 const windows = (): SchemaObject => ({

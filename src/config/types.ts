@@ -3,8 +3,19 @@
  * hence `readonly` throughout.
  */
 
-export interface PsiSettings {
+/**
+ * One detector's settings. A score at or above `warning` / `critical` (in the detector's own units,
+ * higher always worse) raises an alert of that severity; absent thresholds take the detector's defaults.
+ */
+export interface DetectorSettings {
   readonly enabled: boolean;
+  readonly warning?: number;
+  readonly critical?: number;
+  /** The detector's own parameters, validated by its parseParams. */
+  readonly params?: Readonly<Record<string, unknown>>;
+}
+
+export interface PsiSettings extends DetectorSettings {
   /** Number of quantile bins of the reference distribution. */
   readonly bins: number;
   /** PSI at or above which a feature is a WARNING. */
@@ -13,8 +24,10 @@ export interface PsiSettings {
   readonly critical: number;
 }
 
+/** By detector id (window or event detectors of workers/detectors/registry.ts); psi is always present. */
 export interface DetectorsSettings {
   readonly psi: PsiSettings;
+  readonly [id: string]: DetectorSettings;
 }
 
 export interface WindowSettings {
@@ -63,7 +76,7 @@ export interface PolicySettings {
 
 /** Per-model overrides: in `models.<id>` of the file, or live on the `vigil.config` topic. */
 export interface ModelOverride {
-  readonly detectors?: { readonly psi?: Partial<PsiSettings> };
+  readonly detectors?: { readonly psi?: Partial<PsiSettings>; readonly [id: string]: Partial<DetectorSettings> | undefined };
   readonly windows?: Partial<WindowSettings>;
   readonly reference?: Partial<ReferenceSettings>;
 }

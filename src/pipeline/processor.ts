@@ -10,7 +10,10 @@
  * content, so a replay after a crash writes the same records with the same ids.
  */
 import type { IHeaders } from 'kafkajs';
-import type { ColumnarBatch } from '../contracts/batch.js';
+import type { ColumnarBatch, NumericColumns } from '../contracts/batch.js';
+import { enabledDetectors } from '../config/models.js';
+import { sliceOptional } from '../../workers/detectors/optional.js';
+import type { DetectorParamsById } from '../../workers/scoring.js';
 import type { Alert, AuditRecord, RollbackCommand, StateRecord } from '../contracts/records.js';
 import type { ModelSettings } from '../config/types.js';
 import { getDetector } from '../../workers/detectors/registry.js';
@@ -83,7 +86,26 @@ interface VersionState {
   referenceStored: boolean;
 }
 
-const DETECTORS = ['psi'] as const;
+/** Every column of a batch as fresh arrays: they are transferred to the pool, and the batch is read again after. */
+function copyColumns(columns: NumericColumns): NumericColumns {
+  return {
+    count: columns.count,
+    featureCount: columns.featureCount,
+    features: columns.features.slice(),
+    scores: columns.scores.slice(),
+    latencies: columns.latencies.slice(),
+    statuses: columns.statuses.slice(),
+    timestamps: columns.timestamps.slice(),
+    ...sliceOptional(columns, columns.count, 0, columns.count),
+  };
+}
+
+/** Each enabled detector's raw parameters (psi also takes its bin count from `bins`). */
+function detectorParams(settings: ModelSettings): DetectorParamsById {
+  const out: Record<string, Readonly<Record<string, unknown>>> = {};
+  for (const [id, s] of Object.entries(settings.detectors)) if (s.enabled && s.params !== undefined) out[id] = s.params;
+  return out;
+}
 
 export class PartitionProcessor {
   readonly #deps: ProcessorDeps;
@@ -233,6 +255,8 @@ export class PartitionProcessor {
     if (settings.configHash !== state.configHash) {
       state.windows.setWindowSettings(settings.windows);
       state.configHash = settings.configHash;
+      // Detectors or their parameters may have changed: the profile (and each detector's reference data) is rebuilt.
+      state.profile = null;
     }
     const assignment = state.windows.assign(batch);
     const closed: ClosedWindow[] = [...assignment.closed];
@@ -240,19 +264,13 @@ export class PartitionProcessor {
     const profile = await this.#profile(state, settings);
     // One dispatch for the whole batch, however many windows it spans. The columns are copied: they
     // are transferred to the worker, and the batch is still read after scoring (usage metrics).
+    const { window: detectors } = enabledDetectors(settings.detectors);
     const summaries = await this.#deps.pool.summarizeRanges({
-      columns: {
-        count: batch.count,
-        featureCount: batch.featureCount,
-        features: batch.features.slice(),
-        scores: batch.scores.slice(),
-        latencies: batch.latencies.slice(),
-        statuses: batch.statuses.slice(),
-        timestamps: batch.timestamps.slice(),
-      },
+      columns: copyColumns(batch),
       ranges: assignment.slices.map((slice) => slice.rows),
       reference: profile,
-      detectors: [...DETECTORS],
+      detectors,
+      params: detectorParams(settings),
     });
     for (let i = 0; i < assignment.slices.length; i++) {
       const slice = assignment.slices[i]!;
@@ -267,19 +285,14 @@ export class PartitionProcessor {
     if (state.profile) return state.profile;
     const reference: ReferenceData | null = state.windows.reference();
     if (!reference) throw new Error(`${state.windows.modelId}@${state.windows.modelVersion} has windows but no reference`);
+    const { window, event } = enabledDetectors(settings.detectors);
     state.profile = await this.#deps.pool.buildReference({
-      columns: {
-        count: reference.count,
-        featureCount: reference.featureCount,
-        features: reference.features.slice(),
-        scores: reference.scores.slice(),
-        latencies: reference.latencies.slice(),
-        statuses: reference.statuses.slice(),
-        timestamps: reference.timestamps.slice(),
-      },
+      columns: copyColumns(reference),
       featureNames: [...reference.featureNames],
       binCount: settings.detectors.psi.bins,
       id: reference.referenceId,
+      detectors: [...window, ...event],
+      params: detectorParams(settings),
     });
     return state.profile;
   }
@@ -289,9 +302,9 @@ export class PartitionProcessor {
     const profile = await this.#profile(state, settings);
     const summaries: Record<string, ReturnType<ReturnType<typeof getDetector>['decode']>> = {};
     for (const [detector, bytes] of Object.entries(window.summaries)) summaries[detector] = getDetector(detector).decode(bytes);
-    const scores: DetectorScore[] = settings.detectors.psi.enabled
-      ? await this.#deps.pool.scoreWindow({ summaries, reference: profile, detectors: [...DETECTORS] })
-      : [];
+    // Detectors enabled for the whole window: one switched on by a live override mid-window waits for the next.
+    const detectors = enabledDetectors(settings.detectors).window.filter((id) => summaries[id] !== undefined);
+    const scores: DetectorScore[] = detectors.length > 0 ? await this.#deps.pool.scoreWindow({ summaries, reference: profile, detectors, params: detectorParams(settings) }) : [];
     const context: WindowContext = {
       modelId: window.modelId,
       modelVersion: window.modelVersion,

@@ -8,6 +8,7 @@
  * record, however hostile, makes this thread allocate beyond the limits.
  */
 import type { ErrorCode } from '../../src/errors.js';
+import { optionalBuffers } from '../detectors/optional.js';
 import { GroupPacker, type DecodedGroup } from './groups.js';
 import { RecordReader, type ReaderLimits } from './reader.js';
 
@@ -112,6 +113,7 @@ export function resultBuffers(result: DecodeBatchResult): ArrayBuffer[] {
     for (const a of [g.rows, g.features, g.scores, g.latencies, g.statuses, g.timestamps]) {
       if (a.buffer instanceof ArrayBuffer) buffers.add(a.buffer);
     }
+    for (const b of optionalBuffers(g)) buffers.add(b);
   }
   return [...buffers];
 }

@@ -5,8 +5,11 @@
  * must not make one matrix of hundreds of MB).
  */
 
+import type { OptionalColumns } from '../detectors/optional.js';
+import { OptionalPacker, type OptionalFields } from './optional-pack.js';
+
 /** One decoded event, as the packer needs it (features as parallel name/value lists). */
-export interface PackableEvent {
+export interface PackableEvent extends OptionalFields {
   readonly eventId: string;
   readonly timestamp: number;
   readonly modelId: string;
@@ -22,7 +25,7 @@ export interface PackableEvent {
 }
 
 /** A packed chunk of one model version's rows: what goes back to the main thread (transferred). */
-export interface DecodedGroup {
+export interface DecodedGroup extends OptionalColumns {
   readonly modelId: string;
   readonly modelVersion: string;
   /** Index of each row's record in the task's input. */
@@ -67,6 +70,7 @@ class GroupBuilder {
   readonly #timestamps = new Growable(64);
   readonly #statuses: number[] = [];
   readonly #eventIds: string[] = [];
+  readonly #optional = new OptionalPacker();
 
   constructor(
     readonly modelId: string,
@@ -92,6 +96,7 @@ class GroupBuilder {
     this.#timestamps.push(event.timestamp);
     this.#statuses.push(event.status);
     this.#eventIds.push(event.eventId);
+    this.#optional.add(event);
   }
 
   /** Column-major chunks of at most `maxCells` rows × features each (a row alone may exceed it). */
@@ -143,6 +148,7 @@ class GroupBuilder {
       statuses: Uint8Array.from(this.#statuses.slice(start, end)),
       timestamps: this.#timestamps.data.slice(start, end),
       eventIds: this.#eventIds.slice(start, end),
+      ...this.#optional.build(start, end),
     };
   }
 }

@@ -4,6 +4,7 @@
  * bounds or silently scoring garbage.
  */
 import type { NumericColumns } from '../../src/contracts/batch.js';
+import { assertOptional } from './optional.js';
 
 function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0;
@@ -23,4 +24,5 @@ export function assertColumns(columns: NumericColumns, where: string): void {
   expect('latencies', columns.latencies, Float64Array, count);
   expect('statuses', columns.statuses, Uint8Array, count);
   expect('timestamps', columns.timestamps, Float64Array, count);
+  assertOptional(columns, count, where);
 }

@@ -1,5 +1,6 @@
 /** Rows `[start, end)` of a columnar batch as a fresh NumericColumns (own buffers, safe to transfer). */
 import type { NumericColumns } from '../../src/contracts/batch.js';
+import { sliceOptional } from './optional.js';
 
 export function sliceColumns(batch: NumericColumns, start: number, end: number): NumericColumns {
   const count = end - start;
@@ -15,5 +16,6 @@ export function sliceColumns(batch: NumericColumns, start: number, end: number):
     latencies: batch.latencies.slice(start, end),
     statuses: batch.statuses.slice(start, end),
     timestamps: batch.timestamps.slice(start, end),
+    ...sliceOptional(batch, batch.count, start, end),
   };
 }

@@ -48,6 +48,12 @@ export interface WindowDetector<S extends Summary = Summary, P extends DetectorP
   /** One line for documentation and the admin API. */
   readonly description: string;
   /**
+   * Default alert thresholds on `score` (configuration may override them). Scores are oriented so
+   * that higher is always worse (a p-value is reported as 1 - p or -log10 p), and a score at or above
+   * a threshold crosses it. Without thresholds a detector only reports, it never alerts by itself.
+   */
+  readonly thresholds?: { readonly warning: number; readonly critical: number };
+  /**
    * Validated parameters from configuration: defaults for missing keys, unknown keys and bad values
    * rejected with a RangeError naming the parameter. `undefined` means all defaults.
    */
@@ -100,6 +106,8 @@ export interface EventDetector<P extends DetectorParams = DetectorParams> {
   readonly id: string;
   readonly kind: Extract<DetectorKind, 'ANOMALY' | 'HALLUCINATION'>;
   readonly description: string;
+  /** As WindowDetector.thresholds, on the per-event score in [0, 1]. */
+  readonly thresholds?: { readonly warning: number; readonly critical: number };
   parseParams(raw: Readonly<Record<string, unknown>> | undefined): P;
   /** As WindowDetector.prepareReference; stored at `reference.detectorData[id]`. */
   prepareReference?(columns: NumericColumns, reference: ReferenceProfile, params: P): Summary;

@@ -7,6 +7,7 @@
 import type { ColumnarBatch } from '../../contracts/batch.js';
 import { VigilError, isVigilError, type ErrorCode } from '../../errors.js';
 import type { DecodedGroup } from '../../../workers/decode/groups.js';
+import { optionalOf, pickOptional } from '../../../workers/detectors/optional.js';
 import type { ReaderLimits } from '../../../workers/decode/reader.js';
 import { DEFAULT_FAST_LIMITS } from '../../../workers/decode/fast.js';
 import { DEFAULT_FAST_VALIDATION } from '../../../workers/decode/validate.js';
@@ -173,6 +174,8 @@ export class PooledDecodeStage {
     }
     const pick = <T extends Float64Array | Uint8Array>(column: T): T => (n === localCount ? column : pickRows(column, keep));
     const offsets = keep.map((r) => records[group.rows[r]!]!.offset);
+    const optional = optionalOf(group);
+    const optionalKept = n === localCount ? optional : pickOptional(optional, localCount, keep);
     const first = records[group.rows[keep[0]!]!]!;
     return {
       count: n,
@@ -182,6 +185,7 @@ export class PooledDecodeStage {
       latencies: pick(group.latencies),
       statuses: pick(group.statuses),
       timestamps: pick(group.timestamps),
+      ...optionalKept,
       modelId: group.modelId,
       modelVersion: group.modelVersion,
       featureNames: names,

@@ -3,6 +3,7 @@
  * a critical threshold of 0.25 is CRITICAL). A score that is not a finite number never crosses: a
  * detector that could not compute (an empty column, say) reports nothing rather than a false alarm.
  */
+import { thresholdsOf } from '../../config/models.js';
 import type { DetectorsSettings } from '../../config/types.js';
 
 /** What a detector says about one feature (or the model as a whole) over one window. */
@@ -42,6 +43,7 @@ export function classify(score: number, thresholds: Thresholds): Classified {
 
 /** Thresholds of an enabled detector in the model's settings; null when disabled or unknown. */
 export function thresholdsFor(detectors: DetectorsSettings, detector: string): Thresholds | null {
-  if (detector === 'psi') return detectors.psi.enabled ? { warning: detectors.psi.warning, critical: detectors.psi.critical } : null;
-  return null;
+  const settings = Object.hasOwn(detectors, detector) ? detectors[detector] : undefined;
+  if (settings === undefined || !settings.enabled) return null;
+  return thresholdsOf(detector, settings);
 }

@@ -19,6 +19,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
+import { assertOptional, optionalBuffers, optionalOf } from '../../../workers/detectors/optional.js';
 import type { NumericColumns } from '../../contracts/batch.js';
 import { findPackageRoot } from '../../contracts/schemas.js';
 import { VigilError, describeError } from '../../errors.js';
@@ -54,6 +55,9 @@ export interface BuildReferenceRequest {
   readonly id: string;
   /** Bins per feature, 2 .. 1024; 10 when absent. */
   readonly binCount?: number;
+  /** Detectors whose own reference data (`prepareReference`) is computed with the profile. */
+  readonly detectors?: readonly string[];
+  readonly params?: DetectorParamsById;
 }
 
 export interface SummarizeRequest {
@@ -96,7 +100,10 @@ function defaultWorkerFile(): string {
   return join(findPackageRoot(), 'dist', 'workers', 'scoring.js');
 }
 
-/** The numeric part of a batch as a fresh plain object (no strings cross), and its distinct transferable buffers. */
+/**
+ * The columns of a batch as a fresh plain object (of a ColumnarBatch, only the columns: no ids or
+ * offsets cross), and its distinct transferable buffers.
+ */
 function numericPart(columns: NumericColumns): { columns: NumericColumns; transferList: ArrayBuffer[] } {
   const { count, featureCount, features, scores, latencies, statuses, timestamps } = columns;
   const expect = (name: string, length: number, actual: number): void => {
@@ -114,11 +121,17 @@ function numericPart(columns: NumericColumns): { columns: NumericColumns; transf
   expect('timestamps', count, timestamps.length);
   // Columns may share one buffer; a buffer listed twice makes postMessage throw. SharedArrayBuffers are
   // shared by posting, so they are left out.
-  const buffers = new Set<ArrayBuffer>();
+  const optional = optionalOf(columns);
+  try {
+    assertOptional(optional, count, 'batch');
+  } catch (error) {
+    throw new VigilError('VIGIL_INPUT_INVALID', error instanceof Error ? error.message : String(error), { cause: error });
+  }
+  const buffers = new Set<ArrayBuffer>(optionalBuffers(optional));
   for (const array of [features, scores, latencies, statuses, timestamps]) {
     if (array.buffer instanceof ArrayBuffer) buffers.add(array.buffer);
   }
-  return { columns: { count, featureCount, features, scores, latencies, statuses, timestamps }, transferList: [...buffers] };
+  return { columns: { count, featureCount, features, scores, latencies, statuses, timestamps, ...optional }, transferList: [...buffers] };
 }
 
 export class ScoringPool {
@@ -161,8 +174,15 @@ export class ScoringPool {
   /** Profiles a reference batch (transferred) into a SharedArrayBuffer-backed ReferenceProfile. */
   async buildReference(request: BuildReferenceRequest): Promise<ReferenceProfile> {
     const { columns, transferList } = numericPart(request.columns);
-    const task: ScoringTasks['buildReference'] = { columns, featureNames: [...request.featureNames], id: request.id };
-    return this.#run('buildReference', request.binCount === undefined ? task : { ...task, binCount: request.binCount }, transferList);
+    const task: ScoringTasks['buildReference'] = {
+      columns,
+      featureNames: [...request.featureNames],
+      id: request.id,
+      ...(request.binCount === undefined ? {} : { binCount: request.binCount }),
+      ...(request.detectors === undefined ? {} : { detectors: [...request.detectors] }),
+      ...(request.params === undefined ? {} : { params: request.params }),
+    };
+    return this.#run('buildReference', task, transferList);
   }
 
   /** One Summary per detector for one batch (transferred); the summaries come back transferred too. */

@@ -12,6 +12,8 @@ import { canonicalJson } from '../../config/canonical.js';
 import { VigilError } from '../../errors.js';
 import { f64ToBytes, sameSourcePartition, widenSpan } from './columns.js';
 import type { ReferenceData } from './types.js';
+import { concatOptional, optionalOf, sliceOptional, type OptionalColumns } from '../../../workers/detectors/optional.js';
+import { encodeOptionalColumns } from './optional-codec.js';
 
 /** The columns of a reference under construction, each `count` long; what a snapshot stores. */
 export interface ReferenceColumns {
@@ -23,6 +25,8 @@ export interface ReferenceColumns {
   readonly statuses: Uint8Array;
   readonly timestamps: Float64Array;
   readonly source: SourceSpan | null;
+  /** The optional columns (categorical, embedding, LLM traces...) of the rows, when any carried them. */
+  readonly optional?: OptionalColumns;
 }
 
 export class ReferenceBuilder {
@@ -36,6 +40,8 @@ export class ReferenceBuilder {
   #statuses = new Uint8Array(0);
   #timestamps = new Float64Array(0);
   #source: SourceSpan | null = null;
+  /** The optional columns of the rows taken, batch by batch (joined when the reference is read). */
+  #optional: { columns: OptionalColumns; count: number }[] = [];
 
   constructor(target: number, from?: ReferenceColumns) {
     if (!Number.isSafeInteger(target) || target < 1) throw new VigilError('VIGIL_INTERNAL', `reference size must be a positive integer, got ${target}`);
@@ -50,6 +56,7 @@ export class ReferenceBuilder {
       this.#timestamps.set(from.timestamps);
       this.#count = from.count;
       this.#source = from.source;
+      if (from.optional !== undefined) this.#optional.push({ columns: from.optional, count: from.count });
     }
   }
 
@@ -86,6 +93,8 @@ export class ReferenceBuilder {
     this.#latencies.set(batch.latencies.subarray(start, start + take), this.#count);
     this.#statuses.set(batch.statuses.subarray(start, start + take), this.#count);
     this.#timestamps.set(batch.timestamps.subarray(start, start + take), this.#count);
+    const optional = optionalOf(batch);
+    this.#optional.push({ columns: Object.keys(optional).length === 0 ? {} : sliceOptional(optional, batch.count, start, start + take), count: take });
     this.#count += take;
     // A reference is read from one partition (a model's events are keyed by model id); the span
     // records that partition's offsets.
@@ -106,7 +115,16 @@ export class ReferenceBuilder {
       statuses: this.#statuses.slice(0, n),
       timestamps: this.#timestamps.slice(0, n),
       source: this.#source,
+      ...this.#optionalColumns(),
     };
+  }
+
+  #optionalColumns(): { optional?: OptionalColumns } {
+    if (!this.#optional.some((part) => Object.keys(part.columns).length > 0)) return {};
+    const optional = concatOptional(this.#optional);
+    // Joined once: later reads (and snapshots) start from the joined columns.
+    this.#optional = [{ columns: optional, count: this.#count }];
+    return { optional };
   }
 
   build(featureNames: readonly string[]): ReferenceData {
@@ -129,6 +147,8 @@ export function referenceFromColumns(featureNames: readonly string[], columns: R
   const hash = createHash('sha256').update(canonicalJson({ featureNames: [...featureNames], count: n }));
   for (let f = 0; f < featureNames.length; f++) hash.update(f64ToBytes(features.subarray(f * n, (f + 1) * n)));
   hash.update(f64ToBytes(columns.scores)).update(f64ToBytes(columns.latencies)).update(columns.statuses).update(f64ToBytes(columns.timestamps));
+  // Only a reference with optional columns hashes them, so the ids of numeric references stay as they were.
+  if (columns.optional !== undefined) hash.update(encodeOptionalColumns(columns.optional));
   return Object.freeze({
     referenceId: hash.digest('hex'),
     featureNames: Object.freeze([...featureNames]),
@@ -140,6 +160,7 @@ export function referenceFromColumns(featureNames: readonly string[], columns: R
     statuses: columns.statuses,
     timestamps: columns.timestamps,
     source: columns.source,
+    ...(columns.optional ?? {}),
   });
 }
 

@@ -14,6 +14,7 @@ import { canonicalJson } from '../../config/canonical.js';
 import { VigilError } from '../../errors.js';
 import { bytesToF64, f64ToBytes, isOffset } from './columns.js';
 import type { ReferenceColumns } from './reference.js';
+import { optionalFromJson, optionalToJson } from './optional-codec.js';
 
 export const WINDOW_SNAPSHOT_FORMAT = 1;
 const MAGIC = 'VGWS';
@@ -73,6 +74,7 @@ export function encodeWindowState(image: WindowStateImage): Uint8Array {
       statuses: b64(columns.statuses),
       timestamps: b64(f64ToBytes(columns.timestamps)),
       source: columns.source === null ? null : { ...columns.source },
+      ...(columns.optional !== undefined && Object.keys(columns.optional).length > 0 ? { optional: optionalToJson(columns.optional) } : {}),
     },
     origin: image.origin,
     nextStart: image.nextStart,
@@ -140,6 +142,7 @@ export function decodeWindowState(bytes: Uint8Array, expected: { readonly modelI
     statuses: r.bytes(ref['statuses'], 'reference.statuses', count),
     timestamps: r.f64(ref['timestamps'], 'reference.timestamps', count),
     source: ref['source'] === null ? null : r.span(ref['source'], 'reference.source'),
+    ...(ref['optional'] === undefined ? {} : { optional: optionalFromJson(ref['optional'], count, corrupt) }),
   };
   return finish(r, root, { modelId, modelVersion, featureNames, reference: { phase, target, featureNames: refNames, columns } });
 }

@@ -21,6 +21,7 @@
  */
 import type { ColumnarBatch, SourceSpan } from '../../contracts/batch.js';
 import { VigilError } from '../../errors.js';
+import { optionalOf } from '../../../workers/detectors/optional.js';
 import { isOffset, sameSourcePartition, widenSpan } from './columns.js';
 import { ReferenceBuilder, referenceFromColumns } from './reference.js';
 import { decodeWindowState, encodeWindowState } from './snapshot.js';
@@ -364,5 +365,9 @@ function columnsOf(reference: ReferenceData): WindowStateImage['reference']['col
   const n = reference.count;
   const features: Float64Array[] = [];
   for (let f = 0; f < reference.featureCount; f++) features.push(reference.features.subarray(f * n, (f + 1) * n));
-  return { count: n, features, scores: reference.scores, latencies: reference.latencies, statuses: reference.statuses, timestamps: reference.timestamps, source: reference.source };
+  const optional = optionalOf(reference);
+  return {
+    count: n, features, scores: reference.scores, latencies: reference.latencies, statuses: reference.statuses, timestamps: reference.timestamps, source: reference.source,
+    ...(Object.keys(optional).length > 0 ? { optional } : {}),
+  };
 }
