@@ -18,9 +18,11 @@
  * VIGIL_BENCH_ENGINE (in-process | child), VIGIL_BENCH_TIMEOUT_SECONDS (900),
  * VIGIL_BENCH_STALL_SECONDS (30: give up when the engine commits nothing that long after an error),
  * VIGIL_BENCH_PROFILE (a folder: CPU profile of the in-process engine's main thread while it consumes),
- * VIGIL_BENCH_KEEP_TOPICS (0). Target: engine >= 0.7 x bare.
+ * VIGIL_BENCH_KEEP_TOPICS (0), VIGIL_BENCH_FETCH_BYTES (most bytes per partition per fetch, engine and
+ * bare alike; default the engine's fetchMaxBytesPerPartition). Target: engine >= 0.7 x bare.
  */
 import { avroType } from '../src/contracts/schemas.js';
+import { CONFIG_DEFAULTS } from '../src/config/defaults.js';
 import { availableParallelism } from 'node:os';
 import type { Scenario } from './run.js';
 import { bareConsume, type CountResult } from './lib/bare.js';
@@ -148,6 +150,7 @@ const scenario: Scenario = {
       windowEvents: intEnv('VIGIL_BENCH_WINDOW', 1000),
       referenceEvents: intEnv('VIGIL_BENCH_REFERENCE', 1000),
       poolThreads: intEnv('VIGIL_BENCH_POOL_THREADS', 0, 0),
+      fetchBytes: intEnv('VIGIL_BENCH_FETCH_BYTES', CONFIG_DEFAULTS.engine.fetchMaxBytesPerPartition),
     };
     const mode = choiceEnv('VIGIL_BENCH_ENGINE', ['in-process', 'child'] as const, 'in-process');
     const timeoutMs = intEnv('VIGIL_BENCH_TIMEOUT_SECONDS', 900) * 1000;
@@ -184,15 +187,15 @@ const scenario: Scenario = {
       if (onTopic !== events) throw new Error(`${onTopic} records on ${topic}, expected ${events}`);
       progress(NAME, `produced in ${produceSeconds.toFixed(1)} s; bare consumer, first pass`);
 
-      const bareFirst = await bareConsume(stack, topic, events, { concurrency, timeoutMs });
+      const bareFirst = await bareConsume(stack, topic, events, { concurrency, timeoutMs, fetchBytes: shape.fetchBytes });
       progress(NAME, `bare: ${bareFirst.eventsPerSecond}/s; engine (${mode})`);
       const engine = await engineConsume(stack, topic, events, shape, { timeoutMs, stallMs, cleanup, concurrency, mode });
       progress(NAME, `engine: ${engine.eventsPerSecond}/s; bare consumer, second pass`);
-      const bareSecond = await bareConsume(stack, topic, events, { concurrency, timeoutMs });
+      const bareSecond = await bareConsume(stack, topic, events, { concurrency, timeoutMs, fetchBytes: shape.fetchBytes });
       progress(NAME, `bare: ${bareSecond.eventsPerSecond}/s; a consumer that also decodes each event with avsc`);
       // Context, not the target: what a consumer that only decodes (no scoring, no outputs) reaches.
       const reader = avroType('InferenceEvent');
-      const decoding = await bareConsume(stack, topic, events, { concurrency, timeoutMs, decode: (value) => reader.fromBuffer(value.subarray(5)) });
+      const decoding = await bareConsume(stack, topic, events, { concurrency, timeoutMs, fetchBytes: shape.fetchBytes, decode: (value) => reader.fromBuffer(value.subarray(5)) });
       progress(NAME, `decoding consumer: ${decoding.eventsPerSecond}/s`);
 
       const bareMean = (bareFirst.eventsPerSecond + bareSecond.eventsPerSecond) / 2;
@@ -213,6 +216,7 @@ const scenario: Scenario = {
           windowEvents: shape.windowEvents,
           referenceEvents: shape.referenceEvents,
           partitionsConsumedConcurrently: concurrency,
+          fetchMaxBytesPerPartition: shape.fetchBytes,
           engine: `${mode}; PSI on; outputs transactional`,
           timing: 'from group join to the last record read (bare) or the last offset committed (engine)',
           topicsDeleted: !dropped.kept,

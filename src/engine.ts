@@ -73,14 +73,18 @@ export class Engine {
   readonly #overrides: ModelOverrides;
   readonly #processors = new Map<number, PartitionProcessor>();
   /**
-   * The committed offset of each partition as read after its restore. The group's offset fetch at
-   * join time can predate the last transaction of a dead member (kafkajs does not ask for stable
-   * offsets), so records below this were already processed and are in the restored state: skip them.
+   * The first offset each partition's next batch may hold: the committed offset read after its
+   * restore, then the end of each batch handed to its transaction. The group's offset fetch at join
+   * time can predate the last transaction of a dead member (kafkajs does not ask for stable offsets)
+   * or one of this member still in flight, so records below this are already in the partition's
+   * state: skip them.
    */
   readonly #restoredAt = new Map<number, bigint>();
   readonly #referenceFiles: ReferenceFiles;
   /** Consecutive failures of the batch starting at `offset`, per partition. */
   readonly #failures = new Map<number, { offset: string; attempts: number }>();
+  /** The transaction in flight per partition: its records, and its outcome (undefined when committed). */
+  readonly #commits = new Map<number, { readonly messages: readonly KafkaMessage[]; readonly settled: Promise<unknown> }>();
   #assigned = new Set<number>();
   #phase: Phase = 'created';
   #failure: string | undefined;
@@ -201,6 +205,7 @@ export class Engine {
       this.#source?.stop().catch((error: unknown) => this.#log.warn({ err: error }, 'stopping the consumer')),
       this.#configSource?.stop().catch(() => undefined),
     ]);
+    await this.#settleCommits();
     await this.#transactions?.close();
     await this.#pool?.close();
     await this.admin.close();
@@ -229,9 +234,10 @@ export class Engine {
     const next = new Set(partitions);
     for (const partition of this.#assigned) {
       if (next.has(partition)) continue;
-      // Revoked: its state is already in the changelog (every transaction carries it); drop memory.
+      // Revoked: its state is in the changelog (every transaction carries it) once the transaction in
+      // flight settles; drop memory.
       this.#processors.delete(partition);
-      void this.#transactions?.release(this.#topics.inference, partition);
+      void this.#settleCommits([partition]).then(() => this.#transactions?.release(this.#topics.inference, partition));
     }
     this.#assigned = next;
   }
@@ -239,6 +245,8 @@ export class Engine {
   async #processorFor(partition: number): Promise<PartitionProcessor> {
     const existing = this.#processors.get(partition);
     if (existing) return existing;
+    // A restore reads what was committed: a transaction of this partition still in flight settles first.
+    await this.#settleCommits([partition]);
     const transactions = this.#transactions!;
     // Fence older producers of this partition first, so their open transactions are aborted and the
     // changelog read below holds exactly what was committed.
@@ -314,6 +322,10 @@ export class Engine {
       this.#source!.pause();
       this.metrics.paused.set(1);
     }
+    // Without a processor (first batch, or memory dropped after a failure) the partition restores from
+    // its changelog; a transaction of it still in flight settles first, and if it failed, the consumer
+    // goes back to it.
+    if (!this.#processors.has(partition) && !(await this.#previousCommitted(topic, partition))) return;
     const processor = await this.#processorFor(partition);
     const restoredAt = this.#restoredAt.get(partition) ?? -1n;
     if (BigInt(messages[messages.length - 1]!.offset) < restoredAt) return;
@@ -323,11 +335,15 @@ export class Engine {
     try {
       outcome = await processor.process(records);
     } catch (error) {
+      if (!(await this.#previousCommitted(topic, partition))) return;
       this.#processors.delete(partition);
       if (await this.#quarantine(topic, partition, messages, error)) return;
       this.#log.error({ err: error, topic, partition }, 'batch processing failed; the partition is restored from its changelog and the batch retried');
       throw retryLater(error);
     }
+    // This batch was processed while the previous one's transaction was committing; its outputs can
+    // only follow that transaction, and only if it committed.
+    if (!(await this.#previousCommitted(topic, partition))) return;
     this.#failures.delete(partition);
     if (isStale()) {
       // The partition moved to another member mid-batch: commit nothing; the new owner redoes it.
@@ -335,17 +351,60 @@ export class Engine {
       return;
     }
     const last = messages[messages.length - 1]!.offset;
+    // The transaction commits while kafkajs fetches and the engine processes the partition's next
+    // batch (one transaction per partition at a time: the next batch waits for it before its own).
+    const committed = this.#transactions!.commit(topic, partition, outcome.outputs, (BigInt(last) + 1n).toString()).then(
+      () => {
+        this.metrics.transactions.inc({ outcome: 'committed' });
+        this.#recordMetrics(topic, partition, messages.length, outcome, highWatermark, last, started);
+        return undefined;
+      },
+      (error: unknown) => {
+        this.metrics.transactions.inc({ outcome: 'aborted' });
+        this.#processors.delete(partition);
+        return error ?? new Error('transaction failed');
+      },
+    );
+    this.#commits.set(partition, { messages, settled: committed });
+    // After a rebalance kafkajs resumes from the committed offset it fetched at the join, which may
+    // predate this transaction: what follows it is the floor of the partition's next batch.
+    this.#restoredAt.set(partition, BigInt(last) + 1n);
+  }
+
+  /**
+   * Waits for the partition's transaction in flight, if any. When it failed, the partition's memory
+   * (ahead of what was committed) is dropped, the consumer is moved back to the first record of the
+   * failed transaction (or past it, when it is quarantined), and false is returned: the batch at hand
+   * is not committed; it is fetched and processed again after the failed one.
+   */
+  async #previousCommitted(topic: string, partition: number): Promise<boolean> {
+    const pending = this.#commits.get(partition);
+    if (pending === undefined) return true;
+    const error = await pending.settled;
+    this.#commits.delete(partition);
+    if (error === undefined) return true;
+    this.#processors.delete(partition);
+    const { messages } = pending;
+    let from = messages[0]!.offset;
     try {
-      await this.#transactions!.commit(topic, partition, outcome.outputs, (BigInt(last) + 1n).toString());
-      this.metrics.transactions.inc({ outcome: 'committed' });
-    } catch (error) {
-      this.metrics.transactions.inc({ outcome: 'aborted' });
-      this.#processors.delete(partition);
-      if (await this.#quarantine(topic, partition, messages, error)) return;
-      this.#log.error({ err: error, topic, partition }, 'transaction failed; the batch will be retried from the last committed offset');
-      throw retryLater(error);
+      if (await this.#quarantine(topic, partition, messages, error)) from = (BigInt(messages[messages.length - 1]!.offset) + 1n).toString();
+      else this.#log.error({ err: error, topic, partition }, 'transaction failed; the batch will be retried from the last committed offset');
+    } catch (quarantineError) {
+      this.#log.error({ err: quarantineError, topic, partition }, 'quarantine failed; the batch will be retried');
     }
-    this.#recordMetrics(topic, partition, messages.length, outcome, highWatermark, last, started);
+    this.#source?.seek(topic, partition, from);
+    return false;
+  }
+
+  /** Waits for every transaction in flight (a stop, a revocation or a restore must not overtake one). */
+  async #settleCommits(partitions: Iterable<number> = [...this.#commits.keys()]): Promise<void> {
+    await Promise.all([...partitions].map(async (partition) => {
+      const pending = this.#commits.get(partition);
+      if (pending === undefined) return;
+      const error = await pending.settled;
+      if (this.#commits.get(partition) === pending) this.#commits.delete(partition);
+      if (error !== undefined) this.#log.error({ err: error, partition }, 'a transaction failed while the partition was being released; its batch is processed again from the last committed offset');
+    }));
   }
 
   /**

@@ -23,14 +23,14 @@ export async function bareConsume(
   stack: BenchStack,
   topic: string,
   expected: number,
-  options: { concurrency: number; timeoutMs: number; decode?: (value: Buffer) => unknown },
+  options: { concurrency: number; timeoutMs: number; fetchBytes?: number; decode?: (value: Buffer) => unknown },
 ): Promise<CountResult> {
   const consumer = stack.kafka.consumer({
     groupId: `${stack.prefix}bare-${randomBytes(4).toString('hex')}`,
     sessionTimeout: 30_000,
     heartbeatInterval: 3000,
     readUncommitted: false,
-    maxBytesPerPartition: 1_048_576,
+    maxBytesPerPartition: options.fetchBytes ?? 1_048_576,
     retry: { retries: 10 },
   });
   let count = 0;

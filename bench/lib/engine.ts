@@ -31,6 +31,8 @@ export interface EngineShape {
   readonly poolThreads: number;
   /** K of the rollback policy. */
   readonly consecutiveCriticalWindows?: number;
+  /** engine.fetchMaxBytesPerPartition; the engine's default when absent. */
+  readonly fetchBytes?: number;
 }
 
 /** The `vigil.yaml` document of a benchmark engine: PSI on (the default), count windows. */
@@ -42,6 +44,7 @@ export function engineDocument(groupId: string, shape: EngineShape): Record<stri
       windows: { count: shape.windowEvents, timeMs: 7 * 24 * 3_600_000 },
       reference: { events: shape.referenceEvents },
       pool: { threads: shape.poolThreads, maxQueue: 0 },
+      ...(shape.fetchBytes === undefined ? {} : { fetchMaxBytesPerPartition: shape.fetchBytes }),
     },
     detectors: { psi: { enabled: true } },
     ...(shape.consecutiveCriticalWindows === undefined ? {} : { policy: { rollback: { consecutiveCriticalWindows: shape.consecutiveCriticalWindows } } }),

@@ -5,6 +5,7 @@
  * their first batch is processed.
  */
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { copartitionedAssigner } from './assigner.js';
 
 export interface SourceBatch {
   readonly topic: string;
@@ -39,6 +40,8 @@ export interface SourceOptions {
    * fetch in flight, so this bounds how fast the engine can shut down; a fetch with data returns at once.
    */
   readonly maxWaitTimeMs?: number;
+  /** Keep partition p of every topic on one member (for co-partitioned topics joined by key). */
+  readonly copartitioned?: boolean;
 }
 
 export class InferenceSource {
@@ -56,6 +59,7 @@ export class InferenceSource {
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
       retry: { retries: 10 },
+      ...(options.copartitioned ? { partitionAssigners: [copartitionedAssigner] } : {}),
     });
   }
 
