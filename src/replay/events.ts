@@ -111,7 +111,7 @@ function decodeAt<T>(type: Type, buf: Buffer, pos: number, file: string, at: str
   } catch (cause) {
     throw invalid(file, at, `${what} is malformed (${describeError(cause)})`, cause);
   }
-  if (result.offset < 0) throw invalid(file, at, `${what} is cut short (the file is truncated)`);
+  if (result.offset < 0) throw invalid(file, at, `${what} is cut short (its bytes end before it does)`);
   return result as { value: T; offset: number };
 }
 

@@ -10,7 +10,7 @@ export interface ProgressStream {
 export class ProgressBar {
   readonly #stream: ProgressStream | null;
   readonly #now: () => number;
-  #last = 0;
+  #last = Number.NEGATIVE_INFINITY;
   #drawn = false;
 
   constructor(stream: ProgressStream, now: () => number = Date.now) {
