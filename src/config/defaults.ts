@@ -17,6 +17,16 @@ export const CONFIG_DEFAULTS: VigilConfig = deepFreeze({
     rollback: { consecutiveCriticalWindows: 3, enabled: true },
     lastApproved: {},
   },
+  // One FIRING alert per crossing score and window, RESOLVED at the first clean window: what the
+  // engine did before alert semantics were configurable.
+  alerting: {
+    hysteresis: { fireAfter: 1, of: 1, resolveAfter: 1 },
+    grouping: { waitMs: 0, intervalMs: 0, repeatMs: 0 },
+    rateLimit: { maxAlerts: 0, perMs: 3_600_000 },
+    inhibition: { enabled: false },
+    silences: [],
+  },
+  response: {},
   models: {},
 });
 

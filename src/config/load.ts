@@ -10,6 +10,7 @@ import { parseDocument } from 'yaml';
 import { VigilError, describeError } from '../errors.js';
 import { canonicalHash } from './canonical.js';
 import { CONFIG_DEFAULTS, deepFreeze, deepMerge } from './defaults.js';
+import { resolveAlerting } from './alerting.js';
 import { checkDetectors } from './models.js';
 import type { LoadedConfig, VigilConfig } from './types.js';
 import { configError, problemsOf, validators } from './validate.js';
@@ -69,10 +70,15 @@ export function buildConfig(document: unknown, origin: string, source: string | 
   const problems = problemsOf(validators.config, document);
   if (problems.length > 0) throw configError(origin, problems);
   const config = deepMerge(CONFIG_DEFAULTS, document) as VigilConfig;
-  const ruleProblems: ConfigProblem[] = [...checkDetectors(config.detectors, ['detectors'])];
+  const ruleProblems: ConfigProblem[] = [
+    ...checkDetectors(config.detectors, ['detectors']),
+    ...resolveAlerting(config.alerting, [], [{ silences: config.alerting.silences, path: ['alerting', 'silences'], createdBy: 'config' }], ['alerting']).problems,
+  ];
   for (const [modelId, override] of Object.entries(config.models)) {
     const detectors = deepMerge(config.detectors, override.detectors) as VigilConfig['detectors'];
     ruleProblems.push(...checkDetectors(detectors, ['models', modelId, 'detectors']));
+    const path = ['models', modelId, 'alerting'];
+    ruleProblems.push(...resolveAlerting(config.alerting, [override.alerting], [{ silences: override.alerting?.silences, path: [...path, 'silences'], createdBy: 'config' }], path).problems);
   }
   if (ruleProblems.length > 0) throw configError(origin, ruleProblems);
   deepFreeze(config);

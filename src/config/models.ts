@@ -9,6 +9,7 @@ import { canonicalHash } from './canonical.js';
 import { deepFreeze, deepMerge } from './defaults.js';
 import { detectorIds, detectorRegistry, eventDetectorIds, eventDetectorRegistry } from '../../workers/detectors/registry.js';
 import type { AnyEventDetector, AnyWindowDetector } from '../../workers/detectors/types.js';
+import { resolveAlerting, resolveResponse } from './alerting.js';
 import type { DetectorSettings, DetectorsSettings, ModelOverride, ModelSettings, ReferenceSettings, VigilConfig, WindowSettings } from './types.js';
 import { configError, keyPath, problemsOf, validators } from './validate.js';
 import type { ConfigProblem } from './validate.js';
@@ -97,9 +98,20 @@ export function effectiveConfig(
   merged = deepMerge(merged, fromFile);
   merged = deepMerge(merged, override ?? undefined);
   const { detectors, windows, reference } = merged as { detectors: DetectorsSettings; windows: WindowSettings; reference: ReferenceSettings };
-  const problems = checkDetectors(detectors, ['detectors']);
+  const alerting = resolveAlerting(
+    config.alerting,
+    [fromFile?.alerting, override?.alerting ?? undefined],
+    [
+      { silences: config.alerting.silences, path: ['alerting', 'silences'], createdBy: 'config' },
+      { silences: fromFile?.alerting?.silences, path: ['models', modelId, 'alerting', 'silences'], createdBy: 'config' },
+      { silences: override?.alerting?.silences, path: ['alerting', 'silences'], createdBy: 'vigil.config' },
+    ],
+    ['alerting'],
+  );
+  const problems = [...checkDetectors(detectors, ['detectors']), ...alerting.problems];
   if (problems.length > 0) throw configError(origin, problems);
-  const body = { modelId, detectors, windows, reference, rollback: config.policy.rollback };
+  const response = resolveResponse(config.response, fromFile?.response, config.policy);
+  const body = { modelId, detectors, windows, reference, rollback: config.policy.rollback, alerting: alerting.settings, response };
   return deepFreeze({ ...body, configHash: canonicalHash(body) });
 }
 

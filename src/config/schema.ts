@@ -75,6 +75,76 @@ const reference = (allowFile: boolean): SchemaObject => ({
   },
 });
 
+const object = (properties: Record<string, SchemaObject>, required: readonly string[] = []): SchemaObject => ({
+  type: 'object',
+  additionalProperties: false,
+  properties,
+  ...(required.length > 0 ? { required: [...required] } : {}),
+});
+
+/** Event-time durations: up to 30 days. */
+const duration = (): SchemaObject => integer(0, 30 * 24 * 3_600_000);
+
+/** A point in time: ms since the epoch, or an ISO 8601 date-time (checked by checkAlerting). */
+const instant = (): SchemaObject => ({ type: ['integer', 'string'], minimum: 0, maximum: 8_640_000_000_000_000, minLength: 10, maxLength: 40 });
+
+const silence = (): SchemaObject =>
+  object(
+    {
+      id: { type: 'string', minLength: 1, maxLength: 200, pattern: ID.pattern },
+      matchers: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 20,
+        items: object(
+          {
+            label: { type: 'string', enum: ['modelId', 'modelVersion', 'detector', 'feature', 'kind', 'severity'] },
+            op: { type: 'string', enum: ['=', '!=', '=~', '!~'] },
+            value: { type: 'string', maxLength: 200 },
+          },
+          ['label', 'op', 'value'],
+        ),
+      },
+      startsAt: instant(),
+      endsAt: instant(),
+      comment: { type: 'string', maxLength: 1000 },
+    },
+    ['id', 'matchers', 'endsAt'],
+  );
+
+/** Alert semantics; every key optional (defaults keep one alert per crossing score and window). */
+const alerting = (): SchemaObject =>
+  object({
+    hysteresis: object({ fireAfter: integer(1, 32), of: integer(1, 32), resolveAfter: integer(1, 1000) }),
+    grouping: object({ waitMs: duration(), intervalMs: duration(), repeatMs: duration() }),
+    rateLimit: object({ maxAlerts: integer(0, 100_000), perMs: integer(1, 30 * 24 * 3_600_000) }),
+    inhibition: object({ enabled: { type: 'boolean' } }),
+    silences: { type: 'array', maxItems: 1000, items: silence() },
+  });
+
+const response = (): SchemaObject =>
+  object({
+    rules: {
+      type: 'array',
+      maxItems: 20,
+      items: object(
+        {
+          action: { type: 'string', enum: ['ROLLBACK', 'FALLBACK', 'SHUTDOWN'] },
+          severity: { type: 'string', enum: ['WARNING', 'CRITICAL'] },
+          consecutiveWindows: integer(1, 1000),
+          kinds: { type: 'array', maxItems: 7, uniqueItems: true, items: { type: 'string', enum: ['DRIFT', 'PERFORMANCE', 'ANOMALY', 'HALLUCINATION', 'ACCESS', 'GOVERNANCE', 'ENGINE'] } },
+          approval: { type: 'string', enum: ['auto', 'required'] },
+        },
+        ['action', 'consecutiveWindows'],
+      ),
+    },
+    fallbackModel: { type: ['string', 'null'], minLength: 1, maxLength: 200, pattern: ID.pattern },
+  });
+
+/**
+ * A live override may tune alerting but not the response: a record on a Kafka topic must not be able
+ * to turn automatic rollbacks or shutdowns on.
+ */
 const modelOverride = (allowFile: boolean): SchemaObject => ({
   type: 'object',
   additionalProperties: false,
@@ -82,6 +152,8 @@ const modelOverride = (allowFile: boolean): SchemaObject => ({
     detectors: detectors(),
     windows: windows(),
     reference: reference(allowFile),
+    alerting: alerting(),
+    ...(allowFile ? { response: response() } : {}),
   },
 });
 
@@ -119,6 +191,8 @@ export const CONFIG_SCHEMA: SchemaObject = {
         lastApproved: { type: 'object', propertyNames: ID, additionalProperties: VERSION },
       },
     },
+    alerting: alerting(),
+    response: response(),
     models: { type: 'object', propertyNames: ID, additionalProperties: modelOverride(true) },
   },
 };

@@ -68,6 +68,98 @@ export interface RollbackSettings {
   readonly enabled: boolean;
 }
 
+/** Fire after `fireAfter` of the last `of` windows breach; resolve after `resolveAfter` clean windows in a row. */
+export interface HysteresisSettings {
+  readonly fireAfter: number;
+  readonly of: number;
+  readonly resolveAfter: number;
+}
+
+/** Alertmanager's timers, in event-time milliseconds (0: at the next window that closes). */
+export interface GroupingSettings {
+  /** How long a new group waits for more alerts before its first notification. */
+  readonly waitMs: number;
+  /** How long a notified group waits before notifying about changes (new, escalated, resolved alerts). */
+  readonly intervalMs: number;
+  /** How long before an unchanged group's firing alerts are notified again. */
+  readonly repeatMs: number;
+}
+
+/** At most `maxAlerts` FIRING notifications per model version in any `perMs` of event time; 0: no limit. */
+export interface RateLimitSettings {
+  readonly maxAlerts: number;
+  readonly perMs: number;
+}
+
+export type MatchOperator = '=' | '!=' | '=~' | '!~';
+
+/** One label matcher of a silence; regular expressions match the whole value. */
+export interface MatcherSettings {
+  readonly label: string;
+  readonly op: MatchOperator;
+  readonly value: string;
+}
+
+/** A silence as written in the file: times are ms since the epoch or ISO 8601 date-times. */
+export interface SilenceConfig {
+  readonly id: string;
+  readonly matchers: readonly MatcherSettings[];
+  readonly startsAt?: number | string;
+  readonly endsAt: number | string;
+  readonly comment?: string;
+}
+
+/** A silence in force: event-time milliseconds. */
+export interface SilenceSettings {
+  readonly id: string;
+  readonly matchers: readonly MatcherSettings[];
+  readonly startsAt: number;
+  readonly endsAt: number;
+  readonly comment: string;
+  readonly createdBy: string;
+}
+
+export interface AlertingConfig {
+  readonly hysteresis: HysteresisSettings;
+  readonly grouping: GroupingSettings;
+  readonly rateLimit: RateLimitSettings;
+  /** A firing CRITICAL alert of a model version mutes its WARNING alerts. */
+  readonly inhibition: { readonly enabled: boolean };
+  readonly silences: readonly SilenceConfig[];
+}
+
+/** Alerting settings in force for a model (silence times resolved to milliseconds). */
+export interface AlertingSettings extends Omit<AlertingConfig, 'silences'> {
+  readonly silences: readonly SilenceSettings[];
+}
+
+export type ResponseAction = 'ROLLBACK' | 'FALLBACK' | 'SHUTDOWN';
+
+/** One condition → command rule of the response policy. */
+export interface ResponseRule {
+  readonly action: ResponseAction;
+  /** Lowest severity of a firing alert that counts. */
+  readonly severity: 'WARNING' | 'CRITICAL';
+  /** Windows in a row with such an alert firing that trip the rule. */
+  readonly consecutiveWindows: number;
+  /** Alert kinds that count; empty: every kind. */
+  readonly kinds: readonly string[];
+  /** `auto`: the command is issued (approvalId null); `required`: a GOVERNANCE alert asks a person first. */
+  readonly approval: 'auto' | 'required';
+}
+
+export interface ResponseConfig {
+  /** Rules in order; absent: one ROLLBACK rule from `policy.rollback`. */
+  readonly rules?: readonly ResponseRule[];
+  /** What FALLBACK routes traffic to (a model or rule name); null: FALLBACK cannot be issued. */
+  readonly fallbackModel?: string | null;
+}
+
+export interface ResponseSettings {
+  readonly rules: readonly ResponseRule[];
+  readonly fallbackModel: string | null;
+}
+
 export interface PolicySettings {
   readonly rollback: RollbackSettings;
   /** Last approved version per model id. */
@@ -79,12 +171,25 @@ export interface ModelOverride {
   readonly detectors?: { readonly psi?: Partial<PsiSettings>; readonly [id: string]: Partial<DetectorSettings> | undefined };
   readonly windows?: Partial<WindowSettings>;
   readonly reference?: Partial<ReferenceSettings>;
+  readonly alerting?: {
+    readonly hysteresis?: Partial<HysteresisSettings>;
+    readonly grouping?: Partial<GroupingSettings>;
+    readonly rateLimit?: Partial<RateLimitSettings>;
+    readonly inhibition?: { readonly enabled?: boolean };
+    readonly silences?: readonly SilenceConfig[];
+  };
+  /** Only in the file (`models.<id>.response`), never in a live override. */
+  readonly response?: ResponseConfig;
 }
 
 export interface VigilConfig {
   readonly engine: EngineSettings;
   readonly detectors: DetectorsSettings;
   readonly policy: PolicySettings;
+  /** Alert semantics for every model (per-model: `models.<id>.alerting`). */
+  readonly alerting: AlertingConfig;
+  /** Response policy for every model (per-model: `models.<id>.response`). */
+  readonly response: ResponseConfig;
   readonly models: Readonly<Record<string, ModelOverride>>;
 }
 
@@ -104,6 +209,8 @@ export interface ModelSettings {
   readonly windows: WindowSettings;
   readonly reference: ReferenceSettings;
   readonly rollback: RollbackSettings;
+  readonly alerting: AlertingSettings;
+  readonly response: ResponseSettings;
   /** SHA-256 (hex) of the canonical JSON of the fields above: the `configHash` of this model's alerts. */
   readonly configHash: string;
 }

@@ -66,6 +66,8 @@ function describe(error: ErrorObject, basePath: readonly string[]): ConfigProble
       const allowed = Object.keys((error.parentSchema?.['properties'] as object | undefined) ?? {});
       return { path: keyPath([...segments, key]), message: `is not a known key (allowed here: ${allowed.join(', ')})` };
     }
+    case 'required':
+      return { path: keyPath([...segments, String(params['missingProperty'])]), message: 'is required here' };
     case 'propertyNames': {
       const key = String(params['propertyName']);
       return { path: keyPath([...segments, key]), message: `is not a valid id: ${expected(error.schema)}` };
@@ -93,6 +95,7 @@ function pointerSegments(pointer: string): string[] {
 export function expected(schema: unknown): string {
   if (typeof schema !== 'object' || schema === null) return 'valid';
   const s = schema as SchemaObject;
+  if (Array.isArray(s['enum'])) return `one of ${s['enum'].map((v) => JSON.stringify(v)).join(', ')}`;
   const types = (Array.isArray(s['type']) ? s['type'] : [s['type']]).filter((t): t is string => typeof t === 'string');
   const parts: string[] = [];
   for (const type of types) {

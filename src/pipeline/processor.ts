@@ -21,8 +21,10 @@ import type { ReferenceProfile } from '../../workers/detectors/reference.js';
 import type { DetectorScore } from '../../workers/detectors/types.js';
 import type { DecodeResult, InputRecord } from './decode/index.js';
 import { AuditChain, alertAuditEntry, commandAuditEntry, type AuditSigner, type ChainCheckpoint } from './policy/audit.js';
-import { windowAlerts, type WindowContext } from './policy/alerts.js';
-import { decodeRollbackState, encodeRollbackState, initialRollbackState, stepRollback, type RollbackState } from './policy/rollback.js';
+import type { WindowContext } from './policy/alerts.js';
+import { stepAlertPolicy } from './policy/alert-policy.js';
+import { decodePolicyState, encodePolicyState, initialPolicyState, type PolicyState } from './policy/policy-state.js';
+import { stepResponse } from './policy/response.js';
 import { thresholdsFor } from './policy/thresholds.js';
 import type { ScoringPool } from './score/pool.js';
 import type { OutputMessage } from './sink/transactional.js';
@@ -80,7 +82,8 @@ export interface BatchOutcome {
 interface VersionState {
   readonly windows: ModelWindows;
   profile: ReferenceProfile | null;
-  rollback: RollbackState;
+  /** Alert and response policy state; in the changelog under the `rollback` kind. */
+  policy: PolicyState;
   configHash: string;
   /** The ready reference is in the changelog under its own key (written once, not with every snapshot). */
   referenceStored: boolean;
@@ -131,7 +134,7 @@ export class PartitionProcessor {
         const fromFile = deps.referenceFor(record.modelId);
         this.#version(record.modelId, record.modelVersion).windows.restore(record.body, (id) => references.get(id) ?? (fromFile?.referenceId === id ? fromFile : undefined));
       }
-      else if (record.kind === 'rollback') this.#version(record.modelId, record.modelVersion).rollback = decodeRollbackState(record.body);
+      else if (record.kind === 'rollback') this.#version(record.modelId, record.modelVersion).policy = decodePolicyState(record.body, record.modelId, record.modelVersion);
     }
     this.#chain = new AuditChain(this.chainId, deps.signer, checkpoint);
     // Restored windows (or a reference file) fix a version's feature columns; new events must map
@@ -203,7 +206,7 @@ export class PartitionProcessor {
         state.referenceStored = true;
       }
       outputs.push(this.#state('windows', modelId, modelVersion, state.windows.snapshot({ externalReference: state.referenceStored })));
-      outputs.push(this.#state('rollback', modelId, modelVersion, encodeRollbackState(state.rollback)));
+      outputs.push(this.#state('rollback', modelId, modelVersion, encodePolicyState(state.policy)));
     }
     if (alerts.length + commands.length > 0 && this.#chain.checkpoint) {
       outputs.push(this.#state('chain', '', '', Buffer.from(JSON.stringify(this.#chain.checkpoint))));
@@ -239,7 +242,7 @@ export class PartitionProcessor {
           },
         }),
         profile: null,
-        rollback: initialRollbackState(modelId, modelVersion),
+        policy: initialPolicyState(modelId, modelVersion),
         configHash: settings.configHash,
         // A file reference is configuration, not state: it is read again at start-up.
         referenceStored: fromFile !== undefined,
@@ -314,14 +317,21 @@ export class PartitionProcessor {
       configHash: settings.configHash,
       referenceId: profile.id,
     };
-    const drift = windowAlerts(context, scores, (detector) => thresholdsFor(settings.detectors, detector));
-    const step = stepRollback(
-      state.rollback,
-      { window: context, criticalAlertIds: drift.criticalAlertIds, settings: settings.rollback, lastApproved: this.#deps.lastApproved(window.modelId) },
-      // Event time, not wall time: a replay issues the same command.
-      () => window.windowEnd,
-    );
-    state.rollback = step.state;
-    return { alerts: [...drift.alerts, ...step.alerts], commands: step.command ? [step.command] : [] };
+    // Both policies run on event time (the window's end), not wall time: a replay gives the same records.
+    const alerting = stepAlertPolicy(state.policy.alerting, {
+      window: context,
+      scores,
+      thresholdsOf: (detector) => thresholdsFor(settings.detectors, detector),
+      kindOf: (detector) => getDetector(detector).kind,
+      settings: settings.alerting,
+    });
+    const response = stepResponse(state.policy.response, {
+      window: context,
+      firing: alerting.firing,
+      settings: settings.response,
+      lastApproved: this.#deps.lastApproved(window.modelId),
+    });
+    state.policy = { alerting: alerting.state, response: response.state };
+    return { alerts: [...alerting.notifications, ...response.alerts], commands: [...response.commands] };
   }
 }

@@ -6,20 +6,12 @@
  */
 import type { SourceSpan } from '../../contracts/batch.js';
 import type { Alert, AlertKind, EvidenceSource, Severity } from '../../contracts/records.js';
-import { canonicalHash } from '../../config/canonical.js';
 import { VigilError } from '../../errors.js';
+import { alertId, fingerprint } from './fingerprint.js';
 import { classify } from './thresholds.js';
 import type { DetectorScore, Thresholds } from './thresholds.js';
 
-/** Stable hex identity of a condition. */
-export function fingerprint(modelId: string, modelVersion: string, detector: string, feature: string | null): string {
-  return canonicalHash(['vigil.alert.fingerprint.v1', modelId, modelVersion, detector, feature]);
-}
-
-/** Hex id of a condition in the window starting at `windowStart` (window starts never repeat). */
-export function alertId(fingerprintHex: string, windowStart: number): string {
-  return canonicalHash(['vigil.alert.id.v1', fingerprintHex, windowStart]);
-}
+export { alertId, fingerprint } from './fingerprint.js';
 
 /** The facts of a closed window that every alert about it carries. */
 export interface WindowContext {

@@ -73,7 +73,7 @@ describe('parseModelOverride', () => {
     ['not JSON', '{"windows":', '(root) must be a JSON document'],
     ['not an object', '[1]', '(root) must be a mapping'],
     ['an unknown key', '{"windows":{"count":5,"size":3}}', 'windows.size is not a known key (allowed here: count, timeMs)'],
-    ['a policy section', '{"policy":{}}', 'policy is not a known key (allowed here: detectors, windows, reference)'],
+    ['a policy section', '{"policy":{}}', 'policy is not a known key (allowed here: detectors, windows, reference, alerting)'],
     ['a wrong type', '{"detectors":{"psi":{"bins":"many"}}}', 'detectors.psi.bins must be integer >= 2 and <= 1000 (got "many")'],
     ['a reference file path', '{"reference":{"file":"/etc/passwd"}}', 'reference.file is not a known key (allowed here: events)'],
   ])('rejects %s with the key path', (_what, json, message) => {

@@ -13,7 +13,7 @@ import {
   commandAuditEntry,
   verifyChain,
 } from '../../../../src/pipeline/policy/audit.js';
-import { initialRollbackState, stepRollback } from '../../../../src/pipeline/policy/rollback.js';
+import { INITIAL_RESPONSE_STATE, stepResponse } from '../../../../src/pipeline/policy/response.js';
 import { WINDOW } from './fixtures.js';
 
 const keys = generateKeyPairSync('ed25519');
@@ -25,16 +25,19 @@ const NOW = WINDOW.windowEnd + 5;
 /** A chain of 3 alert records and 1 command record, as the engine writes them. */
 function sampleChain(): AuditRecord[] {
   const alerts = ['income', 'age', 'tenure'].map((f) => buildAlert({ ...WINDOW }, { detector: 'psi', feature: f, score: 0.4, evidence: {} }, 'CRITICAL', 0.25));
-  let state = initialRollbackState('credit-risk', '3.2.0');
+  let state = INITIAL_RESPONSE_STATE;
   let command = null;
+  const rule = { action: 'ROLLBACK', severity: 'CRITICAL', consecutiveWindows: 3, kinds: [], approval: 'auto' } as const;
   for (let i = 0; i < 3 && command === null; i++) {
-    const step = stepRollback(
-      state,
-      { window: { ...WINDOW, windowStart: WINDOW.windowStart + i }, criticalAlertIds: [alerts[i]!.alertId], settings: { consecutiveCriticalWindows: 3, enabled: true }, lastApproved: '3.1.0' },
-      () => NOW,
-    );
+    const a = alerts[i]!;
+    const step = stepResponse(state, {
+      window: { ...WINDOW, windowStart: WINDOW.windowStart + i, windowEnd: NOW },
+      firing: [{ fingerprint: a.fingerprint, detector: a.detector, feature: a.feature, kind: a.kind, severity: a.severity, alertId: a.alertId, silenced: false }],
+      settings: { rules: [rule], fallbackModel: null },
+      lastApproved: '3.1.0',
+    });
     state = step.state;
-    command = step.command;
+    command = step.commands[0] ?? null;
   }
   const chain = new AuditChain('vigil-engine', signer);
   const records = alerts.map((a) => chain.append(alertAuditEntry(a, NOW)));
