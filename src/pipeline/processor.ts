@@ -309,7 +309,7 @@ export class PartitionProcessor {
       window: context,
       scores,
       thresholdsOf: (detector) => thresholdsFor(settings.detectors, detector),
-      kindOf: () => 'DRIFT',
+      kindOf: (detector) => getDetector(detector).kind,
       settings: settings.alerting,
     });
     const response = stepResponse(state.policy.response, {
