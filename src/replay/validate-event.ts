@@ -3,7 +3,7 @@
  * optional fields take their schema defaults, unknown fields are refused, and the first value that
  * does not fit is named by its field path (`features.age: expected double, got "x"`).
  */
-import type { Schema, Type } from 'avsc';
+import type { Type } from 'avsc';
 import type { InferenceEvent } from '../contracts/records.js';
 import { avroType } from '../contracts/schemas.js';
 
@@ -83,5 +83,3 @@ export function checkEvent(value: unknown): EventCheck {
   if (problem !== null) return { ok: false, ...(problem as { field: string; message: string }) };
   return { ok: true, event: filled.value as unknown as InferenceEvent };
 }
-
-export type { Schema };

@@ -1,8 +1,11 @@
+import avro from 'avsc';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../../src/config/index.js';
+import { avroType } from '../../../src/contracts/schemas.js';
 import { EventGenerator } from '../../../src/demo/generator.js';
 import { main } from '../../../src/main.js';
 import type { CommandIo } from '../../../src/cli/io.js';
@@ -95,6 +98,26 @@ describe('vigil replay', () => {
     const out = io();
     expect(await main(argv, out)).toBe(2);
     expect(out.err_.join('\n')).toMatch(message);
+  });
+
+  it('gives the same report from an Avro container file (written by avsc, deflated) as from JSON lines', async () => {
+    const avroFile = join(dir, 'events.avro');
+    const encoder = new avro.streams.BlockEncoder(avroType('InferenceEvent'), { codec: 'deflate' });
+    const chunks: Buffer[] = [];
+    encoder.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const ended = once(encoder, 'end');
+    for (const event of mixed) encoder.write(event);
+    encoder.end();
+    await ended;
+    writeFileSync(avroFile, Buffer.concat(chunks));
+    const [fromJson, fromAvro] = [io(), io()];
+    expect(await main(['replay', '--events', eventsFile, '--config', configFile, '--format', 'json'], fromJson)).toBe(0);
+    expect(await main(['replay', '--events', avroFile, '--config', configFile, '--format', 'json'], fromAvro)).toBe(0);
+    const strip = (text: string) => {
+      const { file: _file, ...rest } = JSON.parse(text) as { file: string };
+      return rest;
+    };
+    expect(strip(fromAvro.out_.join('\n'))).toEqual(strip(fromJson.out_.join('\n')));
   });
 
   it('has --help', async () => {
