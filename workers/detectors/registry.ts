@@ -9,6 +9,8 @@ import { mahalanobisDetector } from './anomaly/mahalanobis.js';
 import { operationalDetector } from './anomaly/operational.js';
 import { robustZDetector } from './anomaly/robust-z.js';
 import { psiDetector } from './drift/psi.js';
+import { answerQualityDetector } from './hallucination/answer-quality.js';
+import { hallucinationDetector } from './hallucination/risk.js';
 import type { AnyEventDetector, AnyWindowDetector } from './types.js';
 
 const DETECTORS: readonly AnyWindowDetector[] = [psiDetector];
@@ -19,6 +21,8 @@ const EVENT_DETECTORS: readonly AnyEventDetector[] = [
   isolationForestDetector,
   dataQualityDetector,
   operationalDetector,
+  hallucinationDetector,
+  answerQualityDetector,
 ];
 
 export const detectorRegistry: ReadonlyMap<string, AnyWindowDetector> = new Map(DETECTORS.map((d) => [d.id, d]));

@@ -1,0 +1,124 @@
+/**
+ * Lexical support of an answer by its contexts: which of the answer's content units the retrieved
+ * passages contain. Units per sentence, with weights for how much a wrong one would matter:
+ *   - numbers (weight 3): normalised digits must appear as a number in the contexts;
+ *   - names (weight 2): capitalised words not opening the sentence, supported by the same word in any
+ *     case anywhere in the contexts;
+ *   - content words (weight 1, +1 for rare terms of 9 letters or more): non-stopwords of 3 letters or
+ *     more, supported by the same stem in the contexts.
+ * A sentence is unsupported when less than `minSupport` of its weight is supported, or when any of its
+ * numbers or names is not. Lexical support cannot see a supported word used in a false claim; that is
+ * what the other signals are for.
+ */
+import { NUMBER, isStopword, sentences, stem, tokenize } from './tokens.js';
+
+export interface ContextIndex {
+  readonly stems: ReadonlySet<string>;
+  readonly words: ReadonlySet<string>;
+  readonly numbers: ReadonlySet<string>;
+}
+
+export interface SentenceSupport {
+  readonly index: number;
+  readonly start: number;
+  readonly end: number;
+  readonly weight: number;
+  readonly supported: number;
+  readonly unsupportedTerms: readonly string[];
+  readonly unsupported: boolean;
+}
+
+export interface Groundedness {
+  /** Unsupported share of the answer's content weight, in [0, 1]; NaN when it has no content unit. */
+  readonly unsupportedShare: number;
+  readonly sentences: readonly SentenceSupport[];
+  readonly unsupportedSentences: number;
+}
+
+/** Unsupported terms kept per sentence, for evidence. */
+const TERMS_KEPT = 5;
+
+export function indexContexts(contexts: readonly string[]): ContextIndex {
+  const stems = new Set<string>();
+  const words = new Set<string>();
+  const numbers = new Set<string>();
+  for (const context of contexts) {
+    for (const t of tokenize(context)) {
+      if (t.kind === NUMBER) numbers.add(t.text);
+      else {
+        const lower = t.text.toLowerCase();
+        words.add(lower);
+        stems.add(stem(lower));
+      }
+    }
+  }
+  return { stems, words, numbers };
+}
+
+function isCapitalised(word: string): boolean {
+  const first = word[0]!;
+  return first !== first.toLowerCase() && first === first.toUpperCase();
+}
+
+export function groundedness(answer: string, index: ContextIndex, minSupport: number): Groundedness {
+  const spans = sentences(answer);
+  const result: SentenceSupport[] = [];
+  let totalWeight = 0;
+  let totalSupported = 0;
+  let unsupportedSentences = 0;
+  spans.forEach((span, s) => {
+    const tokens = tokenize(answer.slice(span.start, span.end));
+    let weight = 0;
+    let supported = 0;
+    let hardMiss = false;
+    const missing: string[] = [];
+    tokens.forEach((t, k) => {
+      let w: number;
+      let ok: boolean;
+      if (t.kind === NUMBER) {
+        w = 3;
+        ok = index.numbers.has(t.text);
+        if (!ok) hardMiss = true;
+      } else {
+        const lower = t.text.toLowerCase();
+        if (isStopword(lower)) return;
+        if (k > 0 && isCapitalised(t.text)) {
+          w = 2;
+          ok = index.words.has(lower) || index.stems.has(stem(lower));
+          if (!ok) hardMiss = true;
+        } else {
+          if (lower.length < 3) return;
+          w = lower.length >= 9 ? 2 : 1;
+          ok = index.stems.has(stem(lower));
+        }
+      }
+      weight += w;
+      if (ok) supported += w;
+      else if (missing.length < TERMS_KEPT) missing.push(t.text);
+    });
+    const unsupported = weight > 0 && (hardMiss || supported < minSupport * weight);
+    if (unsupported) unsupportedSentences++;
+    totalWeight += weight;
+    totalSupported += supported;
+    result.push({ index: s, start: span.start, end: span.end, weight, supported, unsupportedTerms: missing, unsupported });
+  });
+  return {
+    unsupportedShare: totalWeight > 0 ? 1 - totalSupported / totalWeight : NaN,
+    sentences: result,
+    unsupportedSentences,
+  };
+}
+
+/** Content stems and numbers of a text, for agreement between answers. */
+export function contentOf(text: string): { stems: Set<string>; numbers: Set<string> } {
+  const stems = new Set<string>();
+  const numbers = new Set<string>();
+  for (const t of tokenize(text)) {
+    if (t.kind === NUMBER) numbers.add(t.text);
+    else {
+      const lower = t.text.toLowerCase();
+      if (lower.length >= 3 && !isStopword(lower)) stems.add(stem(lower));
+    }
+  }
+  return { stems, numbers };
+}
