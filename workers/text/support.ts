@@ -31,6 +31,8 @@ export interface SentenceSupport {
 export interface Groundedness {
   /** Unsupported share of the answer's content weight, in [0, 1]; NaN when it has no content unit. */
   readonly unsupportedShare: number;
+  /** Unsupported share of the weight of its numbers and names only; NaN when it has none. */
+  readonly unsupportedFactShare: number;
   readonly sentences: readonly SentenceSupport[];
   readonly unsupportedSentences: number;
 }
@@ -65,6 +67,8 @@ export function groundedness(answer: string, index: ContextIndex, minSupport: nu
   const result: SentenceSupport[] = [];
   let totalWeight = 0;
   let totalSupported = 0;
+  let factWeight = 0;
+  let factSupported = 0;
   let unsupportedSentences = 0;
   spans.forEach((span, s) => {
     const tokens = tokenize(answer.slice(span.start, span.end));
@@ -78,14 +82,18 @@ export function groundedness(answer: string, index: ContextIndex, minSupport: nu
       if (t.kind === NUMBER) {
         w = 3;
         ok = index.numbers.has(t.text);
-        if (!ok) hardMiss = true;
+        factWeight += w;
+        if (ok) factSupported += w;
+        else hardMiss = true;
       } else {
         const lower = t.text.toLowerCase();
         if (isStopword(lower)) return;
         if (k > 0 && isCapitalised(t.text)) {
           w = 2;
           ok = index.words.has(lower) || index.stems.has(stem(lower));
-          if (!ok) hardMiss = true;
+          factWeight += w;
+          if (ok) factSupported += w;
+          else hardMiss = true;
         } else {
           if (lower.length < 3) return;
           w = lower.length >= 9 ? 2 : 1;
@@ -104,21 +112,29 @@ export function groundedness(answer: string, index: ContextIndex, minSupport: nu
   });
   return {
     unsupportedShare: totalWeight > 0 ? 1 - totalSupported / totalWeight : NaN,
+    unsupportedFactShare: factWeight > 0 ? 1 - factSupported / factWeight : NaN,
     sentences: result,
     unsupportedSentences,
   };
 }
 
-/** Content stems and numbers of a text, for agreement between answers. */
-export function contentOf(text: string): { stems: Set<string>; numbers: Set<string> } {
+/**
+ * Content stems and key facts of a text, for agreement between answers: the facts are its numbers and
+ * its names (capitalised words not opening a sentence, lower-cased).
+ */
+export function contentOf(text: string): { stems: Set<string>; facts: Set<string> } {
   const stems = new Set<string>();
-  const numbers = new Set<string>();
-  for (const t of tokenize(text)) {
-    if (t.kind === NUMBER) numbers.add(t.text);
-    else {
-      const lower = t.text.toLowerCase();
-      if (lower.length >= 3 && !isStopword(lower)) stems.add(stem(lower));
-    }
+  const facts = new Set<string>();
+  for (const span of sentences(text)) {
+    tokenize(text.slice(span.start, span.end)).forEach((t, k) => {
+      if (t.kind === NUMBER) facts.add(t.text);
+      else {
+        const lower = t.text.toLowerCase();
+        if (isStopword(lower)) return;
+        if (k > 0 && isCapitalised(t.text)) facts.add(lower);
+        if (lower.length >= 3) stems.add(stem(lower));
+      }
+    });
   }
-  return { stems, numbers };
+  return { stems, facts };
 }

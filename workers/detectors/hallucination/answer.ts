@@ -28,6 +28,7 @@ const REFUSALS = [
   "i won't",
   'i will not',
   'as an ai',
+  'as a language model',
   'unfortunately, i',
   'the provided context does not',
   'the context does not',

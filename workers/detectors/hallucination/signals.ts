@@ -2,15 +2,17 @@
  * The per-event hallucination signals, each in [0, 1] (higher = riskier) or NaN when its input is
  * absent, and their weighted combination.
  *
- *   uncertainty   from tokenLogprobs: 0.35·clamp(−mean / 1.5) + 0.15·clamp(−min / 8)
- *                 + 0.30·(share of tokens below lowLogprob) + 0.20·clamp(longest low run / 4);
+ *   uncertainty   from tokenLogprobs: 0.2·clamp(−mean / 1.5) + 0.2·clamp(−min / 8)
+ *                 + 0.25·(share of tokens below lowLogprob) + 0.35·clamp(longest low run / 3);
  *                 non-finite log-probabilities are skipped (−Infinity counts as −50).
- *   groundedness  unsupported share of the answer's content weight (workers/text/support.ts).
+ *   groundedness  max(unsupported share of the weight of the answer's numbers and names,
+ *                 0.6 × unsupported share of all its content weight) (workers/text/support.ts).
  *   embedding     clamp((cosineHigh − cos) / (cosineHigh − cosineLow)) of responseEmbedding and
  *                 contextEmbedding; absent when either is missing, of other dimensions, zero or not finite.
- *   consistency   1 − mean agreement with the samples; agreement with one sample is the Jaccard index
- *                 of content stems, averaged with the share of the answer's numbers the sample repeats
- *                 when the answer has numbers; mapped by clamp((0.7 − a) / 0.5).
+ *   consistency   from the mean agreement a with the samples; agreement with one sample is
+ *                 0.3 × the Jaccard index of content stems + 0.7 × the share of the answer's numbers
+ *                 and names the sample repeats (the Jaccard index alone when it has none);
+ *                 mapped by clamp((0.7 − a) / 0.5).
  *   risk          Σ wₛ·signalₛ / Σ wₛ over the signals present (NaN when none is).
  */
 import type { LlmTrace } from '../../../src/contracts/records.js';
@@ -62,8 +64,14 @@ function uncertainty(logprobs: unknown, p: HallucinationParams): [number, number
   if (count === 0) return [NaN, NaN, NaN, NaN, NaN];
   const mean = sum / count;
   const share = low / count;
-  const signal = 0.35 * clamp(-mean / 1.5) + 0.15 * clamp(-min / 8) + 0.3 * share + 0.2 * clamp(longest / 4);
+  const signal = 0.2 * clamp(-mean / 1.5) + 0.2 * clamp(-min / 8) + 0.25 * share + 0.35 * clamp(longest / 3);
   return [signal, mean, min, share, longest];
+}
+
+/** Facts (numbers, names) dominate: a paraphrase leaves words unsupported, a false fact leaves a fact unsupported. */
+function groundednessSignal(share: number, factShare: number): number {
+  if (share !== share) return NaN;
+  return factShare === factShare ? Math.max(factShare, 0.6 * share) : 0.6 * share;
 }
 
 function cosine(a: unknown, b: unknown, maxDim: number): number {
@@ -94,16 +102,16 @@ function strings(list: unknown, maxItems: number, maxChars: number): string[] {
   return out;
 }
 
-function agreementWith(answer: { stems: Set<string>; numbers: Set<string> }, sample: string): number {
+function agreementWith(answer: { stems: Set<string>; facts: Set<string> }, sample: string): number {
   const other = contentOf(sample);
   let shared = 0;
   for (const s of answer.stems) if (other.stems.has(s)) shared++;
   const union = answer.stems.size + other.stems.size - shared;
   const jaccard = union > 0 ? shared / union : 1;
-  if (answer.numbers.size === 0) return jaccard;
+  if (answer.facts.size === 0) return jaccard;
   let repeated = 0;
-  for (const x of answer.numbers) if (other.numbers.has(x)) repeated++;
-  return 0.5 * jaccard + 0.5 * (repeated / answer.numbers.size);
+  for (const x of answer.facts) if (other.facts.has(x)) repeated++;
+  return 0.3 * jaccard + 0.7 * (repeated / answer.facts.size);
 }
 
 /** The answer text as read: a string cut to maxResponseChars ('' for anything else). */
@@ -118,7 +126,7 @@ export function computeSignals(trace: LlmTrace, p: HallucinationParams): Signals
   const [u, meanLogprob, minLogprob, lowShare, longestLowRun] = uncertainty(trace.tokenLogprobs, p);
   const contexts = strings(trace.contexts, p.maxContexts, p.maxContextChars);
   const support = contexts.length > 0 ? groundedness(answer, indexContexts(contexts), p.minSupport) : undefined;
-  const g = support?.unsupportedShare ?? NaN;
+  const g = support === undefined ? NaN : groundednessSignal(support.unsupportedShare, support.unsupportedFactShare);
   const cos = cosine(trace.responseEmbedding, trace.contextEmbedding, p.maxEmbeddingDim);
   const e = cos === cos ? clamp((p.cosineHigh - cos) / (p.cosineHigh - p.cosineLow)) : NaN;
   const samples = strings(trace.samples, p.maxSamples, p.maxResponseChars);
