@@ -76,9 +76,11 @@ export function groundedness(answer: string, index: ContextIndex, minSupport: nu
     let supported = 0;
     let hardMiss = false;
     const missing: string[] = [];
+    const missingFacts: string[] = [];
     tokens.forEach((t, k) => {
       let w: number;
       let ok: boolean;
+      let fact = true;
       if (t.kind === NUMBER) {
         w = 3;
         ok = index.numbers.has(t.text);
@@ -96,19 +98,25 @@ export function groundedness(answer: string, index: ContextIndex, minSupport: nu
           else hardMiss = true;
         } else {
           if (lower.length < 3) return;
+          fact = false;
           w = lower.length >= 9 ? 2 : 1;
           ok = index.stems.has(stem(lower));
         }
       }
       weight += w;
       if (ok) supported += w;
-      else if (missing.length < TERMS_KEPT) missing.push(t.text);
+      else {
+        const list = fact ? missingFacts : missing;
+        if (list.length < TERMS_KEPT) list.push(t.text);
+      }
     });
     const unsupported = weight > 0 && (hardMiss || supported < minSupport * weight);
     if (unsupported) unsupportedSentences++;
     totalWeight += weight;
     totalSupported += supported;
-    result.push({ index: s, start: span.start, end: span.end, weight, supported, unsupportedTerms: missing, unsupported });
+    // Numbers and names first: they are what a reader checks.
+    const unsupportedTerms = [...missingFacts, ...missing].slice(0, TERMS_KEPT);
+    result.push({ index: s, start: span.start, end: span.end, weight, supported, unsupportedTerms, unsupported });
   });
   return {
     unsupportedShare: totalWeight > 0 ? 1 - totalSupported / totalWeight : NaN,
