@@ -102,7 +102,7 @@ const scenario: Scenario = {
     return {
       ...results,
       loadAverage1m: { start: r4(loadStart), end: r4(loadEnd) },
-      notes: 'Accuracy, not speed: machine load does not change these numbers.',
+      notes: `Accuracy, not speed: machine load does not change these numbers.${loadStart > 1.5 || loadEnd > 1.5 ? ` The machine was shared and under load (1-minute load average ${r4(loadStart)} at start, ${r4(loadEnd)} at end, > 1.5).` : ''}`,
     };
   },
 };

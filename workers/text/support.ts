@@ -13,8 +13,8 @@
 import { NUMBER, isStopword, sentences, stem, tokenize } from './tokens.js';
 
 export interface ContextIndex {
-  readonly stems: ReadonlySet<string>;
-  readonly words: ReadonlySet<string>;
+  /** Lower-cased non-stopwords of the contexts and their stems, in one set (a word equal to a stem is the same word). */
+  readonly terms: ReadonlySet<string>;
   readonly numbers: ReadonlySet<string>;
 }
 
@@ -41,20 +41,21 @@ export interface Groundedness {
 const TERMS_KEPT = 5;
 
 export function indexContexts(contexts: readonly string[]): ContextIndex {
-  const stems = new Set<string>();
-  const words = new Set<string>();
+  const terms = new Set<string>();
   const numbers = new Set<string>();
   for (const context of contexts) {
     for (const t of tokenize(context)) {
       if (t.kind === NUMBER) numbers.add(t.text);
       else {
         const lower = t.text.toLowerCase();
-        words.add(lower);
-        stems.add(stem(lower));
+        // Stopwords are never looked up (see groundedness).
+        if (isStopword(lower)) continue;
+        terms.add(lower);
+        terms.add(stem(lower));
       }
     }
   }
-  return { stems, words, numbers };
+  return { terms, numbers };
 }
 
 function isCapitalised(word: string): boolean {
@@ -92,7 +93,7 @@ export function groundedness(answer: string, index: ContextIndex, minSupport: nu
         if (isStopword(lower)) return;
         if (k > 0 && isCapitalised(t.text)) {
           w = 2;
-          ok = index.words.has(lower) || index.stems.has(stem(lower));
+          ok = index.terms.has(lower) || index.terms.has(stem(lower));
           factWeight += w;
           if (ok) factSupported += w;
           else hardMiss = true;
@@ -100,7 +101,7 @@ export function groundedness(answer: string, index: ContextIndex, minSupport: nu
           if (lower.length < 3) return;
           fact = false;
           w = lower.length >= 9 ? 2 : 1;
-          ok = index.stems.has(stem(lower));
+          ok = index.terms.has(stem(lower));
         }
       }
       weight += w;

@@ -83,16 +83,31 @@ export function tokenize(text: string, maxTokens = 100_000): Token[] {
   return out;
 }
 
+function stemUncached(lower: string): string {
+  const w = lower.endsWith("'s") || lower.endsWith('’s') ? lower.slice(0, -2) : lower;
+  const n = w.length;
+  if (n > 5 && w.endsWith('ies')) return `${w.slice(0, -3)}y`;
+  if (n > 6 && w.endsWith('ing')) return w.slice(0, -3);
+  if (n > 5 && w.endsWith('ed')) return w.slice(0, -2);
+  if (n > 5 && w.endsWith('ly')) return w.slice(0, -2);
+  if (n > 4 && (w.endsWith('sses') || w.endsWith('xes') || w.endsWith('ches') || w.endsWith('shes'))) return w.slice(0, -2);
+  if (n > 3 && w.endsWith('s') && !w.endsWith('ss')) return w.slice(0, -1);
+  return w;
+}
+
+// Words repeat across events: a bounded cache per thread keeps stemming off the profile.
+const STEM_CACHE_SIZE = 50_000;
+const stemCache = new Map<string, string>();
+
 /** Crude English suffix stripping, applied the same way to answers and contexts (lower-case input). */
 export function stem(lower: string): string {
-  const w = lower.replace(/['’]s$/, '');
-  if (w.length > 5 && w.endsWith('ies')) return `${w.slice(0, -3)}y`;
-  if (w.length > 6 && w.endsWith('ing')) return w.slice(0, -3);
-  if (w.length > 5 && w.endsWith('ed')) return w.slice(0, -2);
-  if (w.length > 5 && w.endsWith('ly')) return w.slice(0, -2);
-  if (w.length > 4 && w.endsWith('es') && /(?:ss|x|ch|sh)es$/.test(w)) return w.slice(0, -2);
-  if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss')) return w.slice(0, -1);
-  return w;
+  let s = stemCache.get(lower);
+  if (s === undefined) {
+    if (stemCache.size >= STEM_CACHE_SIZE) stemCache.clear();
+    s = stemUncached(lower);
+    if (lower.length <= 64) stemCache.set(lower, s);
+  }
+  return s;
 }
 
 export interface Sentence {

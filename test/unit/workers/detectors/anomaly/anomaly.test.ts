@@ -25,7 +25,10 @@ const reference = preparedReference(seededColumns(1, Array.from({ length: 3000 }
 function rates(result: EventScores, inliers: number): { outliers: number; inliers: number } {
   let out = 0;
   let inl = 0;
-  for (const f of result.flagged) (f.row >= inliers ? out++ : inl++);
+  for (const f of result.flagged) {
+    if (f.row >= inliers) out++;
+    else inl++;
+  }
   return { outliers: out, inliers: inl };
 }
 
