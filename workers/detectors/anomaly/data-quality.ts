@@ -98,7 +98,9 @@ function countIssues(columns: NumericColumns, p: number, data: Summary): Issues 
         if (!sortedHasValue(values, offsets[r]!, offsets[r + 1]!, hashed[code]!)) issues.unseen[i]!++;
       }
     }
-    for (let r = 0; r < k; r++) if (seen[r] === 0) issues.missing[i]!++;
+    // A batch without a categorical column at all was built without them (an optional column), which
+    // says nothing about the events: only a batch that carries categorical values can miss one.
+    if (cat !== undefined) for (let r = 0; r < k; r++) if (seen[r] === 0) issues.missing[i]!++;
   }
   return issues;
 }

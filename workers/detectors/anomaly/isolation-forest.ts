@@ -2,7 +2,7 @@
  * Isolation forest grown on the reference (workers/kernels/iforest.ts: seeded, deterministic, trees as
  * flat typed arrays), scoring each event by how quickly random splits isolate it; calibrated against
  * the forest's scores of the reference rows (in-sample, as the forest was grown on sub-samples of
- * them). Absent values are imputed by the reference median.
+ * them). Absent values are imputed by the reference median; a row with no value at all scores NaN.
  *
  * Reference sections: `feature`, `threshold`, `left`, `right`, `roots`, `sampleSize` (the forest),
  * `impute` (per-feature median), `calibration`.
@@ -26,9 +26,15 @@ export type IsolationForestParams = {
 const ID = 'isolation-forest';
 const SECTIONS = ['feature', 'threshold', 'left', 'right', 'roots', 'sampleSize', 'impute', 'calibration'] as const;
 
+/** Scores of every row; NaN for a row without any of the reference's features (nothing to isolate). */
 function scoreAll(forest: Forest, columns: NumericColumns, impute: Float64Array): Float64Array {
   const out = new Float64Array(columns.count);
-  for (let i = 0; i < columns.count; i++) out[i] = isolationScore(forest, columns.features, columns.count, columns.featureCount, i, impute);
+  const p = Math.min(impute.length, columns.featureCount);
+  for (let i = 0; i < columns.count; i++) {
+    let present = false;
+    for (let f = 0; f < p && !present; f++) present = !Number.isNaN(columns.features[f * columns.count + i]!);
+    out[i] = present ? isolationScore(forest, columns.features, columns.count, columns.featureCount, i, impute) : NaN;
+  }
   return out;
 }
 
