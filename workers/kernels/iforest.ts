@@ -120,28 +120,54 @@ export function growForest(features: Float64Array, count: number, p: number, imp
   };
 }
 
+/** c(n) for n = 0 .. sampleSize, so scoring takes no logarithm per leaf. */
+export function pathLengthTable(forest: Forest): Float64Array {
+  const psi = forest.sampleSize[0]!;
+  const table = new Float64Array(psi + 1);
+  for (let n = 0; n <= psi; n++) table[n] = averagePathLength(n);
+  return table;
+}
+
 /**
- * Anomaly score s(x) in (0, 1] of row `row` of column-major `features` (`count` rows, `featureCount`
- * columns; a column the batch lacks is absent), absent values replaced by `impute[f]`. NaN for an
- * empty forest.
+ * Anomaly score s(x) in (0, 1] of one row given as its values (`row[f]`, absent already imputed), with
+ * `table` from pathLengthTable. The row sits in a few cache lines while every tree walks it, which is
+ * what makes scoring fast over column-major batches. NaN for an empty forest.
  */
-export function isolationScore(forest: Forest, features: Float64Array, count: number, featureCount: number, row: number, impute: Float64Array): number {
-  const { roots } = forest;
+export function isolationScoreOf(forest: Forest, row: Float64Array, table: Float64Array): number {
+  const { roots, feature, threshold, left, right } = forest;
   if (roots.length === 0 || roots[0]! < 0) return NaN;
   let total = 0;
   for (let t = 0; t < roots.length; t++) {
     let node = roots[t]!;
     let depth = 0;
-    for (;;) {
-      const f = forest.feature[node]!;
-      if (f < 0) break;
-      const raw = f < featureCount ? features[f * count + row]! : NaN;
-      const v = raw === raw ? raw : impute[f]!;
-      node = v < forest.threshold[node]! ? forest.left[node]! : forest.right[node]!;
+    let f = feature[node]!;
+    while (f >= 0) {
+      node = row[f]! < threshold[node]! ? left[node]! : right[node]!;
+      f = feature[node]!;
       depth++;
     }
-    total += depth + averagePathLength(forest.threshold[node]!);
+    const size = threshold[node]!;
+    total += depth + (size < table.length ? table[size]! : averagePathLength(size));
   }
-  const c = averagePathLength(forest.sampleSize[0]!);
+  const c = table[table.length - 1]!;
   return c > 0 ? 2 ** (-(total / roots.length) / c) : 0.5;
+}
+
+/**
+ * Anomaly score s(x) in (0, 1] of row `row` of column-major `features` (`count` rows, `featureCount`
+ * columns; a column the batch lacks is absent), absent values replaced by `impute[f]`. NaN for an
+ * empty forest. Convenience form of isolationScoreOf for one row.
+ */
+export function isolationScore(forest: Forest, features: Float64Array, count: number, featureCount: number, row: number, impute: Float64Array): number {
+  const values = new Float64Array(impute.length);
+  gatherRow(features, count, featureCount, row, impute, values);
+  return isolationScoreOf(forest, values, pathLengthTable(forest));
+}
+
+/** Row `row` of column-major `features` into `out`, absent values (and missing columns) replaced by `impute`. */
+export function gatherRow(features: Float64Array, count: number, featureCount: number, row: number, impute: Float64Array, out: Float64Array): void {
+  for (let f = 0; f < out.length; f++) {
+    const v = f < featureCount ? features[f * count + row]! : NaN;
+    out[f] = v === v ? v : impute[f]!;
+  }
 }

@@ -9,7 +9,7 @@
  */
 import type { NumericColumns } from '../../../src/contracts/batch.js';
 import { buildCalibration } from '../../kernels/calibration.js';
-import { type Forest, growForest, isolationScore } from '../../kernels/iforest.js';
+import { type Forest, gatherRow, growForest, isolationScoreOf, pathLengthTable } from '../../kernels/iforest.js';
 import { medianScale } from '../../kernels/robust.js';
 import type { ReferenceProfile } from '../reference.js';
 import type { EventDetector, EventScores, Summary } from '../types.js';
@@ -24,16 +24,24 @@ export type IsolationForestParams = {
 };
 
 const ID = 'isolation-forest';
+const MAX_SAMPLE_SIZE = 65_536;
 const SECTIONS = ['feature', 'threshold', 'left', 'right', 'roots', 'sampleSize', 'impute', 'calibration'] as const;
 
 /** Scores of every row; NaN for a row without any of the reference's features (nothing to isolate). */
 function scoreAll(forest: Forest, columns: NumericColumns, impute: Float64Array): Float64Array {
   const out = new Float64Array(columns.count);
   const p = Math.min(impute.length, columns.featureCount);
+  const row = new Float64Array(impute.length);
+  const table = pathLengthTable(forest);
   for (let i = 0; i < columns.count; i++) {
     let present = false;
     for (let f = 0; f < p && !present; f++) present = !Number.isNaN(columns.features[f * columns.count + i]!);
-    out[i] = present ? isolationScore(forest, columns.features, columns.count, columns.featureCount, i, impute) : NaN;
+    if (!present) {
+      out[i] = NaN;
+      continue;
+    }
+    gatherRow(columns.features, columns.count, columns.featureCount, i, impute, row);
+    out[i] = isolationScoreOf(forest, row, table);
   }
   return out;
 }
@@ -50,9 +58,15 @@ function forestOf(data: Summary, p: number): Forest | undefined {
   };
   const n = forest.feature.length;
   if (forest.threshold.length !== n || forest.left.length !== n || forest.right.length !== n || forest.sampleSize.length !== 1) return undefined;
+  const psi = forest.sampleSize[0]!;
+  if (!(Number.isInteger(psi) && psi >= 1 && psi <= MAX_SAMPLE_SIZE)) return undefined;
   for (let i = 0; i < n; i++) {
     const f = forest.feature[i]!;
-    if (f < 0) continue;
+    if (f < 0) {
+      const size = forest.threshold[i]!;
+      if (!(Number.isInteger(size) && size >= 0 && size <= psi)) return undefined;
+      continue;
+    }
     // Children come after their parent (grown depth first), which rules out cycles.
     const l = forest.left[i]!;
     const r = forest.right[i]!;
@@ -72,7 +86,7 @@ export const isolationForestDetector: EventDetector<IsolationForestParams> = {
       {
         threshold: THRESHOLD_SPEC,
         trees: { default: 100, min: 1, max: 1000, integer: true },
-        sampleSize: { default: 256, min: 2, max: 65536, integer: true },
+        sampleSize: { default: 256, min: 2, max: MAX_SAMPLE_SIZE, integer: true },
         seed: { default: 1, min: 0, max: 2 ** 32 - 1, integer: true },
       },
       raw,
