@@ -1,18 +1,20 @@
 /**
- * Operational health per event: serving latency and the rate of ERROR / TIMEOUT / FALLBACK outcomes,
+ * Operational health per event: serving latency and the rates of ERROR, TIMEOUT and FALLBACK outcomes,
  * each on an upper EWMA control chart (workers/kernels/ewma.ts) whose centre and sigma come from the
  * reference of the model version (a reference profile is per model version, so the limits are too).
  *
- * Charts are a window-level idea; as an event detector each row gets the chart's standardised value
+ * Charts are a window-level idea; as an event detector each row gets each chart's standardised value
  * after that row, in batch (offset) order: the latency chart runs over ln(1 + latencyMs), centred at
- * the reference median with the robust scale (MAD); the failure chart over the 0/1 failure indicator,
- * centred at the reference failure rate p0 (with a +0.5 / +1 continuity correction, so a reference
- * without failures still gives a finite sigma). Each batch restarts both charts at their centres, which
- * keeps scoring a pure function of the batch; a sustained shift shows after about 1/λ rows of a batch,
- * and the engine's per-window flagged rate carries it across batches. The raw score is the larger of
- * the two standardised values, calibrated against the same charts run over the reference rows.
+ * the reference median with the robust scale (MAD); each status chart over that status's 0/1
+ * indicator, centred at its reference rate p (with a +0.5 / +1 continuity correction, so a reference
+ * without that status still gives a finite sigma). Each batch restarts the charts at their centres,
+ * which keeps scoring a pure function of the batch; a sustained shift shows after about 1/λ rows of a
+ * batch, and the engine's per-window flagged rate carries it across batches. The raw score is the
+ * largest standardised value of the four charts, calibrated against the same charts run over the
+ * reference rows.
  *
- * Reference sections: `latency` [centre, sigma] of ln(1 + ms), `failure` [p0], `calibration`.
+ * Reference sections: `latency` [centre, sigma] of ln(1 + ms), `failure` [p ERROR, p TIMEOUT,
+ * p FALLBACK], `calibration`.
  */
 import type { NumericColumns } from '../../../src/contracts/batch.js';
 import { buildCalibration } from '../../kernels/calibration.js';
@@ -25,7 +27,7 @@ import { THRESHOLD_SPEC, parseNumberParams } from './params.js';
 
 export type OperationalParams = {
   readonly threshold: number;
-  /** EWMA smoothing weight λ of both charts. */
+  /** EWMA smoothing weight λ of every chart. */
   readonly lambda: number;
   /** Control limit in sigmas, reported in evidence (the flag itself is the calibrated threshold). */
   readonly limit: number;
@@ -35,11 +37,13 @@ const ID = 'operational';
 const SECTIONS = ['latency', 'failure', 'calibration'] as const;
 // The statuses column holds the Avro enum's index (src/contracts/batch.ts STATUS_CODE; workers import no values from src).
 const STATUS_NAMES: readonly string[] = ['OK', 'ERROR', 'TIMEOUT', 'FALLBACK'];
-const STATUS_OK = 0;
+/** The failure statuses charted, by code, in the order of the `failure` section. */
+const FAILURES = [1, 2, 3] as const;
 
 interface Charts {
   readonly latency: Float64Array;
-  readonly failure: Float64Array;
+  /** One chart per failure status, in FAILURES order. */
+  readonly failures: readonly Float64Array[];
   readonly raw: Float64Array;
 }
 
@@ -52,21 +56,27 @@ function logLatency(columns: NumericColumns): Float64Array {
   return out;
 }
 
-function failures(columns: NumericColumns): Float64Array {
+function indicator(columns: NumericColumns, code: number): Float64Array {
   const out = new Float64Array(columns.count);
-  for (let i = 0; i < columns.count; i++) out[i] = columns.statuses[i] === STATUS_OK ? 0 : 1;
+  for (let i = 0; i < columns.count; i++) out[i] = columns.statuses[i] === code ? 1 : 0;
   return out;
 }
 
-function run(columns: NumericColumns, latency: Float64Array, p0: number, lambda: number): Charts {
+function run(columns: NumericColumns, latency: Float64Array, rates: Float64Array, lambda: number): Charts {
   const n = columns.count;
-  const charts: Charts = { latency: new Float64Array(n), failure: new Float64Array(n), raw: new Float64Array(n) };
+  const charts: Charts = { latency: new Float64Array(n), failures: FAILURES.map(() => new Float64Array(n)), raw: new Float64Array(n) };
   ewmaStandardized(logLatency(columns), n, latency[0]!, latency[1]!, lambda, charts.latency);
-  ewmaStandardized(failures(columns), n, p0, Math.sqrt(p0 * (1 - p0)), lambda, charts.failure);
+  FAILURES.forEach((code, k) => {
+    const p = rates[k]!;
+    ewmaStandardized(indicator(columns, code), n, p, Math.sqrt(p * (1 - p)), lambda, charts.failures[k]!);
+  });
   for (let i = 0; i < n; i++) {
-    const a = charts.latency[i]!;
-    const b = charts.failure[i]!;
-    charts.raw[i] = a !== a ? b : a > b ? a : b;
+    let m = charts.latency[i]!;
+    for (const chart of charts.failures) {
+      const v = chart[i]!;
+      if (m !== m || v > m) m = v;
+    }
+    charts.raw[i] = m;
   }
   return charts;
 }
@@ -74,7 +84,7 @@ function run(columns: NumericColumns, latency: Float64Array, p0: number, lambda:
 export const operationalDetector: EventDetector<OperationalParams> = {
   id: ID,
   kind: 'ANOMALY',
-  description: 'Latency and failure-rate EWMA control charts against the model version reference, calibrated',
+  description: 'Latency and ERROR/TIMEOUT/FALLBACK rate EWMA control charts against the model version reference, calibrated',
   parseParams: (raw) =>
     parseNumberParams<OperationalParams>(
       ID,
@@ -84,31 +94,39 @@ export const operationalDetector: EventDetector<OperationalParams> = {
   prepareReference(columns: NumericColumns, _reference: ReferenceProfile, params: OperationalParams): Summary {
     const latency = new Float64Array(2);
     medianScale(logLatency(columns), 0, columns.count, latency);
-    const f = failures(columns);
-    let k = 0;
-    for (let i = 0; i < f.length; i++) k += f[i]!;
-    const p0 = (k + 0.5) / (columns.count + 1);
-    const charts = run(columns, latency, p0, params.lambda);
-    return { latency, failure: Float64Array.of(p0), calibration: buildCalibration(charts.raw) };
+    const failure = new Float64Array(FAILURES.length);
+    FAILURES.forEach((code, k) => {
+      let seen = 0;
+      for (let i = 0; i < columns.count; i++) if (columns.statuses[i] === code) seen++;
+      failure[k] = (seen + 0.5) / (columns.count + 1);
+    });
+    const charts = run(columns, latency, failure, params.lambda);
+    return { latency, failure, calibration: buildCalibration(charts.raw) };
   },
   scoreEvents(columns: NumericColumns, reference: ReferenceProfile, params: OperationalParams): EventScores {
     const data = sectionsOf(reference, ID, SECTIONS);
-    if (data === undefined || data['latency']!.length !== 2 || data['failure']!.length !== 1) return notScored(columns.count);
+    if (data === undefined || data['latency']!.length !== 2 || data['failure']!.length !== FAILURES.length) return notScored(columns.count);
     const latency = data['latency']!;
-    const p0 = data['failure']![0]!;
-    const charts = run(columns, latency, p0, params.lambda);
+    const rates = data['failure']!;
+    const charts = run(columns, latency, rates, params.lambda);
     const scores = calibrated(charts.raw, data['calibration']!);
-    const flagged = flagRows(scores, params.threshold, (i) => ({
-      signal: 'operational',
-      latencyMs: num(columns.latencies[i]!),
-      status: STATUS_NAMES[columns.statuses[i]!] ?? String(columns.statuses[i]),
-      latencyEwmaSigmas: num(charts.latency[i]!),
-      failureEwmaSigmas: num(charts.failure[i]!),
-      overLatencyLimit: String(charts.latency[i]! > params.limit),
-      overFailureLimit: String(charts.failure[i]! > params.limit),
-      referenceMedianLatencyMs: num(Math.expm1(latency[0]!)),
-      referenceFailureRate: num(p0),
-    }));
+    const flagged = flagRows(scores, params.threshold, (i) => {
+      const evidence: Record<string, string> = {
+        signal: 'operational',
+        latencyMs: num(columns.latencies[i]!),
+        status: STATUS_NAMES[columns.statuses[i]!] ?? String(columns.statuses[i]),
+        latencyEwmaSigmas: num(charts.latency[i]!),
+        overLatencyLimit: String(charts.latency[i]! > params.limit),
+        referenceMedianLatencyMs: num(Math.expm1(latency[0]!)),
+      };
+      FAILURES.forEach((code, k) => {
+        const name = STATUS_NAMES[code]!.toLowerCase();
+        evidence[`${name}EwmaSigmas`] = num(charts.failures[k]![i]!);
+        evidence[`over${STATUS_NAMES[code]![0]}${name.slice(1)}Limit`] = String(charts.failures[k]![i]! > params.limit);
+        evidence[`reference${STATUS_NAMES[code]![0]}${name.slice(1)}Rate`] = num(rates[k]!);
+      });
+      return evidence;
+    });
     return { scores, flagged };
   },
 };

@@ -136,10 +136,10 @@ describe('operational', () => {
   it('pins the reference centre and failure rate', () => {
     const data = profile.detectorData!['operational']!;
     expect(data['latency']![0]).toBeCloseTo(Math.log1p(25), 12);
-    expect(data['failure']![0]).toBeCloseTo((20 + 0.5) / 2001, 12);
+    expect(Array.from(data['failure']!).map((v) => Number(v.toFixed(12)))).toEqual([(20 + 0.5) / 2001, 0.5 / 2001, 0.5 / 2001].map((v) => Number(v.toFixed(12))));
   });
 
-  it('flags a latency shift and a burst of failures within a batch, and not the reference itself', () => {
+  it('flags a latency shift and a burst of timeouts within a batch, and not the reference itself', () => {
     const n = 400;
     const base = makeColumns(n, 1, () => 0);
     const slow = Float64Array.from({ length: n }, (_, i) => (i < 200 ? 20 + (i % 11) : 60 + (i % 11)));
@@ -152,7 +152,7 @@ describe('operational', () => {
     const failing = operationalDetector.scoreEvents({ ...base, latencies: Float64Array.from({ length: n }, (_, i) => 20 + (i % 11)), statuses: burst }, profile, params);
     expect(failing.flagged[0]!.row).toBeGreaterThanOrEqual(300);
     expect(failing.flagged[0]!.row).toBeLessThan(303);
-    expect(failing.flagged[0]!.evidence).toMatchObject({ status: 'TIMEOUT', overFailureLimit: 'true' });
+    expect(failing.flagged[0]!.evidence).toMatchObject({ status: 'TIMEOUT', overTimeoutLimit: 'true', overErrorLimit: 'false' });
     const calm = operationalDetector.scoreEvents(refColumns, profile, params);
     expect(calm.flagged.length).toBeLessThanOrEqual(Math.ceil(0.005 * 2000) + 1);
   });
