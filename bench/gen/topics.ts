@@ -175,7 +175,7 @@ export const TOPICS: readonly Topic[] = [
 /** Sentences that carry no checkable fact, for padding contexts. */
 export const FILLER = [
   'Local records describe the area in some detail.',
-  'Several guidebooks mention it briefly.',
+  'Several guidebooks mention it in passing.',
   'The surrounding region is known for its mild climate.',
   'Historians continue to debate some earlier accounts.',
   'A small archive keeps the original documents.',

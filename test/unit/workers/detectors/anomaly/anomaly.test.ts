@@ -16,7 +16,7 @@ import { operationalDetector } from '../../../../../workers/detectors/anomaly/op
 import { robustZDetector } from '../../../../../workers/detectors/anomaly/robust-z.js';
 import type { AnyEventDetector, EventScores } from '../../../../../workers/detectors/types.js';
 import { makeColumns } from '../../helpers.js';
-import { preparedReference } from './helpers.js';
+import { preparedReference } from './prepared.js';
 import { FEATURES, mixed, seededColumns, type OutlierKind } from './seeded.js';
 
 const detectors = [robustZDetector, mahalanobisDetector, isolationForestDetector] as unknown as AnyEventDetector[];

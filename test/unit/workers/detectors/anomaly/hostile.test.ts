@@ -10,7 +10,7 @@ import { isolationForestDetector } from '../../../../../workers/detectors/anomal
 import { eventDetectorIds, getEventDetector } from '../../../../../workers/detectors/registry.js';
 import type { AnyEventDetector, EventScores } from '../../../../../workers/detectors/types.js';
 import { makeColumns } from '../../helpers.js';
-import { preparedReference } from './helpers.js';
+import { preparedReference } from './prepared.js';
 
 const anomaly = eventDetectorIds()
   .map(getEventDetector)
