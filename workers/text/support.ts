@@ -10,7 +10,7 @@
  * numbers or names is not. Lexical support cannot see a supported word used in a false claim; that is
  * what the other signals are for.
  */
-import { NUMBER, isStopword, sentences, stem, tokenize } from './tokens.js';
+import { sentences, termOf, tokenize } from './tokens.js';
 
 export interface ContextIndex {
   /** Lower-cased non-stopwords of the contexts and their stems, in one set (a word equal to a stem is the same word). */
@@ -45,13 +45,14 @@ export function indexContexts(contexts: readonly string[]): ContextIndex {
   const numbers = new Set<string>();
   for (const context of contexts) {
     for (const t of tokenize(context)) {
-      if (t.kind === NUMBER) numbers.add(t.text);
+      if (t.kind === 'number') numbers.add(t.text);
       else {
         const lower = t.text.toLowerCase();
+        const term = termOf(lower);
         // Stopwords are never looked up (see groundedness).
-        if (isStopword(lower)) continue;
+        if (term === '') continue;
         terms.add(lower);
-        terms.add(stem(lower));
+        terms.add(term);
       }
     }
   }
@@ -82,7 +83,7 @@ export function groundedness(answer: string, index: ContextIndex, minSupport: nu
       let w: number;
       let ok: boolean;
       let fact = true;
-      if (t.kind === NUMBER) {
+      if (t.kind === 'number') {
         w = 3;
         ok = index.numbers.has(t.text);
         factWeight += w;
@@ -90,10 +91,11 @@ export function groundedness(answer: string, index: ContextIndex, minSupport: nu
         else hardMiss = true;
       } else {
         const lower = t.text.toLowerCase();
-        if (isStopword(lower)) return;
+        const term = termOf(lower);
+        if (term === '') return;
         if (k > 0 && isCapitalised(t.text)) {
           w = 2;
-          ok = index.terms.has(lower) || index.terms.has(stem(lower));
+          ok = index.terms.has(lower) || index.terms.has(term);
           factWeight += w;
           if (ok) factSupported += w;
           else hardMiss = true;
@@ -101,7 +103,7 @@ export function groundedness(answer: string, index: ContextIndex, minSupport: nu
           if (lower.length < 3) return;
           fact = false;
           w = lower.length >= 9 ? 2 : 1;
-          ok = index.terms.has(stem(lower));
+          ok = index.terms.has(term);
         }
       }
       weight += w;
@@ -136,12 +138,13 @@ export function contentOf(text: string): { stems: Set<string>; facts: Set<string
   const facts = new Set<string>();
   for (const span of sentences(text)) {
     tokenize(text.slice(span.start, span.end)).forEach((t, k) => {
-      if (t.kind === NUMBER) facts.add(t.text);
+      if (t.kind === 'number') facts.add(t.text);
       else {
         const lower = t.text.toLowerCase();
-        if (isStopword(lower)) return;
+        const term = termOf(lower);
+        if (term === '') return;
         if (k > 0 && isCapitalised(t.text)) facts.add(lower);
-        if (lower.length >= 3) stems.add(stem(lower));
+        if (lower.length >= 3) stems.add(term);
       }
     });
   }

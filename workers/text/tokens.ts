@@ -21,14 +21,11 @@ export function isStopword(lower: string): boolean {
   return STOPWORDS.has(lower);
 }
 
-/** Token kinds. */
-export const WORD = 0;
-export const NUMBER = 1;
 
 export interface Token {
   /** The text as written (numbers: normalised, without group separators or a trailing dot). */
   readonly text: string;
-  readonly kind: typeof WORD | typeof NUMBER;
+  readonly kind: 'word' | 'number';
   /** Offset of the token's first character in the text. */
   readonly start: number;
 }
@@ -65,7 +62,7 @@ export function tokenize(text: string, maxTokens = 100_000): Token[] {
         } else break;
         i++;
       }
-      out.push({ text: digits, kind: NUMBER, start });
+      out.push({ text: digits, kind: 'number', start });
     } else if (isLetter(code, ch)) {
       const start = i;
       i++;
@@ -75,7 +72,7 @@ export function tokenize(text: string, maxTokens = 100_000): Token[] {
         else if ((c === 39 || c === 0x2019 || c === 45) && i + 1 < n && isLetter(text.charCodeAt(i + 1), text[i + 1]!)) i += 2;
         else break;
       }
-      out.push({ text: text.slice(start, i), kind: WORD, start });
+      out.push({ text: text.slice(start, i), kind: 'word', start });
     } else {
       i++;
     }
@@ -101,10 +98,18 @@ const stemCache = new Map<string, string>();
 
 /** Crude English suffix stripping, applied the same way to answers and contexts (lower-case input). */
 export function stem(lower: string): string {
+  return stemUncached(lower);
+}
+
+/**
+ * The term a lower-case word contributes: its stem, or '' for a stopword. One cached lookup per token
+ * (words repeat across events; the cache is bounded per thread).
+ */
+export function termOf(lower: string): string {
   let s = stemCache.get(lower);
   if (s === undefined) {
     if (stemCache.size >= STEM_CACHE_SIZE) stemCache.clear();
-    s = stemUncached(lower);
+    s = STOPWORDS.has(lower) ? '' : stemUncached(lower);
     if (lower.length <= 64) stemCache.set(lower, s);
   }
   return s;
