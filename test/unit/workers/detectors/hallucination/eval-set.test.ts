@@ -31,3 +31,14 @@ describe('hallucination evaluation set', () => {
     expect(result.answerQualityConfusion).toEqual({ 'answer->answer': 340, 'truncated->truncated': 20, 'refusal->refusal': 20 });
   });
 });
+
+describe('evaluation set files', () => {
+  it('stay small: each file under 300 KB, all under 1 MiB', async () => {
+    const { readdirSync, statSync } = await import('node:fs');
+    const dir = new URL('../../../../fixtures/hallucination/', import.meta.url);
+    const sizes = readdirSync(dir).map((f) => statSync(new URL(f, dir)).size);
+    expect(sizes.length).toBeGreaterThan(0);
+    for (const size of sizes) expect(size).toBeLessThan(300 * 1024);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThan(1024 * 1024);
+  });
+});
