@@ -20,7 +20,7 @@ export function notScored(count: number): EventScores {
   return { scores: new Float64Array(count).fill(NaN), flagged: [] };
 }
 
-/** Calibrated scores of `raw` (in place into a new array) against the reference table. */
+/** Calibrated scores of `raw` against the reference table, as a new array. */
 export function calibrated(raw: Float64Array, table: Float64Array): Float64Array {
   const out = new Float64Array(raw.length);
   for (let i = 0; i < raw.length; i++) out[i] = calibrate(table, raw[i]!);
@@ -40,11 +40,6 @@ export function flagRows(scores: Float64Array, threshold: number, evidence: (row
 /** A number for evidence: 6 significant digits, no exponent noise for ordinary values. */
 export function num(x: number): string {
   return Number.isFinite(x) ? String(Number(x.toPrecision(6))) : String(x);
-}
-
-/** Features both the reference and the batch may carry: the reference's, by index. */
-export function referenceFeatureCount(reference: ReferenceProfile): number {
-  return reference.featureNames.length;
 }
 
 /** Value of reference feature `f` in `row`; NaN where the batch does not carry the column. */
