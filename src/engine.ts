@@ -337,7 +337,12 @@ export class Engine {
     } catch (error) {
       if (!(await this.#previousCommitted(topic, partition))) return;
       this.#processors.delete(partition);
-      if (await this.#quarantine(topic, partition, messages, error)) return;
+      try {
+        if (await this.#quarantine(topic, partition, messages, error)) return;
+      } catch (quarantineError) {
+        this.#log.error({ err: quarantineError, topic, partition }, 'quarantine failed; the batch will be retried');
+        throw retryLater(quarantineError);
+      }
       this.#log.error({ err: error, topic, partition }, 'batch processing failed; the partition is restored from its changelog and the batch retried');
       throw retryLater(error);
     }

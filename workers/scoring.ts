@@ -23,7 +23,7 @@ import { assertReferenceProfile, buildReferenceProfile } from './detectors/refer
 import type { BuildReferenceInput, ReferenceProfile } from './detectors/reference.js';
 import { detectorRegistry, getDetector, getEventDetector } from './detectors/registry.js';
 import { summaryBuffers } from './detectors/summary.js';
-import type { AnyEventDetector, AnyWindowDetector, DetectorScore, Summary } from './detectors/types.js';
+import type { AnyEventDetector, AnyWindowDetector, DetectorScore, FlaggedEvent, Summary } from './detectors/types.js';
 
 /** Raw (unvalidated) parameters per detector id; each detector validates its own. */
 export type DetectorParamsById = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
@@ -58,6 +58,24 @@ export interface ScoreWindowTask {
   readonly params?: DetectorParamsById;
 }
 
+export interface ScoreEventsTask {
+  readonly columns: NumericColumns;
+  readonly reference: ReferenceProfile;
+  /** Event detector ids, from the registry. */
+  readonly detectors: readonly string[];
+  readonly params?: DetectorParamsById;
+  /** Rows [start, end) to score, as flat pairs; rows outside every range (the reference's) are not scored. */
+  readonly ranges: readonly number[];
+}
+
+/** What one event detector flagged in a batch: rows are the batch's, in row order. */
+export interface EventFindings {
+  readonly detector: string;
+  /** Rows the detector scored (not NaN) within the ranges. */
+  readonly scored: number;
+  readonly flagged: readonly FlaggedEvent[];
+}
+
 /** What each task's promise resolves to on the calling thread, by task name (types the pool). */
 export interface ScoringTaskResults {
   buildReference: ReferenceProfile;
@@ -65,6 +83,7 @@ export interface ScoringTaskResults {
   summarize: Summaries;
   summarizeRanges: Summaries[];
   scoreWindow: DetectorScore[];
+  scoreEvents: EventFindings[];
 }
 
 /** The input of each task, by task name. */
@@ -74,6 +93,7 @@ export interface ScoringTasks {
   summarize: SummarizeTask;
   summarizeRanges: SummarizeRangesTask;
   scoreWindow: ScoreWindowTask;
+  scoreEvents: ScoreEventsTask;
 }
 
 export type ScoringTaskName = keyof ScoringTasks;
@@ -179,4 +199,32 @@ export function scoreWindow(task: ScoreWindowTask): DetectorScore[] {
     for (const s of detector.score(summary, task.reference, params)) scores.push(s);
   }
   return scores;
+}
+
+/**
+ * Scores every row of a batch within `ranges` with each event detector, in one dispatch. Flagged rows
+ * outside the ranges (the rows that went into the reference) are dropped.
+ */
+export function scoreEvents(task: ScoreEventsTask): EventFindings[] {
+  assertColumns(task.columns, 'scoreEvents');
+  assertReferenceProfile(task.reference, 'scoreEvents');
+  const { ranges } = task;
+  if (!Array.isArray(ranges) || ranges.length % 2 !== 0) throw new RangeError('scoreEvents: ranges must be a list of start/end pairs');
+  const inRange = new Uint8Array(task.columns.count);
+  for (let r = 0; r < ranges.length; r += 2) {
+    const start = ranges[r]!;
+    const end = ranges[r + 1]!;
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > task.columns.count) {
+      throw new RangeError(`scoreEvents: range ${start}..${end} is not within 0..${task.columns.count}`);
+    }
+    inRange.fill(1, start, end);
+  }
+  if (!Array.isArray(task.detectors) || new Set(task.detectors).size !== task.detectors.length) throw new RangeError('scoreEvents: detectors must list distinct ids');
+  return task.detectors.map((id) => {
+    const detector = getEventDetector(id);
+    const { scores, flagged } = detector.scoreEvents(task.columns, task.reference, detector.parseParams(task.params?.[id]));
+    let scored = 0;
+    for (let i = 0; i < scores.length; i++) if (inRange[i] === 1 && !Number.isNaN(scores[i]!)) scored++;
+    return { detector: id, scored, flagged: flagged.filter((f) => inRange[f.row] === 1) };
+  });
 }

@@ -32,8 +32,9 @@ export function checkDetectors(detectors: DetectorsSettings, basePath: readonly 
     } catch (error) {
       problems.push({ path: keyPath([...basePath, id, 'params']), message: `is invalid: ${error instanceof Error ? error.message : String(error)}` });
     }
-    const { warning, critical } = thresholdsOf(id, settings);
-    if (warning > critical) {
+    const warning = settings.warning ?? detector.thresholds?.warning;
+    const critical = settings.critical ?? detector.thresholds?.critical;
+    if (warning !== undefined && critical !== undefined && warning > critical) {
       problems.push({
         path: keyPath([...basePath, id, 'warning']),
         message: `must be a number <= ${keyPath([...basePath, id, 'critical'])} (${critical}) (got ${warning})`,

@@ -36,7 +36,8 @@ export const TOPICS: readonly TopicSpec[] = Object.freeze<TopicSpec[]>([
   { name: 'audit', partitions: 1, configs: { 'cleanup.policy': 'delete', 'retention.ms': '-1', 'retention.bytes': '-1' }, purpose: 'hash-chained, signed audit records' },
   { name: 'rollback', partitions: 'scaled', configs: {}, purpose: 'rollback, fallback and shutdown commands' },
   { name: 'iolog', partitions: 'scaled', configs: {}, purpose: 'redacted, encrypted input/output log' },
-  { name: 'dlq', partitions: 'scaled', configs: {}, purpose: 'records that could not be processed, bytes unchanged' },
+  // A dead letter is an input record with error headers added: it must fit where the input did.
+  { name: 'dlq', partitions: 'scaled', configs: { 'max.message.bytes': '8388608' }, purpose: 'records that could not be processed, bytes unchanged' },
   // Co-partitioned with the input: the state of input partition p lives in state partition p.
   // References of large models (N events × F features) are records of hundreds of KB; several in one
   // transaction must fit the partition's batch limit, which defaults to 1 MiB.

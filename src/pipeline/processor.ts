@@ -13,24 +13,25 @@ import type { IHeaders } from 'kafkajs';
 import type { ColumnarBatch, NumericColumns } from '../contracts/batch.js';
 import { enabledDetectors } from '../config/models.js';
 import { sliceOptional } from '../../workers/detectors/optional.js';
-import type { DetectorParamsById } from '../../workers/scoring.js';
+import type { DetectorParamsById, EventFindings } from '../../workers/scoring.js';
 import type { Alert, AuditRecord, RollbackCommand, StateRecord } from '../contracts/records.js';
 import type { ModelSettings } from '../config/types.js';
-import { getDetector } from '../../workers/detectors/registry.js';
+import { getDetector, getEventDetector } from '../../workers/detectors/registry.js';
 import type { ReferenceProfile } from '../../workers/detectors/reference.js';
-import type { DetectorScore } from '../../workers/detectors/types.js';
+import type { DetectorScore, FlaggedEvent, Summary } from '../../workers/detectors/types.js';
 import type { DecodeResult, InputRecord } from './decode/index.js';
 import { AuditChain, alertAuditEntry, commandAuditEntry, type AuditSigner, type ChainCheckpoint } from './policy/audit.js';
 import type { WindowContext } from './policy/alerts.js';
 import { stepAlertPolicy } from './policy/alert-policy.js';
 import { decodePolicyState, encodePolicyState, initialPolicyState, type PolicyState } from './policy/policy-state.js';
 import { stepResponse } from './policy/response.js';
-import { thresholdsFor } from './policy/thresholds.js';
+import { INITIAL_EVENT_ALERT_STATE, decodeEventAlertState, encodeEventAlertState, stepEventAlerts, type EventAlertState } from './policy/event-alerts.js';
+import { eventThresholdsFor, thresholdsFor } from './policy/thresholds.js';
 import type { ScoringPool } from './score/pool.js';
 import type { OutputMessage } from './sink/transactional.js';
 import { stateRecord, type StateKind } from './state.js';
 import { ModelWindows, decodeReference, encodeReference } from './window/index.js';
-import type { ClosedWindow, ReferenceData } from './window/types.js';
+import type { ClosedWindow, ReferenceData, WindowSlice } from './window/types.js';
 
 export interface OutputTopics {
   readonly alerts: string;
@@ -84,9 +85,29 @@ interface VersionState {
   profile: ReferenceProfile | null;
   /** Alert and response policy state; in the changelog under the `rollback` kind. */
   policy: PolicyState;
+  /** Alerts of single events raised in the current window (a budget per detector). */
+  eventAlerts: EventAlertState;
   configHash: string;
   /** The ready reference is in the changelog under its own key (written once, not with every snapshot). */
   referenceStored: boolean;
+}
+
+/** Most alerts of single events per detector and window of a model version (the rest are counted). */
+const EVENT_ALERTS_PER_WINDOW = 20;
+
+/** The flagged rows of each slice, detectors in their order, rows in row order within each. */
+function flaggedBySlice(findings: readonly EventFindings[], slices: readonly WindowSlice[]): { detector: string; flag: FlaggedEvent }[][] {
+  return slices.map(({ rows: [start, end] }) => {
+    const rows: { detector: string; flag: FlaggedEvent }[] = [];
+    for (const finding of findings) for (const flag of finding.flagged) if (flag.row >= start && flag.row < end) rows.push({ detector: finding.detector, flag });
+    return rows.sort((a, b) => a.flag.row - b.flag.row);
+  });
+}
+
+/** The score from which an event detector flags an event: its `threshold` parameter, else 0. */
+function flagThreshold(id: string, raw: Readonly<Record<string, unknown>> | undefined): number {
+  const threshold = getEventDetector(id).parseParams(raw)['threshold'];
+  return typeof threshold === 'number' ? threshold : 0;
 }
 
 /** Every column of a batch as fresh arrays: they are transferred to the pool, and the batch is read again after. */
@@ -135,6 +156,7 @@ export class PartitionProcessor {
         this.#version(record.modelId, record.modelVersion).windows.restore(record.body, (id) => references.get(id) ?? (fromFile?.referenceId === id ? fromFile : undefined));
       }
       else if (record.kind === 'rollback') this.#version(record.modelId, record.modelVersion).policy = decodePolicyState(record.body, record.modelId, record.modelVersion);
+      else if (record.kind === 'events') this.#version(record.modelId, record.modelVersion).eventAlerts = decodeEventAlertState(record.body);
     }
     this.#chain = new AuditChain(this.chainId, deps.signer, checkpoint);
     // Restored windows (or a reference file) fix a version's feature columns; new events must map
@@ -181,7 +203,17 @@ export class PartitionProcessor {
     for (const batch of decoded.batches) {
       const state = this.#version(batch.modelId, batch.modelVersion);
       touched.add(state);
-      for (const window of await this.#windowBatch(state, batch)) {
+      for (const item of await this.#windowBatch(state, batch)) {
+        if (Array.isArray(item)) {
+          // Alerts of single events, in the order of their rows, before the window their rows close.
+          for (const alert of item) {
+            alerts.push(alert);
+            outputs.push({ topic: topics.alerts, key: alert.fingerprint, value: this.#deps.encoders.alert(alert) });
+            outputs.push(this.#audit(this.#chain.append(alertAuditEntry(alert, alert.windowEnd))));
+          }
+          continue;
+        }
+        const window = item;
         windowsClosed.push(window);
         const result = await this.#scoreWindow(state, window);
         // In causal order, window by window (its alerts, then the command they caused), so the audit
@@ -207,6 +239,7 @@ export class PartitionProcessor {
       }
       outputs.push(this.#state('windows', modelId, modelVersion, state.windows.snapshot({ externalReference: state.referenceStored })));
       outputs.push(this.#state('rollback', modelId, modelVersion, encodePolicyState(state.policy)));
+      if (state.eventAlerts !== INITIAL_EVENT_ALERT_STATE) outputs.push(this.#state('events', modelId, modelVersion, encodeEventAlertState(state.eventAlerts)));
     }
     if (alerts.length + commands.length > 0 && this.#chain.checkpoint) {
       outputs.push(this.#state('chain', '', '', Buffer.from(JSON.stringify(this.#chain.checkpoint))));
@@ -243,6 +276,7 @@ export class PartitionProcessor {
         }),
         profile: null,
         policy: initialPolicyState(modelId, modelVersion),
+        eventAlerts: INITIAL_EVENT_ALERT_STATE,
         configHash: settings.configHash,
         // A file reference is configuration, not state: it is read again at start-up.
         referenceStored: fromFile !== undefined,
@@ -252,8 +286,11 @@ export class PartitionProcessor {
     return state;
   }
 
-  /** Feeds a batch to the version's windows; returns the windows it closed, in order. */
-  async #windowBatch(state: VersionState, batch: ColumnarBatch): Promise<ClosedWindow[]> {
+  /**
+   * Feeds a batch to the version's windows. Returns, in causal order, the windows it closed and the
+   * alerts of its single events (each list before the window its rows close).
+   */
+  async #windowBatch(state: VersionState, batch: ColumnarBatch): Promise<(ClosedWindow | Alert[])[]> {
     const settings = this.#deps.settings(batch.modelId);
     if (settings.configHash !== state.configHash) {
       state.windows.setWindowSettings(settings.windows);
@@ -262,26 +299,43 @@ export class PartitionProcessor {
       state.profile = null;
     }
     const assignment = state.windows.assign(batch);
-    const closed: ClosedWindow[] = [...assignment.closed];
-    if (assignment.slices.length === 0) return closed;
+    const out: (ClosedWindow | Alert[])[] = [...assignment.closed];
+    if (assignment.slices.length === 0) return out;
     const profile = await this.#profile(state, settings);
     // One dispatch for the whole batch, however many windows it spans. The columns are copied: they
     // are transferred to the worker, and the batch is still read after scoring (usage metrics).
-    const { window: detectors } = enabledDetectors(settings.detectors);
-    const summaries = await this.#deps.pool.summarizeRanges({
-      columns: copyColumns(batch),
-      ranges: assignment.slices.map((slice) => slice.rows),
-      reference: profile,
-      detectors,
-      params: detectorParams(settings),
-    });
+    const { window: detectors, event: eventDetectors } = enabledDetectors(settings.detectors);
+    const ranges = assignment.slices.map((slice) => slice.rows);
+    const params = detectorParams(settings);
+    const [summaries, findings] = await Promise.all([
+      detectors.length > 0 ? this.#deps.pool.summarizeRanges({ columns: copyColumns(batch), ranges, reference: profile, detectors, params }) : Promise.resolve(ranges.map((): Record<string, Summary> => ({}))),
+      eventDetectors.length > 0 ? this.#deps.pool.scoreEvents({ columns: copyColumns(batch), ranges, reference: profile, detectors: eventDetectors, params }) : Promise.resolve([]),
+    ]);
+    const flagged = flaggedBySlice(findings, assignment.slices);
     for (let i = 0; i < assignment.slices.length; i++) {
       const slice = assignment.slices[i]!;
+      if (flagged[i]!.length > 0) {
+        const step = stepEventAlerts(state.eventAlerts, {
+          modelId: batch.modelId,
+          modelVersion: batch.modelVersion,
+          detectors: Object.fromEntries(eventDetectors.map((id) => [id, { kind: getEventDetector(id).kind, thresholds: eventThresholdsFor(settings.detectors, id, flagThreshold(id, params[id])) }])),
+          events: flagged[i]!.map(({ detector, flag }) => ({
+            detector, flag, windowIndex: slice.windowIndex, eventId: batch.eventIds[flag.row]!, timestamp: batch.timestamps[flag.row]!,
+            topic: batch.source.topic, partition: batch.source.partition, offset: batch.offsets[flag.row]!,
+          })),
+          perWindow: EVENT_ALERTS_PER_WINDOW,
+          silences: settings.alerting.silences,
+          configHash: settings.configHash,
+          referenceId: profile.id,
+        });
+        state.eventAlerts = step.state;
+        if (step.alerts.length > 0) out.push(step.alerts);
+      }
       const encoded: Record<string, Uint8Array> = {};
       for (const [detector, summary] of Object.entries(summaries[i]!)) encoded[detector] = getDetector(detector).encode(summary);
-      closed.push(...state.windows.addSummary(slice, encoded));
+      out.push(...state.windows.addSummary(slice, encoded));
     }
-    return closed;
+    return out;
   }
 
   async #profile(state: VersionState, settings: ModelSettings): Promise<ReferenceProfile> {

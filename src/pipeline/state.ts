@@ -5,7 +5,7 @@
  */
 import type { StateRecord } from '../contracts/records.js';
 
-export type StateKind = 'windows' | 'reference' | 'rollback' | 'chain';
+export type StateKind = 'windows' | 'reference' | 'rollback' | 'chain' | 'events';
 
 export const STATE_FORMAT_VERSION = 1;
 

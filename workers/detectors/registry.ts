@@ -3,12 +3,27 @@
  * EVENT_DETECTORS (per-event detectors): the scoring tasks, the configuration and the contract test
  * suites all read these lists. Ids are unique across both.
  */
+import { dataQualityDetector } from './anomaly/data-quality.js';
+import { isolationForestDetector } from './anomaly/isolation-forest.js';
+import { mahalanobisDetector } from './anomaly/mahalanobis.js';
+import { operationalDetector } from './anomaly/operational.js';
+import { robustZDetector } from './anomaly/robust-z.js';
 import { psiDetector } from './drift/psi.js';
+import { answerQualityDetector } from './hallucination/answer-quality.js';
+import { hallucinationDetector } from './hallucination/risk.js';
 import type { AnyEventDetector, AnyWindowDetector } from './types.js';
 
 const DETECTORS: readonly AnyWindowDetector[] = [psiDetector];
 
-const EVENT_DETECTORS: readonly AnyEventDetector[] = [];
+const EVENT_DETECTORS: readonly AnyEventDetector[] = [
+  robustZDetector,
+  mahalanobisDetector,
+  isolationForestDetector,
+  dataQualityDetector,
+  operationalDetector,
+  hallucinationDetector,
+  answerQualityDetector,
+];
 
 export const detectorRegistry: ReadonlyMap<string, AnyWindowDetector> = new Map(DETECTORS.map((d) => [d.id, d]));
 

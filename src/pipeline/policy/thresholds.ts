@@ -47,3 +47,16 @@ export function thresholdsFor(detectors: DetectorsSettings, detector: string): T
   if (settings === undefined || !settings.enabled) return null;
   return thresholdsOf(detector, settings);
 }
+
+/**
+ * Thresholds of an enabled event detector. Its events arrive already flagged by the detector's own
+ * calibrated threshold, so a flagged event (score at or over `flaggedFrom`, the detector's own
+ * `threshold` parameter) is at least a WARNING unless `warning` says otherwise, and
+ * CRITICAL from `critical` (configured, else the detector's default; without one, never).
+ */
+export function eventThresholdsFor(detectors: DetectorsSettings, detector: string, flaggedFrom: number): Thresholds | null {
+  const settings = Object.hasOwn(detectors, detector) ? detectors[detector] : undefined;
+  if (settings === undefined || !settings.enabled) return null;
+  const { critical } = thresholdsOf(detector, settings);
+  return { warning: settings.warning ?? flaggedFrom, critical };
+}

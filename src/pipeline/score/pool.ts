@@ -219,6 +219,19 @@ export class ScoringPool {
     return this.#run('summarizeRanges', task, transferList);
   }
 
+  /** Each event detector over the rows of `ranges` of one batch (transferred), in one dispatch. */
+  async scoreEvents(request: SummarizeRangesRequest): Promise<ScoringTaskResults['scoreEvents']> {
+    const { columns, transferList } = numericPart(request.columns);
+    const task: ScoringTasks['scoreEvents'] = {
+      columns,
+      reference: request.reference,
+      detectors: [...request.detectors],
+      ranges: request.ranges.flatMap(([start, end]) => [start, end]),
+      ...optionalParams(request.params),
+    };
+    return this.#run('scoreEvents', task, transferList);
+  }
+
   /** Scores a window's merged summaries. */
   async scoreWindow(request: ScoreWindowRequest): Promise<DetectorScore[]> {
     const task: ScoringTasks['scoreWindow'] = {

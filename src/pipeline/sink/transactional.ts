@@ -59,8 +59,11 @@ export class PartitionTransactions {
     const producer = await this.producerFor(topic, partition);
     const transaction = await producer.transaction();
     try {
-      if (messages.length > 0) {
-        await transaction.sendBatch({ acks: -1, topicMessages: groupByTopic(messages) });
+      // kafkajs writes all of a request's messages for one partition as one record batch, and the
+      // broker refuses a batch over the topic's max.message.bytes: large outputs (a batch of dead
+      // letters, a reference) go in several requests of the same transaction.
+      for (const chunk of chunksOf(messages, MAX_REQUEST_BYTES)) {
+        await transaction.sendBatch({ acks: -1, topicMessages: groupByTopic(chunk) });
       }
       await transaction.sendOffsets({
         consumerGroupId: this.#options.groupId,
@@ -89,6 +92,34 @@ export class PartitionTransactions {
     this.#producers.clear();
     await Promise.all(all.map((p) => p.then((producer) => producer.disconnect()).catch(() => undefined)));
   }
+}
+
+/** Bytes of output per produce request of a transaction (under the 1 MiB default batch limit of a topic). */
+export const MAX_REQUEST_BYTES = 512 * 1024;
+
+function sizeOf(m: OutputMessage): number {
+  let bytes = 64 + (m.key?.length ?? 0) + (m.value?.length ?? 0);
+  for (const [k, v] of Object.entries(m.headers ?? {})) bytes += k.length + (typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : 16);
+  return bytes;
+}
+
+/** Messages in order, cut into runs of at most `limit` bytes (a message larger than that alone). */
+export function chunksOf(messages: readonly OutputMessage[], limit: number): OutputMessage[][] {
+  const chunks: OutputMessage[][] = [];
+  let current: OutputMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = sizeOf(m);
+    if (current.length > 0 && bytes + size > limit) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 function groupByTopic(messages: readonly OutputMessage[]): TopicMessages[] {
