@@ -4,9 +4,10 @@
  * suites all read these lists. Ids are unique across both.
  */
 import { psiDetector } from './drift/psi.js';
+import { streamErrorsDetector, streamLatencyDetector, streamScoreDetector } from './sequential/stream-drift.js';
 import type { AnyEventDetector, AnyWindowDetector } from './types.js';
 
-const DETECTORS: readonly AnyWindowDetector[] = [psiDetector];
+const DETECTORS: readonly AnyWindowDetector[] = [psiDetector, streamScoreDetector, streamLatencyDetector, streamErrorsDetector];
 
 const EVENT_DETECTORS: readonly AnyEventDetector[] = [];
 
