@@ -3,11 +3,12 @@
  * EVENT_DETECTORS (per-event detectors): the scoring tasks, the configuration and the contract test
  * suites all read these lists. Ids are unique across both.
  */
+import { mmdDetector } from './drift/mmd.js';
 import { psiDetector } from './drift/psi.js';
 import { streamErrorsDetector, streamLatencyDetector, streamScoreDetector } from './sequential/stream-drift.js';
 import type { AnyEventDetector, AnyWindowDetector } from './types.js';
 
-const DETECTORS: readonly AnyWindowDetector[] = [psiDetector, streamScoreDetector, streamLatencyDetector, streamErrorsDetector];
+const DETECTORS: readonly AnyWindowDetector[] = [psiDetector, streamScoreDetector, streamLatencyDetector, streamErrorsDetector, mmdDetector];
 
 const EVENT_DETECTORS: readonly AnyEventDetector[] = [];
 
