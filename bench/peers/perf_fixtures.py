@@ -1,6 +1,7 @@
 """Performance metrics from scikit-learn on seeded data, as a JSON fixture for workers/kernels/metrics.ts.
 
 Usage: python3 bench/peers/perf_fixtures.py [out_file]   (pip install scikit-learn numpy)
+       python3 bench/peers/perf_fixtures.py --cbpe out_file   (pip install nannyml; CBPE fixture)
 Rows with an absent label (-1) are removed before calling sklearn: the kernels skip them.
 """
 import json
@@ -54,5 +55,42 @@ def main():
     print(OUT, [(c["name"], c.get("rocAuc"), c["f1Macro"]) for c in cases])
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and "--cbpe" not in sys.argv:
     main()
+
+
+def cbpe_fixture(out_file):
+    """NannyML CBPE's estimated accuracy per chunk (binary, isotonic calibration), when nannyml imports."""
+    import nannyml
+    import pandas as pd
+
+    rng = np.random.default_rng(23)
+
+    def frame(n, a, b):
+        q = rng.beta(a, b, n)  # the true probability of class 1
+        y = (rng.random(n) < q).astype(int)
+        logit = np.log(q / (1 - q))
+        p = np.round(1 / (1 + np.exp(-2.5 * logit)), 6)  # over-confident scores: calibration helps
+        return pd.DataFrame({"p": p, "y_pred": (p >= 0.5).astype(int), "y_true": y})
+
+    reference = frame(3000, 2, 2)
+    analysis = pd.concat([frame(1500, 2, 2), frame(1500, 1, 3)], ignore_index=True)
+    cbpe = nannyml.CBPE(y_pred_proba="p", y_pred="y_pred", y_true="y_true", problem_type="classification_binary", metrics=["accuracy"], chunk_size=500)
+    cbpe.fit(reference)
+    result = cbpe.estimate(analysis.drop(columns=["y_true"])).filter(period="analysis").to_df()
+    estimates = result[("accuracy", "value")].tolist()
+    out = {
+        "nannyml": nannyml.__version__,
+        "chunkSize": 500,
+        "needsCalibration": bool(cbpe.needs_calibration),
+        "reference": {"p": reference.p.tolist(), "yPred": reference.y_pred.tolist(), "yTrue": reference.y_true.tolist()},
+        "analysis": {"p": analysis.p.tolist(), "yPred": analysis.y_pred.tolist(), "yTrue": analysis.y_true.tolist()},
+        "estimatedAccuracy": estimates,
+        "realizedAccuracy": [float((c.y_pred == c.y_true).mean()) for _, c in analysis.groupby(analysis.index // 500)],
+    }
+    Path(out_file).write_text(json.dumps(out, separators=(",", ":")) + "\n")
+    print(out_file, out["needsCalibration"], estimates)
+
+
+if __name__ == "__main__" and len(sys.argv) > 2 and sys.argv[1] == "--cbpe":
+    cbpe_fixture(sys.argv[2])
