@@ -4,11 +4,12 @@
  * suites all read these lists. Ids are unique across both.
  */
 import { mmdDetector } from './drift/mmd.js';
+import { performanceDetector } from './drift/performance.js';
 import { psiDetector } from './drift/psi.js';
 import { streamErrorsDetector, streamLatencyDetector, streamScoreDetector } from './sequential/stream-drift.js';
 import type { AnyEventDetector, AnyWindowDetector } from './types.js';
 
-const DETECTORS: readonly AnyWindowDetector[] = [psiDetector, streamScoreDetector, streamLatencyDetector, streamErrorsDetector, mmdDetector];
+const DETECTORS: readonly AnyWindowDetector[] = [psiDetector, streamScoreDetector, streamLatencyDetector, streamErrorsDetector, mmdDetector, performanceDetector];
 
 const EVENT_DETECTORS: readonly AnyEventDetector[] = [];
 
