@@ -3,13 +3,15 @@
  * EVENT_DETECTORS (per-event detectors): the scoring tasks, the configuration and the contract test
  * suites all read these lists. Ids are unique across both.
  */
+import { embeddingDriftDetector } from './drift/embedding.js';
 import { mmdDetector } from './drift/mmd.js';
+import { pcaDriftDetector } from './drift/pca-drift.js';
 import { performanceDetector } from './drift/performance.js';
 import { psiDetector } from './drift/psi.js';
 import { streamErrorsDetector, streamLatencyDetector, streamScoreDetector } from './sequential/stream-drift.js';
 import type { AnyEventDetector, AnyWindowDetector } from './types.js';
 
-const DETECTORS: readonly AnyWindowDetector[] = [psiDetector, streamScoreDetector, streamLatencyDetector, streamErrorsDetector, mmdDetector, performanceDetector];
+const DETECTORS: readonly AnyWindowDetector[] = [psiDetector, streamScoreDetector, streamLatencyDetector, streamErrorsDetector, mmdDetector, pcaDriftDetector, embeddingDriftDetector, performanceDetector];
 
 const EVENT_DETECTORS: readonly AnyEventDetector[] = [];
 

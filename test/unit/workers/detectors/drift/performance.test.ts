@@ -83,7 +83,7 @@ describe('performance detector', () => {
     w.predicted!.codes.fill(2);
     const s = performanceDetector.summarize(w, reference, params);
     expect(s.confusion.length).toBe(9);
-    expect(s.confusion[2] + s.confusion[5]).toBe(200);
+    expect(s.confusion[2]! + s.confusion[5]!).toBe(200);
     expect(Number(scoreOf(w)[0]!.evidence['window.accuracy'])).toBe(0);
   });
 
