@@ -1,6 +1,7 @@
 """Detection indices of River's sequential drift detectors on seeded streams, as JSON fixtures.
 
 Usage: python3 bench/peers/stream_fixtures.py [out_dir]   (pip install river numpy scipy)
+       python3 bench/peers/stream_fixtures.py --bench N   (timing over N updates, one JSON line)
 Writes one file per stream to test/fixtures/peers/streams/. Values are written with repr precision,
 so the TypeScript tests feed exactly the same doubles.
 """
@@ -13,7 +14,7 @@ import river
 from river import drift
 from river.drift.binary import DDM
 
-OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "test/fixtures/peers/streams"
+OUT = Path(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1] != "--bench" else Path(__file__).resolve().parents[2] / "test/fixtures/peers/streams"
 
 
 def streams():
@@ -74,5 +75,49 @@ def main():
         print(name, {d["id"]: len(d["drifts"]) for d in out["detectors"]})
 
 
+def bench(n):
+    """Timing of River's detectors over an n-value N(0,1) stream with a 1σ step at n/2, one JSON line.
+
+    The loop is Python's, so each update also pays one interpreter call; the empty-loop baseline is
+    reported beside it.
+    """
+    import time
+
+    rng = np.random.default_rng(1)
+    values = np.concatenate([rng.normal(0, 1, n // 2), rng.normal(1, 1, n - n // 2)]).tolist()
+
+    def baseline(x):
+        return None
+
+    out = {"river": river.__version__, "updates": n}
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        for x in values:
+            baseline(x)
+        best = min(best, time.perf_counter() - t)
+    out["pythonCallLoopNsPerUpdate"] = best / n * 1e9
+    for name, make in [("adwin", drift.ADWIN), ("pageHinkley", drift.PageHinkley)]:
+        best = float("inf")
+        detections = 0
+        for _ in range(3):
+            det = make()
+            update = det.update
+            t = time.perf_counter()
+            for x in values:
+                update(x)
+            best = min(best, time.perf_counter() - t)
+        det = make()
+        for x in values:
+            det.update(x)
+            detections += det.drift_detected
+        out[f"{name}NsPerUpdate"] = best / n * 1e9
+        out[f"{name}Detections"] = int(detections)
+    print(json.dumps(out))
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 2 and sys.argv[1] == "--bench":
+        bench(int(sys.argv[2]))
+    else:
+        main()
