@@ -1,7 +1,7 @@
 /**
  * Sequential detectors and MMD against their peers, in the same run:
  *   - ADWIN and Page–Hinkley over a 1,000,000-value N(0,1) stream with a 1σ step at 500,000, ns per
- *     update (best of 3), beside River's (bench/peers/stream_fixtures.py --bench; River's loop is
+ *     update (best of 3; wall and process CPU time, the latter less disturbed by a shared machine), beside River's (bench/peers/stream_fixtures.py --bench; River's loop is
  *     Python's, so each of its updates also pays an interpreter call, reported as its own baseline);
  *   - KSWIN, DDM and CUSUM per update, for context;
  *   - the mmd detector's score (reference sample 1,000 rows, window 100 rows, 10 features,
@@ -31,8 +31,9 @@ function stream(n: number): Float64Array {
   return values;
 }
 
-function timeDetector(algorithm: string, params: Record<string, unknown>, values: Float64Array): { nsPerUpdate: number; detections: number; firstAfterStep: number } {
+function timeDetector(algorithm: string, params: Record<string, unknown>, values: Float64Array): { nsPerUpdate: number; cpuNsPerUpdate: number; detections: number; firstAfterStep: number } {
   let best = Infinity;
+  let bestCpu = Infinity;
   let detections = 0;
   let first = -1;
   for (let run = 0; run < 3; run++) {
@@ -40,6 +41,7 @@ function timeDetector(algorithm: string, params: Record<string, unknown>, values
     let count = 0;
     let firstHere = -1;
     const start = process.hrtime.bigint();
+    const cpuStart = process.cpuUsage();
     for (let i = 0; i < values.length; i++) {
       d.update(values[i]!);
       if (d.driftDetected) {
@@ -48,11 +50,13 @@ function timeDetector(algorithm: string, params: Record<string, unknown>, values
       }
     }
     const ns = Number(process.hrtime.bigint() - start) / values.length;
+    const cpu = process.cpuUsage(cpuStart);
     best = Math.min(best, ns);
+    bestCpu = Math.min(bestCpu, ((cpu.user + cpu.system) * 1000) / values.length);
     detections = count;
     first = firstHere;
   }
-  return { nsPerUpdate: Math.round(best * 10) / 10, detections, firstAfterStep: first };
+  return { nsPerUpdate: Math.round(best * 10) / 10, cpuNsPerUpdate: Math.round(bestCpu * 10) / 10, detections, firstAfterStep: first };
 }
 
 function python(args: string[]): Record<string, unknown> {
@@ -111,12 +115,14 @@ const scenario: Scenario = {
     const numpySeconds = typeof numpyMmd['seconds'] === 'number' ? numpyMmd['seconds'] : undefined;
     const loadEnd = loadavg()[0]!;
     const riverAdwin = typeof river['adwinNsPerUpdate'] === 'number' ? river['adwinNsPerUpdate'] : undefined;
+    const riverAdwinCpu = typeof river['adwinCpuNsPerUpdate'] === 'number' ? river['adwinCpuNsPerUpdate'] : undefined;
     return {
       streamValues: n,
       stepAt: n / 2,
       sequential,
       river,
       adwinSpeedupOverRiver: riverAdwin === undefined ? null : Math.round((riverAdwin / sequential.adwin.nsPerUpdate) * 10) / 10,
+      adwinCpuSpeedupOverRiver: riverAdwinCpu === undefined ? null : Math.round((riverAdwinCpu / sequential.adwin.cpuNsPerUpdate) * 10) / 10,
       pageHinkleyTargetNs: 10,
       mmd: { referenceRows: 1000, windowRows: 100, features: dim, permutations: 100, prepareReferenceMs: Math.round(prepareMs * 10) / 10, scoreMsBest: Math.round(mmdMs * 10) / 10, scoreMsAll: times.map((t) => Math.round(t * 10) / 10), pValue },
       numpyAlibiFormula: numpyMmd,

@@ -91,22 +91,30 @@ def bench(n):
 
     out = {"river": river.__version__, "updates": n}
     best = float("inf")
+    best_cpu = float("inf")
     for _ in range(3):
         t = time.perf_counter()
+        c = time.process_time()
         for x in values:
             baseline(x)
         best = min(best, time.perf_counter() - t)
+        best_cpu = min(best_cpu, time.process_time() - c)
     out["pythonCallLoopNsPerUpdate"] = best / n * 1e9
+    out["pythonCallLoopCpuNsPerUpdate"] = best_cpu / n * 1e9
     for name, make in [("adwin", drift.ADWIN), ("pageHinkley", drift.PageHinkley)]:
         best = float("inf")
+        best_cpu = float("inf")
         detections = 0
         for _ in range(3):
             det = make()
             update = det.update
             t = time.perf_counter()
+            c = time.process_time()
             for x in values:
                 update(x)
             best = min(best, time.perf_counter() - t)
+            best_cpu = min(best_cpu, time.process_time() - c)
+        out[f"{name}CpuNsPerUpdate"] = best_cpu / n * 1e9
         det = make()
         for x in values:
             det.update(x)

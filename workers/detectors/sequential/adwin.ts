@@ -209,14 +209,18 @@ export class Adwin implements SequentialDetector {
         // The cut test's constants depend only on the window, which changes only when a bucket is dropped.
         const deltaPrime = Math.log((2 * Math.log(this.#width)) / delta);
         const varianceRatio = this.#variance / this.#width;
+        // Locals for the hot loop (the arrays are replaced only by #grow, which a scan never calls).
+        const totals = this.#totals;
+        const usedRows = this.#used;
+        const slots = this.#slots;
         scan: for (let r = this.#rows - 1; r >= 0; r--) {
           const size = 2 ** r;
-          const used = this.#used[r]!;
-          const base = r * this.#slots;
+          const used = usedRows[r]!;
+          const base = r * slots;
           for (let k = 0; k < used; k++) {
             n0 += size;
             n1 -= size;
-            const t = this.#totals[base + k]!;
+            const t = totals[base + k]!;
             u0 += t;
             u1 -= t;
             if (r === 0 && k === used - 1) break scan;

@@ -8,6 +8,8 @@
  *
  * The p-value is scipy's exact two-sided one for two samples of equal size (`ks_2samp`,
  * method "auto", which is exact at these sizes): Pr(D >= h/n) by the Horner-like alternating sum.
+ * One deliberate difference: where scipy's exact computation overflows or leaves [0, 1] it falls back
+ * to the asymptotic distribution; here the exact value is clamped to [0, 1].
  */
 import { integerIn, numberIn, parseWith } from './params.js';
 import { PythonRandom } from './python-random.js';
