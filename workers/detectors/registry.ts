@@ -8,12 +8,17 @@ import { isolationForestDetector } from './anomaly/isolation-forest.js';
 import { mahalanobisDetector } from './anomaly/mahalanobis.js';
 import { operationalDetector } from './anomaly/operational.js';
 import { robustZDetector } from './anomaly/robust-z.js';
+import { embeddingDriftDetector } from './drift/embedding.js';
+import { mmdDetector } from './drift/mmd.js';
+import { pcaDriftDetector } from './drift/pca-drift.js';
+import { performanceDetector } from './drift/performance.js';
 import { psiDetector } from './drift/psi.js';
 import { answerQualityDetector } from './hallucination/answer-quality.js';
 import { hallucinationDetector } from './hallucination/risk.js';
+import { streamErrorsDetector, streamLatencyDetector, streamScoreDetector } from './sequential/stream-drift.js';
 import type { AnyEventDetector, AnyWindowDetector } from './types.js';
 
-const DETECTORS: readonly AnyWindowDetector[] = [psiDetector];
+const DETECTORS: readonly AnyWindowDetector[] = [psiDetector, streamScoreDetector, streamLatencyDetector, streamErrorsDetector, mmdDetector, pcaDriftDetector, embeddingDriftDetector, performanceDetector];
 
 const EVENT_DETECTORS: readonly AnyEventDetector[] = [
   robustZDetector,

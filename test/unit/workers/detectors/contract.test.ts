@@ -7,13 +7,130 @@ import type { NumericColumns } from '../../../../src/contracts/batch.js';
 import { buildReferenceProfile } from '../../../../workers/detectors/reference.js';
 import { detectorIds, detectorRegistry, getDetector } from '../../../../workers/detectors/registry.js';
 import type { Summary } from '../../../../workers/detectors/types.js';
-import { concatColumns, makeColumns, mulberry32, normalColumns, sliceColumns } from '../helpers.js';
+import { gaussian, makeColumns, mulberry32, normalColumns } from '../helpers.js';
 
 const KINDS = ['DRIFT', 'PERFORMANCE', 'ANOMALY', 'HALLUCINATION'];
 const NAMES = ['f0', 'f1', 'f2', 'f3'];
-const reference = buildReferenceProfile({ columns: normalColumns(11, 800, 4, 0, 0.05), featureNames: NAMES, id: 'contract-ref' });
+const EMBEDDING_DIM = 6;
+const CLASSES = ['neg', 'pos'];
+
+/**
+ * Columns with every optional column a detector may read (embeddings, predicted class, class
+ * probabilities, joined labels), seeded, some rows without them; scores, latencies and statuses vary.
+ */
+function withOptionalColumns(columns: NumericColumns, seed: number, shift: number): NumericColumns {
+  const rng = mulberry32(seed);
+  const normal = gaussian(rng);
+  const n = columns.count;
+  const values = new Float32Array(n * EMBEDDING_DIM);
+  const present = new Uint8Array(n);
+  const probabilities = new Float64Array(2 * n);
+  const predicted = new Int32Array(n);
+  const labelCodes = new Int32Array(n);
+  const numeric = new Float64Array(n);
+  const scores = new Float64Array(n);
+  const latencies = new Float64Array(n);
+  const statuses = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    present[i] = rng() < 0.95 ? 1 : 0;
+    for (let d = 0; d < EMBEDDING_DIM; d++) values[i * EMBEDDING_DIM + d] = present[i] ? normal() + shift : NaN;
+    const p = 1 / (1 + Math.exp(-(normal() + shift)));
+    probabilities[i] = 1 - p;
+    probabilities[n + i] = p;
+    predicted[i] = p >= 0.5 ? 1 : 0;
+    const label = rng() < p ? 1 : 0;
+    labelCodes[i] = rng() < 0.9 ? label : -1;
+    numeric[i] = labelCodes[i] === -1 ? NaN : p + 0.1 * normal();
+    scores[i] = rng() < 0.97 ? p : NaN;
+    latencies[i] = 20 + 3 * normal() + 10 * shift;
+    statuses[i] = rng() < 0.05 + 0.1 * shift ? 1 : 0;
+  }
+  return {
+    ...columns,
+    scores,
+    latencies,
+    statuses,
+    embedding: { dim: EMBEDDING_DIM, values, present },
+    predicted: { codes: predicted, values: CLASSES },
+    classProbabilities: { classes: CLASSES, values: probabilities },
+    labels: { numeric, classes: { codes: labelCodes, values: CLASSES } },
+  };
+}
+
+/** Rows [from, to) of `columns`, every column copied, optional ones included. */
+function sliceColumns(columns: NumericColumns, from: number, to: number): NumericColumns {
+  const n = columns.count;
+  const count = to - from;
+  const features = new Float64Array(count * columns.featureCount);
+  for (let f = 0; f < columns.featureCount; f++) features.set(columns.features.subarray(f * n + from, f * n + to), f * count);
+  const byClass = (values: Float64Array, classes: number): Float64Array => {
+    const out = new Float64Array(classes * count);
+    for (let c = 0; c < classes; c++) out.set(values.subarray(c * n + from, c * n + to), c * count);
+    return out;
+  };
+  const { embedding, predicted, classProbabilities, labels } = columns;
+  return {
+    count,
+    featureCount: columns.featureCount,
+    features,
+    scores: columns.scores.slice(from, to),
+    latencies: columns.latencies.slice(from, to),
+    statuses: columns.statuses.slice(from, to),
+    timestamps: columns.timestamps.slice(from, to),
+    ...(embedding && { embedding: { dim: embedding.dim, values: embedding.values.slice(from * embedding.dim, to * embedding.dim), present: embedding.present.slice(from, to) } }),
+    ...(predicted && { predicted: { codes: predicted.codes.slice(from, to), values: predicted.values } }),
+    ...(classProbabilities && { classProbabilities: { classes: classProbabilities.classes, values: byClass(classProbabilities.values, classProbabilities.classes.length) } }),
+    ...(labels && { labels: { numeric: labels.numeric.slice(from, to), classes: { codes: labels.classes.codes.slice(from, to), values: labels.classes.values } } }),
+  };
+}
+
+/** The rows of `a` followed by the rows of `b`, every column, optional ones included (both must carry the same ones). */
+function concatColumns(a: NumericColumns, b: NumericColumns): NumericColumns {
+  const count = a.count + b.count;
+  const cat = <T extends Float64Array | Float32Array | Uint8Array | Int32Array>(x: T, y: T): T => {
+    const z = new (x.constructor as new (length: number) => T)(x.length + y.length);
+    z.set(x);
+    z.set(y, x.length);
+    return z;
+  };
+  const byFeature = (x: Float64Array, y: Float64Array, groups: number): Float64Array => {
+    const out = new Float64Array(groups * count);
+    for (let g = 0; g < groups; g++) {
+      out.set(x.subarray(g * a.count, (g + 1) * a.count), g * count);
+      out.set(y.subarray(g * b.count, (g + 1) * b.count), g * count + a.count);
+    }
+    return out;
+  };
+  const [ea, eb, pa, pb, ca, cb, la, lb] = [a.embedding, b.embedding, a.predicted, b.predicted, a.classProbabilities, b.classProbabilities, a.labels, b.labels];
+  return {
+    count,
+    featureCount: a.featureCount,
+    features: byFeature(a.features, b.features, a.featureCount),
+    scores: cat(a.scores, b.scores),
+    latencies: cat(a.latencies, b.latencies),
+    statuses: cat(a.statuses, b.statuses),
+    timestamps: cat(a.timestamps, b.timestamps),
+    ...(ea && eb && { embedding: { dim: ea.dim, values: cat(ea.values, eb.values), present: cat(ea.present, eb.present) } }),
+    ...(pa && pb && { predicted: { codes: cat(pa.codes, pb.codes), values: pa.values } }),
+    ...(ca && cb && { classProbabilities: { classes: ca.classes, values: byFeature(ca.values, cb.values, ca.classes.length) } }),
+    ...(la && lb && { labels: { numeric: cat(la.numeric, lb.numeric), classes: { codes: cat(la.classes.codes, lb.classes.codes), values: la.classes.values } } }),
+  };
+}
+
+const referenceColumns = withOptionalColumns(normalColumns(11, 800, 4, 0, 0.05), 21, 0);
+const profile = buildReferenceProfile({ columns: referenceColumns, featureNames: NAMES, id: 'contract-ref' });
+// Each detector's own reference data, as the engine prepares it once per reference.
+const reference = {
+  ...profile,
+  detectorData: Object.fromEntries(
+    detectorIds().flatMap((id) => {
+      const d = getDetector(id);
+      return d.prepareReference === undefined ? [] : [[id, d.prepareReference(referenceColumns, profile, d.parseParams(undefined))]];
+    }),
+  ),
+};
 // The window under test: shifted, with absent values, and with one more column than the reference.
-const window = normalColumns(12, 900, 5, 0.5, 0.05);
+const window = withOptionalColumns(normalColumns(12, 900, 5, 0.5, 0.05), 22, 0.5);
 
 /** Sections equal up to a relative 1e-9 (exact for counts; room for detectors that sum floats). */
 function expectSameSummary(actual: Summary, expected: Summary, label: string): void {
@@ -31,7 +148,8 @@ function expectSameSummary(actual: Summary, expected: Summary, label: string): v
 }
 
 function snapshot(columns: NumericColumns): number[] {
-  return [...columns.features, ...columns.scores, ...columns.latencies, ...columns.statuses, ...columns.timestamps];
+  const optional = [columns.embedding?.values, columns.embedding?.present, columns.predicted?.codes, columns.classProbabilities?.values, columns.labels?.numeric, columns.labels?.classes.codes];
+  return [...columns.features, ...columns.scores, ...columns.latencies, ...columns.statuses, ...columns.timestamps, ...optional.flatMap((a) => (a === undefined ? [] : [...a]))];
 }
 
 describe('detector registry', () => {
