@@ -20,6 +20,7 @@ import { VigilError, describeError } from './errors.js';
 import { ReferenceFiles } from './pipeline/window/files.js';
 import { RegistryClient, type InputRecord } from './pipeline/decode/index.js';
 import { PooledDecodeStage } from './pipeline/decode/pooled.js';
+import { LabelDecoder } from './pipeline/labels/decode.js';
 import { PartitionProcessor, type Encoders, type OutputTopics } from './pipeline/processor.js';
 import { ScoringPool } from './pipeline/score/pool.js';
 import { InferenceSource } from './pipeline/source/consumer.js';
@@ -56,6 +57,14 @@ function retryLater(error: unknown): VigilError {
   return new VigilError(error instanceof VigilError ? error.code : 'VIGIL_INTERNAL', describeError(error), { cause: error, retriable: true });
 }
 
+/** Labels re-read after a restore, to find those still waiting for their events. */
+const LABEL_TAIL = 100_000;
+
+/** The key of a topic-partition's floor. */
+function floorKey(topic: string, partition: number): string {
+  return `${partition}\u0000${topic}`;
+}
+
 /** eventIds the duplicate detector of a partition remembers (the DedupWindow default). */
 const DEDUP_CAPACITY = 100_000;
 /** Failures of the same batch, with a non-retriable error, before its records are dead-lettered. */
@@ -69,7 +78,7 @@ export class Engine {
   readonly #options: EngineOptions;
   readonly #log: Logger;
   readonly #kafka: Kafka;
-  readonly #topics: OutputTopics & { inference: string; config: string };
+  readonly #topics: OutputTopics & { inference: string; config: string; labels: string };
   readonly #overrides: ModelOverrides;
   readonly #processors = new Map<number, PartitionProcessor>();
   /**
@@ -79,12 +88,14 @@ export class Engine {
    * or one of this member still in flight, so records below this are already in the partition's
    * state: skip them.
    */
-  readonly #restoredAt = new Map<number, bigint>();
+  readonly #restoredAt = new Map<string, bigint>();
+  /** One batch of a partition at a time, whichever topic (events and labels share its processor). */
+  readonly #locks = new Map<number, Promise<void>>();
   readonly #referenceFiles: ReferenceFiles;
   /** Consecutive failures of the batch starting at `offset`, per partition. */
   readonly #failures = new Map<number, { offset: string; attempts: number }>();
   /** The transaction in flight per partition: its records, and its outcome (undefined when committed). */
-  readonly #commits = new Map<number, { readonly messages: readonly KafkaMessage[]; readonly settled: Promise<unknown> }>();
+  readonly #commits = new Map<number, { readonly topic: string; readonly messages: readonly KafkaMessage[]; readonly settled: Promise<unknown> }>();
   #assigned = new Set<number>();
   #phase: Phase = 'created';
   #failure: string | undefined;
@@ -102,6 +113,7 @@ export class Engine {
     const prefix = options.infra.topicPrefix;
     this.#topics = {
       inference: topicName(prefix, 'inference'),
+      labels: topicName(prefix, 'labels'),
       config: topicName(prefix, 'config'),
       alerts: topicName(prefix, 'alerts'),
       audit: topicName(prefix, 'audit'),
@@ -168,7 +180,9 @@ export class Engine {
     await this.#startConfigWatch();
     this.#source = new InferenceSource(this.#kafka, {
       groupId: engine.groupId,
-      topics: [this.#topics.inference],
+      topics: [this.#topics.inference, this.#topics.labels],
+      // Events and their labels are keyed by model id: partition p of both is one member's.
+      copartitioned: true,
       // At least two partitions at once: while one waits on its transaction, another keeps the pool busy.
       concurrency: this.#options.concurrency ?? Math.max(2, this.#pool.threads),
       sessionTimeoutMs: engine.sessionTimeoutMs,
@@ -188,9 +202,7 @@ export class Engine {
           this.#log.fatal({ err: error }, 'the consumer stopped for good');
         }
       },
-      onBatch: async (batch, control) => {
-        await this.#onBatch(batch.topic, batch.partition, batch.messages, batch.highWatermark, control.isStale);
-      },
+      onBatch: (batch, control) => this.#serially(batch.partition, () => this.#onBatch(batch.topic, batch.partition, batch.messages, batch.highWatermark, control.isStale)),
     });
     if (this.#options.listen !== false) await this.admin.listen({ host: infra.httpHost, port: infra.httpPort });
     this.#phase = 'running';
@@ -270,6 +282,7 @@ export class Engine {
         topics: this.#topics,
         pool: this.#pool!,
         createDecode: (initialNames) => new PooledDecodeStage({ pool: this.#pool!, lookup: this.#registry!, now: this.#options.clock ?? Date.now, initialNames }),
+        labels: new LabelDecoder(this.#registry!, this.#options.clock ?? Date.now),
         referenceFor: (modelId) => this.#referenceFiles.forModel(modelId),
         settings: (modelId) => this.#overrides.settings(modelId),
         lastApproved: (modelId) => lastApprovedVersion(config.config, modelId),
@@ -279,17 +292,18 @@ export class Engine {
       },
       [...latest.values()],
     );
-    this.#restoredAt.set(partition, await this.#primeDedup(processor, partition));
+    this.#restoredAt.set(floorKey(this.#topics.inference, partition), await this.#prime(processor, this.#topics.inference, partition, DEDUP_CAPACITY));
+    this.#restoredAt.set(floorKey(this.#topics.labels, partition), await this.#prime(processor, this.#topics.labels, partition, LABEL_TAIL));
     this.#processors.set(partition, processor);
     return processor;
   }
 
   /**
-   * Duplicate detection remembers recent eventIds in memory only; after a restore it re-reads the tail
-   * of the committed input (as many records as the window holds) rather than keeping a changelog of ids.
+   * Memory the changelog does not hold is re-learnt from the tail of the committed input: recent
+   * eventIds (duplicate detection) and events waiting for their labels from `vigil.inference`, labels
+   * waiting for their events from `vigil.labels`. Returns the committed offset: the partition's floor.
    */
-  async #primeDedup(processor: PartitionProcessor, partition: number): Promise<bigint> {
-    const topic = this.#topics.inference;
+  async #prime(processor: PartitionProcessor, topic: string, partition: number, tail: number): Promise<bigint> {
     const admin = this.#kafka.admin();
     let committed = -1n;
     let low = 0n;
@@ -302,7 +316,7 @@ export class Engine {
       await admin.disconnect().catch(() => undefined);
     }
     if (committed <= low) return committed;
-    const from = committed - BigInt(DEDUP_CAPACITY) > low ? committed - BigInt(DEDUP_CAPACITY) : low;
+    const from = committed - BigInt(tail) > low ? committed - BigInt(tail) : low;
     const records: InputRecord[] = [];
     await readRange(this.#kafka, {
       topic,
@@ -311,8 +325,24 @@ export class Engine {
       to: committed,
       onMessage: (m) => records.push({ key: m.key, value: m.value, topic, partition, offset: m.offset }),
     });
-    await processor.prime(records);
+    if (topic === this.#topics.labels) await processor.primeLabels(records).catch((error: unknown) => this.#log.warn({ err: error, partition }, 'labels waiting for their events could not be re-read'));
+    else await processor.prime(records);
     return committed;
+  }
+
+  /** Runs `work` after every earlier batch of the partition (of either topic) has been handled. */
+  #serially(partition: number, work: () => Promise<void>): Promise<void> {
+    const previous = this.#locks.get(partition) ?? Promise.resolve();
+    const run = previous.then(work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#locks.set(partition, settled);
+    void settled.then(() => {
+      if (this.#locks.get(partition) === settled) this.#locks.delete(partition);
+    });
+    return run;
   }
 
   async #onBatch(topic: string, partition: number, batchMessages: readonly KafkaMessage[], highWatermark: string, isStale: () => boolean): Promise<void> {
@@ -325,17 +355,17 @@ export class Engine {
     // Without a processor (first batch, or memory dropped after a failure) the partition restores from
     // its changelog; a transaction of it still in flight settles first, and if it failed, the consumer
     // goes back to it.
-    if (!this.#processors.has(partition) && !(await this.#previousCommitted(topic, partition))) return;
+    if (!this.#processors.has(partition) && !(await this.#previousCommitted(topic, partition, messages[0]!.offset))) return;
     const processor = await this.#processorFor(partition);
-    const restoredAt = this.#restoredAt.get(partition) ?? -1n;
+    const restoredAt = this.#restoredAt.get(floorKey(topic, partition)) ?? -1n;
     if (BigInt(messages[messages.length - 1]!.offset) < restoredAt) return;
     if (BigInt(messages[0]!.offset) < restoredAt) messages = messages.filter((m) => BigInt(m.offset) >= restoredAt);
     const records: InputRecord[] = messages.map((m) => ({ key: m.key, value: m.value, topic, partition, offset: m.offset }));
     let outcome;
     try {
-      outcome = await processor.process(records);
+      outcome = topic === this.#topics.labels ? await processor.processLabels(records) : await processor.process(records);
     } catch (error) {
-      if (!(await this.#previousCommitted(topic, partition))) return;
+      if (!(await this.#previousCommitted(topic, partition, messages[0]!.offset))) return;
       this.#processors.delete(partition);
       try {
         if (await this.#quarantine(topic, partition, messages, error)) return;
@@ -348,7 +378,7 @@ export class Engine {
     }
     // This batch was processed while the previous one's transaction was committing; its outputs can
     // only follow that transaction, and only if it committed.
-    if (!(await this.#previousCommitted(topic, partition))) return;
+    if (!(await this.#previousCommitted(topic, partition, messages[0]!.offset))) return;
     this.#failures.delete(partition);
     if (isStale()) {
       // The partition moved to another member mid-batch: commit nothing; the new owner redoes it.
@@ -358,7 +388,7 @@ export class Engine {
     const last = messages[messages.length - 1]!.offset;
     // The transaction commits while kafkajs fetches and the engine processes the partition's next
     // batch (one transaction per partition at a time: the next batch waits for it before its own).
-    const committed = this.#transactions!.commit(topic, partition, outcome.outputs, (BigInt(last) + 1n).toString()).then(
+    const committed = this.#transactions!.commit(this.#topics.inference, partition, outcome.outputs, (BigInt(last) + 1n).toString(), topic).then(
       () => {
         this.metrics.transactions.inc({ outcome: 'committed' });
         this.#recordMetrics(topic, partition, messages.length, outcome, highWatermark, last, started);
@@ -370,19 +400,20 @@ export class Engine {
         return error ?? new Error('transaction failed');
       },
     );
-    this.#commits.set(partition, { messages, settled: committed });
+    this.#commits.set(partition, { topic, messages, settled: committed });
     // After a rebalance kafkajs resumes from the committed offset it fetched at the join, which may
     // predate this transaction: what follows it is the floor of the partition's next batch.
-    this.#restoredAt.set(partition, BigInt(last) + 1n);
+    this.#restoredAt.set(floorKey(topic, partition), BigInt(last) + 1n);
   }
 
   /**
    * Waits for the partition's transaction in flight, if any. When it failed, the partition's memory
    * (ahead of what was committed) is dropped, the consumer is moved back to the first record of the
-   * failed transaction (or past it, when it is quarantined), and false is returned: the batch at hand
-   * is not committed; it is fetched and processed again after the failed one.
+   * failed transaction (or past it, when it is quarantined) and to the first record of the batch at
+   * hand (`topic` from `first`), and false is returned: that batch is not committed; it is fetched and
+   * processed again after the failed one.
    */
-  async #previousCommitted(topic: string, partition: number): Promise<boolean> {
+  async #previousCommitted(topic: string, partition: number, first: string): Promise<boolean> {
     const pending = this.#commits.get(partition);
     if (pending === undefined) return true;
     const error = await pending.settled;
@@ -392,12 +423,13 @@ export class Engine {
     const { messages } = pending;
     let from = messages[0]!.offset;
     try {
-      if (await this.#quarantine(topic, partition, messages, error)) from = (BigInt(messages[messages.length - 1]!.offset) + 1n).toString();
-      else this.#log.error({ err: error, topic, partition }, 'transaction failed; the batch will be retried from the last committed offset');
+      if (await this.#quarantine(pending.topic, partition, messages, error)) from = (BigInt(messages[messages.length - 1]!.offset) + 1n).toString();
+      else this.#log.error({ err: error, topic: pending.topic, partition }, 'transaction failed; the batch will be retried from the last committed offset');
     } catch (quarantineError) {
-      this.#log.error({ err: quarantineError, topic, partition }, 'quarantine failed; the batch will be retried');
+      this.#log.error({ err: quarantineError, topic: pending.topic, partition }, 'quarantine failed; the batch will be retried');
     }
-    this.#source?.seek(topic, partition, from);
+    this.#source?.seek(pending.topic, partition, from);
+    if (topic !== pending.topic) this.#source?.seek(topic, partition, first);
     return false;
   }
 
@@ -440,7 +472,7 @@ export class Engine {
         'vigil.failed.at': failedAt,
       },
     }));
-    await this.#transactions!.commit(topic, partition, outputs, (BigInt(last) + 1n).toString());
+    await this.#transactions!.commit(this.#topics.inference, partition, outputs, (BigInt(last) + 1n).toString(), topic);
     this.#failures.delete(partition);
     this.metrics.deadLettered.inc({ code: 'VIGIL_INTERNAL' }, messages.length);
     this.#log.error({ err: error, topic, partition, first, last }, 'batch quarantined to the dead-letter topic after repeated failures');

@@ -10,6 +10,7 @@
  * content, so a replay after a crash writes the same records with the same ids.
  */
 import type { IHeaders } from 'kafkajs';
+import { VigilError } from '../errors.js';
 import type { ColumnarBatch, NumericColumns } from '../contracts/batch.js';
 import { enabledDetectors } from '../config/models.js';
 import { sliceOptional } from '../../workers/detectors/optional.js';
@@ -20,6 +21,9 @@ import { getDetector, getEventDetector } from '../../workers/detectors/registry.
 import type { ReferenceProfile } from '../../workers/detectors/reference.js';
 import type { DetectorScore, FlaggedEvent, Summary } from '../../workers/detectors/types.js';
 import type { DecodeResult, InputRecord } from './decode/index.js';
+import type { LabelDecodeResult } from './labels/decode.js';
+import type { LabelJoinOptions } from './labels/join.js';
+import { LabelledStream, labelledBatches, type JoinedRow } from './labels/labelled.js';
 import { AuditChain, alertAuditEntry, commandAuditEntry, type AuditSigner, type ChainCheckpoint } from './policy/audit.js';
 import type { WindowContext } from './policy/alerts.js';
 import { stepAlertPolicy } from './policy/alert-policy.js';
@@ -34,6 +38,8 @@ import { ModelWindows, decodeReference, encodeReference } from './window/index.j
 import type { ClosedWindow, ReferenceData, WindowSlice } from './window/types.js';
 
 export interface OutputTopics {
+  /** The input topic (labelled rows cite their events' offsets in it). */
+  readonly inference: string;
   readonly alerts: string;
   readonly audit: string;
   readonly rollback: string;
@@ -66,6 +72,10 @@ export interface ProcessorDeps {
   readonly lastApproved: (modelId: string) => string | null;
   readonly signer: AuditSigner;
   readonly encoders: Encoders;
+  /** Decodes `vigil.labels` records (GroundTruth through the registry); without it labels are refused. */
+  readonly labels?: { decode(records: readonly InputRecord[]): Promise<LabelDecodeResult> };
+  /** Bounds of the join of events with their delayed labels. */
+  readonly labelJoin?: LabelJoinOptions;
   /** Wall clock, only for the `vigil.failed.at` header of dead letters. */
   readonly clock: () => number;
 }
@@ -73,14 +83,32 @@ export interface ProcessorDeps {
 export interface BatchOutcome {
   readonly outputs: OutputMessage[];
   readonly decoded: number;
-  readonly deadLettered: readonly { code: string }[];
+  /** Each dead letter: its position in the input, its code and why. */
+  readonly deadLettered: readonly { index: number; code: string; message: string }[];
   readonly batches: readonly ColumnarBatch[];
   readonly alerts: readonly Alert[];
   readonly commands: readonly RollbackCommand[];
   readonly windowsClosed: readonly ClosedWindow[];
 }
 
+/** What one batch (of events or of labels) produces, gathered in causal order. */
+interface Run {
+  readonly outputs: OutputMessage[];
+  readonly alerts: Alert[];
+  readonly commands: RollbackCommand[];
+  readonly windowsClosed: ClosedWindow[];
+  readonly touched: Set<VersionState>;
+  readonly deadLettered: { index: number; code: string; message: string }[];
+}
+
+/** The kinds of a version's state; the labelled stream's are the same, prefixed `labelled-`. */
+type BaseKind = 'reference' | 'windows' | 'rollback';
+
+/** A model version's inference events as they arrive, or those joined with their labels. */
+type Stream = 'events' | 'labelled';
+
 interface VersionState {
+  readonly stream: Stream;
   readonly windows: ModelWindows;
   profile: ReferenceProfile | null;
   /** Alert and response policy state; in the changelog under the `rollback` kind. */
@@ -136,6 +164,7 @@ export class PartitionProcessor {
   readonly #versions = new Map<string, VersionState>();
   readonly #chain: AuditChain;
   readonly #decode: RecordDecodeStage;
+  readonly #labelled: LabelledStream;
   readonly chainId: string;
 
   constructor(deps: ProcessorDeps, restored: readonly StateRecord[] = []) {
@@ -143,22 +172,26 @@ export class PartitionProcessor {
     this.chainId = `engine/${deps.topics.audit}/p${deps.partition}`;
     let checkpoint: ChainCheckpoint | null = null;
     const references = new Map<string, ReferenceData>();
+    const streamOf = (kind: string): [Stream, string] => (kind.startsWith('labelled-') ? ['labelled', kind.slice('labelled-'.length)] : ['events', kind]);
     for (const record of restored) {
-      if (record.kind !== 'reference') continue;
+      const [stream, kind] = streamOf(record.kind);
+      if (kind !== 'reference') continue;
       const reference = decodeReference(record.body, record.modelId, record.modelVersion);
       references.set(reference.referenceId, reference);
-      this.#version(record.modelId, record.modelVersion).referenceStored = true;
+      this.#version(record.modelId, record.modelVersion, stream).referenceStored = true;
     }
     for (const record of restored) {
-      if (record.kind === 'chain') checkpoint = JSON.parse(Buffer.from(record.body).toString('utf8')) as ChainCheckpoint;
-      else if (record.kind === 'windows') {
-        const fromFile = deps.referenceFor(record.modelId);
-        this.#version(record.modelId, record.modelVersion).windows.restore(record.body, (id) => references.get(id) ?? (fromFile?.referenceId === id ? fromFile : undefined));
+      const [stream, kind] = streamOf(record.kind);
+      if (kind === 'chain') checkpoint = JSON.parse(Buffer.from(record.body).toString('utf8')) as ChainCheckpoint;
+      else if (kind === 'windows') {
+        const fromFile = stream === 'events' ? deps.referenceFor(record.modelId) : undefined;
+        this.#version(record.modelId, record.modelVersion, stream).windows.restore(record.body, (id) => references.get(id) ?? (fromFile?.referenceId === id ? fromFile : undefined));
       }
-      else if (record.kind === 'rollback') this.#version(record.modelId, record.modelVersion).policy = decodePolicyState(record.body, record.modelId, record.modelVersion);
-      else if (record.kind === 'events') this.#version(record.modelId, record.modelVersion).eventAlerts = decodeEventAlertState(record.body);
+      else if (kind === 'rollback') this.#version(record.modelId, record.modelVersion, stream).policy = decodePolicyState(record.body, record.modelId, record.modelVersion);
+      else if (kind === 'events') this.#version(record.modelId, record.modelVersion, 'events').eventAlerts = decodeEventAlertState(record.body);
     }
     this.#chain = new AuditChain(this.chainId, deps.signer, checkpoint);
+    this.#labelled = new LabelledStream(deps.labelJoin);
     // Restored windows (or a reference file) fix a version's feature columns; new events must map
     // onto the same columns whatever order their features arrive in.
     this.#decode = deps.createDecode((modelId, modelVersion) => {
@@ -178,11 +211,57 @@ export class PartitionProcessor {
   }
 
   async process(records: readonly InputRecord[]): Promise<BatchOutcome> {
-    const { topics } = this.#deps;
     const decoded = await this.#decode.decodeRecords(records);
-    const outputs: OutputMessage[] = [];
+    const run = this.#newRun();
+    this.#deadLetters(run, records, decoded.deadLetters);
+    for (const batch of decoded.batches) await this.#runBatch(run, this.#version(batch.modelId, batch.modelVersion, 'events'), batch);
+    // Events of models that judge their performance wait for their labels (or meet a label that came first).
+    const joined = decoded.batches.filter((b) => this.#watchesLabels(b.modelId)).flatMap((b) => this.#labelled.offerEvents(b));
+    await this.#runLabelled(run, joined, records[0]);
+    return this.#finish(run, decoded.decoded, decoded.batches);
+  }
+
+  /**
+   * A batch of `vigil.labels` records: bad ones are dead letters; each label that meets its waiting
+   * event makes a row of the labelled stream, windowed and scored by the detectors that read labels.
+   */
+  async processLabels(records: readonly InputRecord[]): Promise<BatchOutcome> {
+    const decoded = await this.#labelDecoder().decode(records);
+    const run = this.#newRun();
+    this.#deadLetters(run, records, decoded.deadLetters);
+    const joined = this.#labelled.offerLabels(decoded.labels.filter((l) => this.#watchesLabels(l.label.modelId)));
+    await this.#runLabelled(run, joined, records[0]);
+    return this.#finish(run, decoded.labels.length, []);
+  }
+
+  /** Re-learns the labels of already committed `vigil.labels` records (a restore), making no rows. */
+  async primeLabels(records: readonly InputRecord[]): Promise<number> {
+    const decoded = await this.#labelDecoder().decode(records);
+    this.#labelled.offerLabels(decoded.labels.filter((l) => this.#watchesLabels(l.label.modelId)));
+    return decoded.labels.length;
+  }
+
+  /** Counters of the label join, for metrics. */
+  labelCounts(): ReturnType<LabelledStream['counts']> {
+    return this.#labelled.counts();
+  }
+
+  #labelDecoder(): NonNullable<ProcessorDeps['labels']> {
+    if (this.#deps.labels === undefined) throw new VigilError('VIGIL_INTERNAL', 'this processor was built without a label decoder');
+    return this.#deps.labels;
+  }
+
+  #watchesLabels(modelId: string): boolean {
+    return enabledDetectors(this.#deps.settings(modelId).detectors).window.some((id) => getDetector(id).stream === 'labelled');
+  }
+
+  #newRun(): Run {
+    return { outputs: [], alerts: [], commands: [], windowsClosed: [], touched: new Set(), deadLettered: [] };
+  }
+
+  #deadLetters(run: Run, records: readonly InputRecord[], deadLetters: readonly { index: number; code: string; message: string }[]): void {
     const failedAt = String(this.#deps.clock());
-    for (const dead of decoded.deadLetters) {
+    for (const dead of deadLetters) {
       const original = records[dead.index];
       if (!original) continue;
       const headers: IHeaders = {
@@ -193,58 +272,67 @@ export class PartitionProcessor {
         'vigil.source.offset': original.offset,
         'vigil.failed.at': failedAt,
       };
-      outputs.push({ topic: topics.dlq, key: original.key, value: original.value, headers });
+      run.outputs.push({ topic: this.#deps.topics.dlq, key: original.key, value: original.value, headers });
+      run.deadLettered.push({ index: dead.index, code: dead.code, message: dead.message });
     }
+  }
 
-    const alerts: Alert[] = [];
-    const commands: RollbackCommand[] = [];
-    const windowsClosed: ClosedWindow[] = [];
-    const touched = new Set<VersionState>();
-    for (const batch of decoded.batches) {
-      const state = this.#version(batch.modelId, batch.modelVersion);
-      touched.add(state);
-      for (const item of await this.#windowBatch(state, batch)) {
-        if (Array.isArray(item)) {
-          // Alerts of single events, in the order of their rows, before the window their rows close.
-          for (const alert of item) {
-            alerts.push(alert);
-            outputs.push({ topic: topics.alerts, key: alert.fingerprint, value: this.#deps.encoders.alert(alert) });
-            outputs.push(this.#audit(this.#chain.append(alertAuditEntry(alert, alert.windowEnd))));
-          }
-          continue;
-        }
-        const window = item;
-        windowsClosed.push(window);
-        const result = await this.#scoreWindow(state, window);
-        // In causal order, window by window (its alerts, then the command they caused), so the audit
-        // chain is the same however Kafka batched the input.
-        for (const alert of result.alerts) {
-          alerts.push(alert);
-          outputs.push({ topic: topics.alerts, key: alert.fingerprint, value: this.#deps.encoders.alert(alert) });
-          outputs.push(this.#audit(this.#chain.append(alertAuditEntry(alert, alert.windowEnd))));
-        }
-        for (const command of result.commands) {
-          commands.push(command);
-          outputs.push({ topic: topics.rollback, key: command.modelId, value: this.#deps.encoders.rollback(command) });
-          outputs.push(this.#audit(this.#chain.append(commandAuditEntry(command))));
-        }
+  /** Joined rows as labelled batches (they cite their events' offsets in the inference topic). */
+  async #runLabelled(run: Run, joined: readonly JoinedRow[], sample: InputRecord | undefined): Promise<void> {
+    if (joined.length === 0 || sample === undefined) return;
+    for (const batch of labelledBatches(joined, { topic: this.#deps.topics.inference, partition: this.#deps.partition })) {
+      await this.#runBatch(run, this.#version(batch.modelId, batch.modelVersion, 'labelled'), batch);
+    }
+  }
+
+  /** Windows one batch of a stream and applies the policies to what it closes, in causal order. */
+  async #runBatch(run: Run, state: VersionState, batch: ColumnarBatch): Promise<void> {
+    const { topics } = this.#deps;
+    run.touched.add(state);
+    for (const item of await this.#windowBatch(state, batch)) {
+      if (Array.isArray(item)) {
+        // Alerts of single events, in the order of their rows, before the window their rows close.
+        for (const alert of item) this.#emitAlert(run, alert);
+        continue;
+      }
+      const window = item;
+      run.windowsClosed.push(window);
+      const result = await this.#scoreWindow(state, window);
+      // In causal order, window by window (its alerts, then the command they caused), so the audit
+      // chain is the same however Kafka batched the input.
+      for (const alert of result.alerts) this.#emitAlert(run, alert);
+      for (const command of result.commands) {
+        run.commands.push(command);
+        run.outputs.push({ topic: topics.rollback, key: command.modelId, value: this.#deps.encoders.rollback(command) });
+        run.outputs.push(this.#audit(this.#chain.append(commandAuditEntry(command))));
       }
     }
-    for (const state of touched) {
+  }
+
+  #emitAlert(run: Run, alert: Alert): void {
+    run.alerts.push(alert);
+    run.outputs.push({ topic: this.#deps.topics.alerts, key: alert.fingerprint, value: this.#deps.encoders.alert(alert) });
+    run.outputs.push(this.#audit(this.#chain.append(alertAuditEntry(alert, alert.windowEnd))));
+  }
+
+  /** The state records of every version the run touched, then the outcome. */
+  #finish(run: Run, decoded: number, batches: readonly ColumnarBatch[]): BatchOutcome {
+    for (const state of run.touched) {
       const { modelId, modelVersion } = state.windows;
+      const kind = (k: BaseKind): StateKind => (state.stream === 'labelled' ? `labelled-${k}` : k);
       const reference = state.windows.reference();
       if (reference && !state.referenceStored) {
-        outputs.push(this.#state('reference', modelId, modelVersion, encodeReference(modelId, modelVersion, reference)));
+        run.outputs.push(this.#state(kind('reference'), modelId, modelVersion, encodeReference(modelId, modelVersion, reference)));
         state.referenceStored = true;
       }
-      outputs.push(this.#state('windows', modelId, modelVersion, state.windows.snapshot({ externalReference: state.referenceStored })));
-      outputs.push(this.#state('rollback', modelId, modelVersion, encodePolicyState(state.policy)));
-      if (state.eventAlerts !== INITIAL_EVENT_ALERT_STATE) outputs.push(this.#state('events', modelId, modelVersion, encodeEventAlertState(state.eventAlerts)));
+      run.outputs.push(this.#state(kind('windows'), modelId, modelVersion, state.windows.snapshot({ externalReference: state.referenceStored })));
+      run.outputs.push(this.#state(kind('rollback'), modelId, modelVersion, encodePolicyState(state.policy)));
+      if (state.eventAlerts !== INITIAL_EVENT_ALERT_STATE) run.outputs.push(this.#state('events', modelId, modelVersion, encodeEventAlertState(state.eventAlerts)));
     }
-    if (alerts.length + commands.length > 0 && this.#chain.checkpoint) {
-      outputs.push(this.#state('chain', '', '', Buffer.from(JSON.stringify(this.#chain.checkpoint))));
+    if (run.alerts.length + run.commands.length > 0 && this.#chain.checkpoint) {
+      run.outputs.push(this.#state('chain', '', '', Buffer.from(JSON.stringify(this.#chain.checkpoint))));
     }
-    return { outputs, decoded: decoded.decoded, deadLettered: decoded.deadLetters, batches: decoded.batches, alerts, commands, windowsClosed };
+    return { outputs: run.outputs, decoded, deadLettered: run.deadLettered, batches, alerts: run.alerts, commands: run.commands, windowsClosed: run.windowsClosed };
   }
 
   #audit(record: AuditRecord): OutputMessage {
@@ -256,13 +344,15 @@ export class PartitionProcessor {
     return { topic: this.#deps.topics.state, key: record.key, value: this.#deps.encoders.state(record), partition: this.#deps.partition };
   }
 
-  #version(modelId: string, modelVersion: string): VersionState {
-    const key = `${modelId}\u0000${modelVersion}`;
+  #version(modelId: string, modelVersion: string, stream: Stream): VersionState {
+    const key = stream === 'events' ? `${modelId}\u0000${modelVersion}` : `${modelId}\u0000${modelVersion}\u0000labelled`;
     let state = this.#versions.get(key);
     if (!state) {
       const settings = this.#deps.settings(modelId);
-      const fromFile = this.#deps.referenceFor(modelId);
+      // A reference file holds events, not labelled rows: the labelled stream learns its own reference.
+      const fromFile = stream === 'events' ? this.#deps.referenceFor(modelId) : undefined;
       state = {
+        stream,
         windows: new ModelWindows({
           modelId,
           modelVersion,
@@ -304,7 +394,9 @@ export class PartitionProcessor {
     const profile = await this.#profile(state, settings);
     // One dispatch for the whole batch, however many windows it spans. The columns are copied: they
     // are transferred to the worker, and the batch is still read after scoring (usage metrics).
-    const { window: detectors, event: eventDetectors } = enabledDetectors(settings.detectors);
+    const enabled = enabledDetectors(settings.detectors);
+    const detectors = enabled.window.filter((id) => (getDetector(id).stream ?? 'events') === state.stream);
+    const eventDetectors = state.stream === 'events' ? enabled.event : [];
     const ranges = assignment.slices.map((slice) => slice.rows);
     const params = detectorParams(settings);
     const [summaries, findings] = await Promise.all([

@@ -5,7 +5,7 @@
  */
 import type { StateRecord } from '../contracts/records.js';
 
-export type StateKind = 'windows' | 'reference' | 'rollback' | 'chain' | 'events';
+export type StateKind = 'windows' | 'reference' | 'rollback' | 'chain' | 'events' | 'labelled-windows' | 'labelled-reference' | 'labelled-rollback';
 
 export const STATE_FORMAT_VERSION = 1;
 

@@ -80,7 +80,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   const inference = topicName(prefix, 'inference');
   const processor = new PartitionProcessor({
     partition: 0,
-    topics: { alerts: topicName(prefix, 'alerts'), audit: topicName(prefix, 'audit'), rollback: topicName(prefix, 'rollback'), state: topicName(prefix, 'state'), dlq: topicName(prefix, 'dlq') },
+    topics: { inference: topicName(prefix, 'inference'), alerts: topicName(prefix, 'alerts'), audit: topicName(prefix, 'audit'), rollback: topicName(prefix, 'rollback'), state: topicName(prefix, 'state'), dlq: topicName(prefix, 'dlq') },
     pool,
     createDecode: (initialNames) => new PooledDecodeStage({ pool, lookup: schemas, now, initialNames }),
     referenceFor: (modelId) => references.forModel(modelId),

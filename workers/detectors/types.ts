@@ -48,6 +48,11 @@ export interface WindowDetector<S extends Summary = Summary, P extends DetectorP
   /** One line for documentation and the admin API. */
   readonly description: string;
   /**
+   * Which rows the detector judges: `events` (default), the inference events as they arrive, or
+   * `labelled`, the events joined with their delayed ground truth from `vigil.labels` (performance).
+   */
+  readonly stream?: 'events' | 'labelled';
+  /**
    * Default alert thresholds on `score` (configuration may override them). Scores are oriented so
    * that higher is always worse (a p-value is reported as 1 - p or -log10 p), and a score at or above
    * a threshold crosses it. Without thresholds a detector only reports, it never alerts by itself.

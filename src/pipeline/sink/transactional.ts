@@ -54,8 +54,12 @@ export class PartitionTransactions {
     return pending;
   }
 
-  /** Writes `messages` and commits `nextOffset` for the input partition, all or nothing. */
-  async commit(topic: string, partition: number, messages: readonly OutputMessage[], nextOffset: string): Promise<void> {
+  /**
+   * Writes `messages` and commits `nextOffset` for the input partition, all or nothing, with the
+   * producer of `topic`'s partition. The offset is that of `offsetsTopic` (default `topic`): a
+   * co-partitioned topic (labels) commits through the producer of the partition it shares state with.
+   */
+  async commit(topic: string, partition: number, messages: readonly OutputMessage[], nextOffset: string, offsetsTopic = topic): Promise<void> {
     const producer = await this.producerFor(topic, partition);
     const transaction = await producer.transaction();
     try {
@@ -67,7 +71,7 @@ export class PartitionTransactions {
       }
       await transaction.sendOffsets({
         consumerGroupId: this.#options.groupId,
-        topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }],
+        topics: [{ topic: offsetsTopic, partitions: [{ partition, offset: nextOffset }] }],
       });
       await transaction.commit();
     } catch (error) {
@@ -76,7 +80,7 @@ export class PartitionTransactions {
       await this.release(topic, partition);
       // kafkajs says whether the broker's refusal can change on a retry (MESSAGE_TOO_LARGE cannot).
       const retriable = (error as { retriable?: unknown }).retriable !== false;
-      throw new VigilError('VIGIL_KAFKA_UNAVAILABLE', `transaction for ${topic}[${partition}] failed: ${describeError(error)}`, { cause: error, retriable });
+      throw new VigilError('VIGIL_KAFKA_UNAVAILABLE', `transaction for ${offsetsTopic}[${partition}] failed: ${describeError(error)}`, { cause: error, retriable });
     }
   }
 

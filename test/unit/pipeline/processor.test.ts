@@ -24,7 +24,7 @@ afterAll(() => pool.close());
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const signer = { keyId: 'test-key', privateKey };
-const topics = { alerts: 'alerts', audit: 'audit', rollback: 'rollback', state: 'state', dlq: 'dlq' };
+const topics = { inference: 'inference', alerts: 'alerts', audit: 'audit', rollback: 'rollback', state: 'state', dlq: 'dlq' };
 const encoders: Encoders = {
   alert: (r) => frame(2, avroType('Alert').toBuffer(r)),
   audit: (r) => frame(3, avroType('AuditRecord').toBuffer(r)),

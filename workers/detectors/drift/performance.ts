@@ -284,6 +284,10 @@ function decode(bytes: Uint8Array): PerformanceSummary {
 export const performanceDetector: WindowDetector<PerformanceSummary, PerformanceParams> = Object.freeze({
   id: ID,
   kind: 'PERFORMANCE' as const,
+  // Realised metrics need the label of every row: the detector judges the labelled stream.
+  stream: 'labelled' as const,
+  // A drop of 5 (10) points of accuracy, F1 or AUC, or that much more error, against the reference.
+  thresholds: Object.freeze({ warning: 0.05, critical: 0.1 }),
   stateVersion: 1,
   description: 'Model performance against the reference: realised accuracy, F1, ROC AUC, MAE or RMSE from joined labels; CBPE expected accuracy without them',
   parseParams,

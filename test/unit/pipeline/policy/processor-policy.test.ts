@@ -43,7 +43,7 @@ function processor(restored: StateRecord[] = []): PartitionProcessor {
   return new PartitionProcessor(
     {
       partition: 0,
-      topics: { alerts: 'alerts', audit: 'audit', rollback: 'rollback', state: 'state', dlq: 'dlq' },
+      topics: { inference: 'inference', alerts: 'alerts', audit: 'audit', rollback: 'rollback', state: 'state', dlq: 'dlq' },
       pool,
       createDecode: (initialNames) => new PooledDecodeStage({ pool, lookup: { schemaFor: async () => schemaSource('InferenceEvent') }, now: () => Date.UTC(2030, 0, 1), initialNames }),
       referenceFor: () => undefined,
