@@ -12,6 +12,8 @@ const COMMANDS: Record<string, Command> = {
   topics: { summary: 'create every topic of the contract', load: () => import('./cli/topics.js') },
   run: { summary: 'the engine: consume, score, alert, roll back, exactly once', load: () => import('./cli/run.js') },
   demo: { summary: 'stack, topics, engine and a synthetic producer; prints where to look', load: () => import('./cli/demo.js') },
+  capture: { summary: 'record a model version\'s environment and dependencies into a manifest', load: () => import('./cli/capture.js') },
+  check: { summary: 'compliance rule packs over a manifest; text, json, sarif or junit', load: () => import('./cli/check.js') },
 };
 
 export const USAGE = `Usage: vigil <command> [options]

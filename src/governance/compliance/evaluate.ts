@@ -1,0 +1,43 @@
+/** The one compliance engine: every rule of every pack over one manifest, in pack and rule order. Pure. */
+import type { DeploymentManifest } from '../manifest/types.js';
+import { runCheck } from './checks.js';
+import type { CheckReport, Clause, EvaluationContext, Finding, RuleOutcome, RulePack } from './types.js';
+
+export function evaluate(manifest: DeploymentManifest, context: EvaluationContext, packs: readonly RulePack[]): CheckReport {
+  const outcomes: RuleOutcome[] = [];
+  for (const pack of packs) {
+    for (const rule of pack.rules) {
+      const clause: Clause = { framework: pack.framework, ref: rule.clause.ref, title: rule.clause.title };
+      const base = { pack: pack.pack, rule, clause };
+      if (rule.riskClasses !== undefined && !rule.riskClasses.includes(manifest.riskClass)) {
+        outcomes.push({ ...base, status: 'not-applicable', findings: [], note: `applies to risk classes ${rule.riskClasses.join(', ')}` });
+        continue;
+      }
+      const result = runCheck(rule.check, manifest, context);
+      if ('notApplicable' in result) {
+        outcomes.push({ ...base, status: 'not-applicable', findings: [], note: result.notApplicable });
+        continue;
+      }
+      const findings: Finding[] = result.problems.map((p) => ({ pack: pack.pack, ruleId: rule.id, clause, severity: rule.severity, message: p.message, path: p.path }));
+      outcomes.push({ ...base, status: findings.length === 0 ? 'pass' : 'fail', findings });
+    }
+  }
+  const findings = outcomes.flatMap((o) => o.findings);
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  return {
+    modelId: manifest.modelId,
+    modelVersion: manifest.modelVersion,
+    riskClass: manifest.riskClass,
+    packs: packs.map((p) => ({ pack: p.pack, framework: p.framework, version: p.version })),
+    outcomes,
+    findings,
+    passed: errors === 0,
+    counts: {
+      pass: outcomes.filter((o) => o.status === 'pass').length,
+      fail: outcomes.filter((o) => o.status === 'fail').length,
+      notApplicable: outcomes.filter((o) => o.status === 'not-applicable').length,
+      errors,
+      warnings: findings.filter((f) => f.severity === 'warning').length,
+    },
+  };
+}
