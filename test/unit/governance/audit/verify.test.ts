@@ -66,7 +66,7 @@ describe('tampering: every kind of change is found and located', () => {
     for (const field of ['actor', 'action', 'subject', 'payload', 'timestamp', 'keyId'] as const) {
       const records = clone(chain());
       const r = records[7] as unknown as Record<string, unknown> & { timestamp: number };
-      r[field] = field === 'timestamp' ? r.timestamp + 1 : field === 'payload' ? '{"i":7,"note":"y"}' : field === 'keyId' ? 'hmac:2026-01' : `${String(r[field])}!`;
+      (r as Record<string, unknown>)[field] = field === 'timestamp' ? r.timestamp + 1 : field === 'payload' ? '{"i":7,"note":"y"}' : field === 'keyId' ? 'hmac:2026-01' : `${String(r[field])}!`;
       const found = kinds(verifyAuditTrail(records, keyring).findings);
       expect(found, field).toContain('changed@7');
       expect(found, field).toContain('checkpoint-mismatch@11');
