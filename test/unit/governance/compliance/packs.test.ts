@@ -69,3 +69,14 @@ describe('version constraints', () => {
     expect(satisfies('3.3.6', parseConstraint('==3.3.6', 'test'))).toBe(true);
   });
 });
+
+describe('the governance documentation', () => {
+  it('lists every rule of every shipped pack with its clause', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { packageRoot } = await import('../../../../src/stack/paths.js');
+    const doc = readFileSync(join(packageRoot(), 'docs', 'governance.md'), 'utf8');
+    for (const pack of loadPacks()) {
+      for (const rule of pack.rules) expect(doc, rule.id).toContain(`| \`${rule.id}\` | ${rule.clause.ref} ${rule.clause.title} | ${rule.severity} |`);
+    }
+  });
+});
