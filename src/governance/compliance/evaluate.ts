@@ -1,4 +1,5 @@
 /** The one compliance engine: every rule of every pack over one manifest, in pack and rule order. Pure. */
+import { VigilError } from '../../errors.js';
 import type { DeploymentManifest } from '../manifest/types.js';
 import { runCheck } from './checks.js';
 import type { CheckReport, Clause, EvaluationContext, Finding, RuleOutcome, RulePack } from './types.js';
@@ -40,4 +41,14 @@ export function evaluate(manifest: DeploymentManifest, context: EvaluationContex
       warnings: findings.filter((f) => f.severity === 'warning').length,
     },
   };
+}
+
+/** For callers that gate on compliance (a deployment API): VIGIL_CHECK_FAILED naming the first error findings. */
+export function checkFailedError(report: CheckReport): VigilError | null {
+  if (report.passed) return null;
+  const errors = report.findings.filter((f) => f.severity === 'error');
+  const shown = errors.slice(0, 5).map((f) => `${f.ruleId} [${f.clause.framework} ${f.clause.ref}] ${f.path}: ${f.message}`);
+  return new VigilError('VIGIL_CHECK_FAILED', `${report.modelId}@${report.modelVersion} fails ${errors.length} compliance rule(s): ${shown.join('; ')}${errors.length > 5 ? '; ...' : ''}`, {
+    details: { modelId: report.modelId, modelVersion: report.modelVersion, errors: errors.length },
+  });
 }

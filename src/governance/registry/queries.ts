@@ -1,5 +1,6 @@
 /** Reading the registry: the fold of a whole log, rollback targets for the response policy, compliance context. */
 import type { GovernanceEvent } from '../../contracts/records.js';
+import { VigilError } from '../../errors.js';
 import type { EvaluationContext } from '../compliance/types.js';
 import { apply, APPROVED_STATUSES } from './apply.js';
 import { emptyRegistry, type Refusal, type RegistryPolicy, type RegistryState, type VersionRecord } from './types.js';
@@ -53,4 +54,9 @@ export function complianceContext(state: RegistryState, modelId: string, version
     ...(v !== undefined ? { submitter: v.submitter } : {}),
     approvedEarlier: approvedEarlier(state, modelId, version),
   };
+}
+
+/** A refusal as the error an API or command returns: VIGIL_GOVERNANCE_REFUSED, the refusal code in its details. */
+export function refusalError(refusal: Refusal): VigilError {
+  return new VigilError('VIGIL_GOVERNANCE_REFUSED', `${refusal.message} (${refusal.code}, event ${refusal.eventId})`, { details: { refusal: refusal.code, eventId: refusal.eventId } });
 }

@@ -59,6 +59,13 @@ describe('vigil audit verify', () => {
     expect(r.out).toMatch(/malformed .*line 4 is not JSON/);
   });
 
+  it('reports an oversized line as malformed without reading it as JSON', async () => {
+    const file = exportFile('huge.jsonl', [...a.slice(0, 2), `{"pad":"${'x'.repeat(5 * 1024 * 1024)}"}`, ...a.slice(2)]);
+    const r = await runCli(['audit', 'verify', '--file', file, '--key', pem]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/malformed .*line 3 is longer than 4194304 characters/);
+  });
+
   it('finds truncation against the head saved by an earlier run', async () => {
     const head = join(dir, 'head.json');
     expect((await runCli(['audit', 'verify', '--file', good, '--keyring', keyring, '--save-head', head])).code).toBe(0);

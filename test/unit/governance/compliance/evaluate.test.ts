@@ -178,3 +178,12 @@ describe('each kind of check', () => {
     expect(run(null)).toEqual(['ioLogging.retentionDays (retention in days) is not declared']);
   });
 });
+
+describe('checkFailedError', () => {
+  it('is null for a passing report and VIGIL_CHECK_FAILED (exit 1) naming rules and clauses otherwise', async () => {
+    const { checkFailedError } = await import('../../../../src/governance/compliance/evaluate.js');
+    expect(checkFailedError(evaluate(makeManifest(), approved, loadPacks()))).toBeNull();
+    const error = checkFailedError(evaluate(makeManifest((m) => { delete m.owner; }), approved, loadPacks(['eu-ai-act'])));
+    expect(error).toMatchObject({ code: 'VIGIL_CHECK_FAILED', exitCode: 1, message: expect.stringMatching(/credit-risk@1\.1\.0 fails 2 compliance rule\(s\): EUAIA-11-TECHNICAL-DOCUMENTATION \[EU AI Act Art\. 11\(1\)\] owner/) });
+  });
+});

@@ -255,3 +255,11 @@ describe('queries', () => {
     expect(complianceContext(s, 'credit-risk', '1.1.0')).toMatchObject({ submitter: 'alice', approvedEarlier: ['1.0.0'], approvals: [{ actor: 'bob' }] });
   });
 });
+
+describe('refusalError', () => {
+  it('is VIGIL_GOVERNANCE_REFUSED (exit 1) with the refusal code in its details', async () => {
+    const { refusalError } = await import('../../../../src/governance/registry/queries.js');
+    const error = refusalError(refusal(run([submit('1.0.0'), check('1.0.0')]), approve('1.0.0', 'alice')) as never);
+    expect(error).toMatchObject({ code: 'VIGIL_GOVERNANCE_REFUSED', exitCode: 1, details: { refusal: 'SELF_APPROVAL' }, message: expect.stringMatching(/alice submitted credit-risk@1\.0\.0 and may not approve it \(SELF_APPROVAL, event e\d+\)/) });
+  });
+});
