@@ -88,7 +88,6 @@ export const REFUSAL_CODES = [
   'DUPLICATE_APPROVER',
   'REASON_REQUIRED',
   'BAD_ROLLBACK_TARGET',
-  'NOT_DEPLOYED',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

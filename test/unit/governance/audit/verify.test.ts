@@ -206,3 +206,34 @@ describe('inclusion proofs against a signed checkpoint', () => {
     expect(() => proveInclusion(records, checkpoint, 3)).toThrow(/outside checkpoint 11's range \[5, 11\)/);
   });
 });
+
+describe('keyring files', () => {
+  it('read Ed25519 and HMAC keys with validity windows, and refuse bad entries naming them', async () => {
+    const { readKeyring } = await import('../../../../src/governance/audit/keys.js');
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-keyring-'));
+    const write = (doc: unknown) => {
+      const file = join(dir, `k${Math.random()}.json`);
+      writeFileSync(file, JSON.stringify(doc));
+      return file;
+    };
+    const pem = ed.publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    const ring = readKeyring(write({ keys: [{ keyId: edSigner.keyId, algorithm: 'ed25519', publicKey: pem, validUntil: '2026-01-01T00:00:04.500Z' }, { keyId: 'hmac:2026-01', algorithm: 'hmac-sha256', secret: secret.toString('base64'), validFrom: '2026-01-01T00:00:00Z' }] }));
+    expect(ring.get(edSigner.keyId)).toMatchObject({ algorithm: 'ed25519', validFrom: null, validUntil: Date.parse('2026-01-01T00:00:04.500Z') });
+    expect(kinds(verifyAuditTrail(chain(), ring).findings)[0]).toBe('key-not-valid@6');
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' });
+    for (const [doc, message] of [
+      [{ keys: [] }, /keys must be a list of 1 to 1000 keys/],
+      [{ keys: [{ keyId: 'a b', algorithm: 'ed25519', publicKey: pem }] }, /keys\[0\]\.keyId must be/],
+      [{ keys: [{ keyId: 'k', algorithm: 'rsa', publicKey: pem }] }, /keys\[0\]\.algorithm must be ed25519 or hmac-sha256/],
+      [{ keys: [{ keyId: 'k', algorithm: 'ed25519', publicKey: 'not a key' }] }, /keys\[0\]\.publicKey is not a PEM public key/],
+      [{ keys: [{ keyId: 'k', algorithm: 'ed25519', publicKey: rsa }] }, /keys\[0\]\.publicKey is rsa, not Ed25519/],
+      [{ keys: [{ keyId: 'k', algorithm: 'ed25519', publicKey: pem, validFrom: 'soon' }] }, /keys\[0\]\.validFrom must be an ISO 8601 time/],
+      [{ keys: [{ keyId: 'k', algorithm: 'ed25519', publicKey: pem }, { keyId: 'k', algorithm: 'ed25519', publicKey: pem }] }, /key id k appears twice/],
+    ] as const) {
+      expect(() => readKeyring(write(doc))).toThrow(message);
+    }
+  });
+});

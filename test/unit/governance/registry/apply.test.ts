@@ -106,6 +106,45 @@ describe('the life of a version', () => {
     expect(s.models['credit-risk']?.deployed).toBeNull();
   });
 
+  it('retires an approved, superseded or rolled-back version, and redeploys a superseded one', () => {
+    const approvedOnly = run([submit('1.0.0', 'limited'), check('1.0.0'), approve('1.0.0', 'bob'), retire('1.0.0')]);
+    expect(status(approvedOnly, '1.0.0')).toBe('retired');
+    const two = after(firstDeployed(), () => [submit('1.1.0'), check('1.1.0'), approve('1.1.0', 'bob'), approve('1.1.0', 'carol'), deploy('1.1.0', '1.0.0')]);
+    expect(status(run([retire('1.0.0')], two), '1.0.0')).toBe('retired');
+    const back = run([rollback('1.1.0', '1.0.0')], two);
+    expect(status(run([retire('1.1.0')], back), '1.1.0')).toBe('retired');
+    // An operator may put a superseded version back in service by deploying it again.
+    const again = run([deploy('1.0.0', null, 'back to the first version')], two);
+    expect([status(again, '1.0.0'), status(again, '1.1.0'), again.models['credit-risk']?.deployed]).toEqual(['deployed', 'superseded', '1.0.0']);
+  });
+
+  it('every refusal code is produced by some step', async () => {
+    const { REFUSAL_CODES } = await import('../../../../src/governance/registry/types.js');
+    const seen = new Set<string>();
+    const note = (s: RegistryState, e: GovernanceEvent) => {
+      const r = apply(s, e);
+      if (!r.ok) seen.add(r.refusal.code);
+    };
+    const submitted = submit('1.0.0');
+    const pending = run([submitted]);
+    const checked = run([check('1.0.0')], pending);
+    note(emptyRegistry(), { ...submit('1.0.0'), payload: '{' });
+    note(pending, submitted);
+    const first = submit('9.0.0');
+    note(run([first]), { ...check('9.0.0'), timestamp: first.timestamp - 1 });
+    note(emptyRegistry(), approve('5.0.0', 'bob'));
+    note(pending, approve('1.0.0', 'bob'));
+    note(emptyRegistry(), submit('1.0.0', 'unacceptable'));
+    note(checked, approve('1.0.0', 'bob', []));
+    note(checked, approve('1.0.0', 'alice'));
+    note(run([approve('1.0.0', 'bob')], checked), approve('1.0.0', 'bob'));
+    note(checked, reject('1.0.0', 'bob', null));
+    note(run([approve('1.0.0', 'bob'), approve('1.0.0', 'carol')], checked), deploy('1.0.0', null, null));
+    clock += 15 * DAY;
+    note(checked, approve('1.0.0', 'bob'));
+    expect([...seen].sort()).toEqual([...REFUSAL_CODES].sort());
+  });
+
   it('submissions expire; an expired one can be submitted again', () => {
     const s = run([submit('1.0.0')]);
     const v = versionOf(s, 'credit-risk', '1.0.0');
