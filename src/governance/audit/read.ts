@@ -46,8 +46,14 @@ export async function readAuditExport(file: string): Promise<unknown[]> {
       }
     }
   })();
-  await Promise.race([read, failure]);
-  stream.destroy();
+  // Whichever loses the race must not end as an unhandled rejection.
+  read.catch(() => undefined);
+  failure.catch(() => undefined);
+  try {
+    await Promise.race([read, failure]);
+  } finally {
+    stream.destroy();
+  }
   return out;
 }
 

@@ -91,6 +91,7 @@ describe('vigil audit verify', () => {
     ['neither --file nor --topic', [], /give exactly one of --file/],
     ['both --file and --topic', ['--file', 'x', '--topic'], /give exactly one of --file/],
     ['a missing export', ['--file', join(dir, 'none.jsonl'), '--key', 'x'], /does not exist/],
+    ['an export that is a folder', ['--file', dir, '--key', 'pem'], /cannot read audit export .*EISDIR/],
     ['a missing key file', ['--file', 'placeholder', '--key', join(dir, 'nokey.pem')], /key file .*nokey\.pem does not exist/],
     ['a keyring with a short HMAC secret', ['--file', 'placeholder', '--keyring', 'short'], /keys\[0\]\.secret is 4 bytes; at least 32 are needed/],
     ['a keyring that is not JSON', ['--file', 'placeholder', '--keyring', 'notjson'], /keyring .* is not JSON/],
