@@ -20,7 +20,7 @@ const ENVIRONMENT = {
     cpuModel: { type: 'string', maxLength: 256 },
     cpuCount: { type: 'integer', minimum: 0, maximum: 65536 },
     memoryBytes: { type: 'integer', minimum: 0 },
-    runtimes: { type: 'object', maxProperties: 64, additionalProperties: text(128) },
+    runtimes: { type: 'object', maxProperties: 64, propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_.-]{0,63}$' }, additionalProperties: text(128) },
     containerImageDigest: nullable({ type: 'string', pattern: '^sha256:[0-9a-f]{64}$' }),
     gitCommit: nullable({ type: 'string', pattern: '^[0-9a-f]{40}([0-9a-f]{24})?$' }),
     envVarNames: { type: 'array', maxItems: 4096, items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]{0,255}$' } },

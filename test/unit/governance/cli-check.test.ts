@@ -65,6 +65,8 @@ describe('vigil check', () => {
     ['an environment variable value smuggled in as a name', JSON.stringify(makeManifest((m) => { m.environment = { ...m.environment, envVarNames: ['API_KEY=hunter2'] }; })), /environment\.envVarNames\.0/, 'environment.envVarNames.0'],
     ['an edited manifest (environment hash no longer matches)', JSON.stringify({ ...makeManifest(), artifact: { uri: 'model.bin', sha256: 'f'.repeat(64), sizeBytes: 1234 } }), /environmentHash must be the hash of the manifest's environment/, 'environmentHash'],
     ['a list instead of an object', '[]', /\(root\) must be/, '(root)'],
+    ['a __proto__ document kind', JSON.stringify(makeManifest()).replace('"documents":{', '"documents":{"__proto__":{"uri":"x","sha256":null},'), /documents\.__proto__ is not a valid id/, 'documents'],
+    ['a __proto__ runtime', JSON.stringify(makeManifest()).replace('"runtimes":{', '"runtimes":{"__proto__":"1",'), /environment\.runtimes\.__proto__ is not a valid id/, 'runtimes'],
     ['an empty file', '', /is not JSON/, '(root)'],
   ])('exits 2 on a manifest that is %s, naming the file and field', async (_name, text, message, field) => {
     const file = write(`m-${field.replace(/\W/g, '_')}-${Math.random()}.json`, text);
