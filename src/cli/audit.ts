@@ -14,11 +14,12 @@ import type { CommandIo } from './io.js';
 import { evaluate } from '../governance/compliance/evaluate.js';
 import { loadPacks } from '../governance/compliance/packs.js';
 import { fold, complianceContext } from '../governance/registry/queries.js';
-import { assembleEvidence, loadEvidenceDir, renderHtml, renderMarkdown } from '../governance/report/index.js';
+import { assembleEvidence, loadEvidenceDir, loadEvidenceTopics, renderHtml, renderMarkdown, type LoadedEvidence } from '../governance/report/index.js';
 
 export const HELP = `Usage: vigil audit verify (--file EXPORT.jsonl | --topic [NAME]) [--keyring FILE | --key PEM ...]
                           [--chain ID] [--head FILE] [--save-head FILE] [--format text|json]
-       vigil audit report --model ID [--from T] [--to T] --format html|json|md --input DIR [--output FILE]
+       vigil audit report --model ID [--from T] [--to T] --format html|json|md (--input DIR | --topics [--manifests DIR])
+                          [--keyring FILE | --key PEM ...] [--output FILE]
 
 verify reads every audit record (a JSON-lines export, or the audit topic up to its end) and checks, per
 chain: each record's content against its hash, its signature (Ed25519 or HMAC-SHA256, by key id, inside
@@ -41,14 +42,17 @@ Options (verify):
 
 report assembles an evidence pack for one model: manifests and SBOM summary, compliance results with
 their clauses, approvals (who, when), deployments, alerts, rollbacks, drift over time as charts, and
-the verification of the audit trail. It reads JSON-lines exports from --input DIR: manifests/*.json,
-governance.jsonl, alerts.jsonl, rollback.jsonl, drift.jsonl and audit.jsonl (each optional).
+the verification of the audit trail. It reads JSON-lines exports from --input DIR (manifests/*.json, governance.jsonl,
+alerts.jsonl, rollback.jsonl, drift.jsonl and audit.jsonl, each optional), or the topics themselves
+with --topics (VIGIL_TOPIC_PREFIX on VIGIL_BROKERS; manifests from --manifests DIR).
 
 Options (report):
   --model ID            the model
   --from T, --to T      the period (ISO 8601 date or time; default: everything)
   --format F            html, json or md
   --input DIR           the folder of exports
+  --topics              read the governance, alerts, rollback and audit topics instead
+  --manifests DIR       with --topics: the folder of manifest files
   --pack NAME|FILE      rule packs for the compliance section (default: every shipped pack)
   --keyring FILE, --key PEM   keys to verify audit.jsonl (required when it is present)
   --output FILE         write the report to FILE (default: standard output)
@@ -174,6 +178,8 @@ async function report(argv: readonly string[], io: CommandIo): Promise<number> {
       to: { type: 'string' },
       format: { type: 'string' },
       input: { type: 'string' },
+      topics: { type: 'boolean' },
+      manifests: { type: 'string' },
       pack: { type: 'string', multiple: true },
       keyring: { type: 'string' },
       key: { type: 'string', multiple: true },
@@ -191,21 +197,43 @@ async function report(argv: readonly string[], io: CommandIo): Promise<number> {
   const format = String(values.format ?? '');
   if (!['html', 'json', 'md'].includes(format)) throw new VigilError('VIGIL_USAGE', `--format must be html, json or md, got ${JSON.stringify(format)}`);
   const input = values.input as string | undefined;
-  if (input === undefined) throw new VigilError('VIGIL_USAGE', '--input DIR is required (the folder of JSON-lines exports); see `vigil audit --help`');
+  if ((input === undefined) === (values.topics !== true)) throw new VigilError('VIGIL_USAGE', 'give exactly one of --input DIR (the folder of JSON-lines exports) or --topics; see `vigil audit --help`');
+  if (values.manifests !== undefined && values.topics !== true) throw new VigilError('VIGIL_USAGE', '--manifests goes with --topics (with --input, manifests are read from DIR/manifests)');
   const from = timeFlag(values.from, 'from');
   const to = timeFlag(values.to, 'to');
   if (from !== null && to !== null && from > to) throw new VigilError('VIGIL_USAGE', '--from is after --to');
-  const loaded = loadEvidenceDir(input);
+  const hasKeys = values.keyring !== undefined || values.key !== undefined;
+  const keys = () => loadKeyring(values.keyring as string | undefined, (values.key as string[] | undefined) ?? []);
+  let loaded: LoadedEvidence;
+  let auditItems: unknown[] | null = null;
+  let unreadable: string[] = [];
+  if (input !== undefined) {
+    loaded = loadEvidenceDir(input);
+    if (loaded.auditFile !== null) {
+      if (!hasKeys) throw new VigilError('VIGIL_USAGE', `${loaded.auditFile} needs --keyring or --key to be verified`);
+      auditItems = await readAuditExport(loaded.auditFile);
+    }
+  } else {
+    if (!hasKeys) throw new VigilError('VIGIL_USAGE', 'the audit topic needs --keyring or --key to be verified');
+    const infra = infraFromEnv();
+    const fromTopics = await loadEvidenceTopics(kafkaClient({ brokers: infra.brokers, clientId: 'vigil-audit-report' }), {
+      topicPrefix: infra.topicPrefix,
+      registryUrl: infra.registryUrl,
+      manifestDir: (values.manifests as string | undefined) ?? null,
+    });
+    loaded = fromTopics;
+    auditItems = fromTopics.auditRecords;
+    unreadable = fromTopics.unreadable;
+  }
   let audit: AuditVerification[] | null = null;
-  if (loaded.auditFile !== null) {
-    if (values.keyring === undefined && values.key === undefined) throw new VigilError('VIGIL_USAGE', `${loaded.auditFile} needs --keyring or --key to be verified`);
-    const keyring = loadKeyring(values.keyring as string | undefined, (values.key as string[] | undefined) ?? []);
-    audit = [...groupByChain(await readAuditExport(loaded.auditFile))].map(([chainId, records]) => verifyAuditTrail(records, keyring, { chainId }));
+  if (auditItems !== null) {
+    const keyring = keys();
+    audit = [...groupByChain(auditItems)].map(([chainId, records]) => verifyAuditTrail(records, keyring, { chainId }));
   }
   const packs = loadPacks((values.pack as string[] | undefined) ?? []);
   const { state } = fold(loaded.governance.filter((e) => e.modelId === model).sort((a, b) => a.timestamp - b.timestamp));
   const checks = loaded.manifests.filter((m) => m.modelId === model).map((m) => evaluate(m, complianceContext(state, m.modelId, m.modelVersion), packs));
-  const evidence = assembleEvidence({ modelId: model, from, to, generatedAt: Date.now(), manifests: loaded.manifests, checks, governance: loaded.governance, alerts: loaded.alerts, rollbacks: loaded.rollbacks, drift: loaded.drift, audit });
+  const evidence = assembleEvidence({ modelId: model, from, to, generatedAt: Date.now(), manifests: loaded.manifests, checks, governance: loaded.governance, alerts: loaded.alerts, rollbacks: loaded.rollbacks, drift: loaded.drift, audit, unreadable });
   const text = format === 'html' ? renderHtml(evidence) : format === 'md' ? renderMarkdown(evidence) : JSON.stringify(evidence, null, 2);
   if (values.output !== undefined) {
     writeFileSync(String(values.output), text.endsWith('\n') ? text : `${text}\n`);

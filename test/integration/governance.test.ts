@@ -168,6 +168,15 @@ describe('the governance gate on the real stack: capture to drift-triggered roll
     expect(report.alerts.length).toBeGreaterThan(0);
     expect(Object.keys(report.drift).sort()).toEqual(['f00', 'f01', 'f02']);
     expect(report.audit?.verified).toBe(true);
+    // The same report read straight from the topics.
+    const fromTopics = await withEnv(env, () => cli(['audit', 'report', '--model', 'credit-risk', '--format', 'json', '--topics', '--manifests', join(dir, 'evidence', 'manifests'), '--key', join(dir, 'audit.pub.pem')]));
+    expect(fromTopics.code, fromTopics.err).toBe(0);
+    const topicReport = JSON.parse(fromTopics.out) as EvidenceReport;
+    expect(topicReport.versions).toEqual(report.versions);
+    expect(topicReport.rollbacks).toEqual(report.rollbacks);
+    expect(topicReport.alerts).toEqual(report.alerts);
+    expect(topicReport.audit?.chains.map((c) => [c.chainId, c.records, c.ok])).toEqual(report.audit?.chains.map((c) => [c.chainId, c.records, c.ok]));
+    expect(topicReport.unreadable).toEqual([]);
     const html = await cli(['audit', 'report', '--model', 'credit-risk', '--format', 'html', '--input', join(dir, 'evidence'), '--key', join(dir, 'audit.pub.pem'), '--output', join(dir, 'evidence.html')]);
     expect(html.code).toBe(0);
     expect(readFileSync(join(dir, 'evidence.html'), 'utf8')).toMatch(/<span class="badge ok">verified<\/span>/);

@@ -9,7 +9,7 @@ import type { Type } from 'avsc';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { avroType } from '../../contracts/schemas.js';
+import { avroType, type SchemaName } from '../../contracts/schemas.js';
 import { RegistryClient } from '../../pipeline/decode/registry.js';
 import { readToEnd } from '../../pipeline/source/read-to-end.js';
 import { VigilError, describeError } from '../../errors.js';
@@ -59,11 +59,20 @@ export async function readAuditExport(file: string): Promise<unknown[]> {
 
 /** Records of the audit topic in offset order per partition (the audit topic has one partition). */
 export async function readAuditTopic(kafka: Kafka, topic: string, registryUrl: string, timeoutMs = 60_000): Promise<unknown[]> {
+  return readTopicRecords(kafka, topic, registryUrl, 'AuditRecord', timeoutMs);
+}
+
+/**
+ * Every record of a topic up to its end (read_committed), decoded as `schema` from the writer schema
+ * the registry holds for each record's id, in offset order per partition; a record that cannot be
+ * decoded is an `Unreadable` marker naming its topic, partition and offset.
+ */
+export async function readTopicRecords(kafka: Kafka, topic: string, registryUrl: string, schema: SchemaName, timeoutMs = 60_000): Promise<unknown[]> {
   const messages: { partition: number; message: KafkaMessage }[] = [];
   await readToEnd(kafka, { topic, timeoutMs, onMessage: (partition, message) => messages.push({ partition, message }) });
   messages.sort((a, b) => a.partition - b.partition || (BigInt(a.message.offset) < BigInt(b.message.offset) ? -1 : 1));
   const registry = new RegistryClient({ baseUrl: registryUrl });
-  const reader = avroType('AuditRecord');
+  const reader = avroType(schema);
   const resolvers = new Map<number, { resolver: unknown } | { error: string }>();
   const out: unknown[] = [];
   for (const { partition, message } of messages) {
@@ -92,7 +101,7 @@ export async function readAuditTopic(kafka: Kafka, topic: string, registryUrl: s
     try {
       out.push(reader.fromBuffer(value.subarray(5), entry.resolver as Parameters<Type['fromBuffer']>[1], true));
     } catch (error) {
-      out.push({ unreadable: `${at} does not decode as an AuditRecord: ${describeError(error)}` } satisfies Unreadable);
+      out.push({ unreadable: `${at} does not decode as ${schema}: ${describeError(error)}` } satisfies Unreadable);
     }
   }
   return out;

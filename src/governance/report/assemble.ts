@@ -74,5 +74,6 @@ export function assembleEvidence(input: EvidenceInput): EvidenceReport {
       .map((r) => ({ at: r.issuedAt, from: r.fromVersion, to: r.toVersion, action: r.action, by: r.issuedBy, reason: r.reason, alertIds: r.alertIds })),
     drift,
     audit: input.audit === null ? null : { verified: input.audit.every((c) => c.ok), chains: input.audit },
+    unreadable: input.unreadable ?? [],
   };
 }

@@ -30,7 +30,9 @@ export function renderHtml(r: EvidenceReport): string {
 <div class="card">Alerts<b>${r.alerts.length}</b></div>
 <div class="card">Rollbacks<b>${r.rollbacks.length}</b></div>
 <div class="card">Compliance<b>${r.checks.length === 0 ? '—' : badge(checksOk, 'passed', 'violations')}</b></div>
-<div class="card">Audit trail<b>${auditOk === null ? '—' : badge(auditOk, 'verified', 'broken')}</b></div></div></section>`);
+<div class="card">Audit trail<b>${auditOk === null ? '—' : badge(auditOk, 'verified', 'broken')}</b></div></div>${
+    r.unreadable.length === 0 ? '' : `<h3>Records that could not be read (${r.unreadable.length})</h3><ul>${r.unreadable.slice(0, 50).map((u) => `<li>${esc(u)}</li>`).join('')}</ul>`
+  }</section>`);
   sections.push(`<section id="manifests"><h2>Deployment manifests and dependencies</h2>${r.manifests
     .map(
       (m) => `<h3>Version ${esc(m.version)}</h3>${table(

@@ -3,4 +3,4 @@ export { assembleEvidence } from './assemble.js';
 export { renderHtml } from './html.js';
 export { renderMarkdown } from './markdown.js';
 export { driftChart } from './svg.js';
-export { loadEvidenceDir, type LoadedEvidence } from './load.js';
+export { loadEvidenceDir, loadEvidenceTopics, type LoadedEvidence } from './load.js';

@@ -11,7 +11,11 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Kafka } from 'kafkajs';
 import type { Alert, GovernanceEvent, RollbackCommand } from '../../contracts/records.js';
+import type { SchemaName } from '../../contracts/schemas.js';
+import { topicName } from '../../contracts/topics.js';
+import { readTopicRecords, type Unreadable } from '../audit/read.js';
 import { VigilError } from '../../errors.js';
 import { readManifest } from '../manifest/validate.js';
 import type { DeploymentManifest } from '../manifest/types.js';
@@ -69,5 +73,43 @@ export function loadEvidenceDir(dir: string): LoadedEvidence {
     rollbacks: typed<RollbackCommand>(join(dir, 'rollback.jsonl'), { commandId: 'string', modelId: 'string', fromVersion: 'string', toVersion: 'string', action: 'string', reason: 'string', alertIds: 'array', issuedAt: 'number', issuedBy: 'string' }),
     drift: drift.map((d) => ({ at: d.at, feature: d.feature, score: d.score, threshold: d.threshold ?? null, version: d.version ?? null })),
     auditFile: existsSync(auditFile) ? auditFile : null,
+  };
+}
+
+/**
+ * The same evidence read from the topics (read_committed, up to their ends): governance, alerts,
+ * rollback and audit under `topicPrefix`; manifests from `manifestDir` when given (manifests travel in
+ * files, the governance topic carries their hashes). Drift comes from the DRIFT alerts' scores.
+ */
+export async function loadEvidenceTopics(
+  kafka: Kafka,
+  options: { readonly topicPrefix: string; readonly registryUrl: string; readonly manifestDir: string | null; readonly timeoutMs?: number },
+): Promise<LoadedEvidence & { readonly auditRecords: unknown[]; readonly unreadable: string[] }> {
+  const read = (name: 'governance' | 'alerts' | 'rollback' | 'audit', schema: SchemaName) => readTopicRecords(kafka, topicName(options.topicPrefix, name), options.registryUrl, schema, options.timeoutMs);
+  const [governance, alerts, rollbacks, audit] = await Promise.all([read('governance', 'GovernanceEvent'), read('alerts', 'Alert'), read('rollback', 'RollbackCommand'), read('audit', 'AuditRecord')]);
+  const unreadable: string[] = [];
+  const readable = <T>(items: unknown[]): T[] =>
+    items.filter((item) => {
+      const why = (item as Partial<Unreadable>).unreadable;
+      if (typeof why === 'string') unreadable.push(why);
+      return typeof why !== 'string';
+    }) as T[];
+  const manifests =
+    options.manifestDir !== null && existsSync(options.manifestDir)
+      ? readdirSync(options.manifestDir)
+          .filter((f) => f.endsWith('.json'))
+          .sort()
+          .map((f) => readManifest(join(options.manifestDir as string, f)))
+      : [];
+  return {
+    manifests,
+    governance: readable<GovernanceEvent>(governance),
+    alerts: readable<Alert>(alerts),
+    rollbacks: readable<RollbackCommand>(rollbacks),
+    drift: [],
+    auditFile: null,
+    // Unreadable audit records stay in: the verifier reports them by position.
+    auditRecords: audit,
+    unreadable,
   };
 }

@@ -9,6 +9,7 @@ const table = (head: readonly string[], rows: readonly (readonly string[])[], em
 
 export function renderMarkdown(r: EvidenceReport): string {
   const out: string[] = [`# Evidence report: ${cell(r.modelId)}`, '', `Period: ${r.period.from === null ? 'the beginning' : time(r.period.from)} to ${r.period.to === null ? 'now' : time(r.period.to)}. Generated ${time(r.generatedAt)}.`, ''];
+  if (r.unreadable.length > 0) out.push(`**Records that could not be read (${r.unreadable.length}):**`, '', ...r.unreadable.slice(0, 50).map((u) => `- ${cell(u)}`), '');
   out.push('## Deployment manifests and dependencies', '');
   for (const m of r.manifests) {
     out.push(`### Version ${cell(m.version)}`, '', table(['field', 'value'], [

@@ -30,6 +30,8 @@ export interface EvidenceInput {
   readonly drift: readonly DriftPoint[];
   /** Verification of the audit chains; null when no audit trail was given. */
   readonly audit: readonly AuditVerification[] | null;
+  /** Records the loader could not read (topic, partition, offset and why). */
+  readonly unreadable?: readonly string[];
 }
 
 export interface VersionSummary {
@@ -75,4 +77,5 @@ export interface EvidenceReport {
   readonly rollbacks: readonly { readonly at: number; readonly from: string; readonly to: string; readonly action: string; readonly by: string; readonly reason: string; readonly alertIds: readonly string[] }[];
   readonly drift: Readonly<Record<string, readonly DriftPoint[]>>;
   readonly audit: { readonly verified: boolean; readonly chains: readonly AuditVerification[] } | null;
+  readonly unreadable: readonly string[];
 }

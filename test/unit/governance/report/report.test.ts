@@ -74,7 +74,10 @@ describe('vigil audit report', () => {
   it.each([
     ['no --model', ['--format', 'html', '--input', '.'], /--model is required/],
     ['a bad format', ['--model', 'm', '--format', 'pdf', '--input', '.'], /--format must be html, json or md, got "pdf"/],
-    ['no --input', ['--model', 'm', '--format', 'html'], /--input DIR is required/],
+    ['neither --input nor --topics', ['--model', 'm', '--format', 'html'], /give exactly one of --input DIR .* or --topics/],
+    ['both --input and --topics', ['--model', 'm', '--format', 'html', '--input', '.', '--topics'], /give exactly one of --input DIR/],
+    ['--manifests without --topics', ['--model', 'm', '--format', 'html', '--input', '.', '--manifests', '.'], /--manifests goes with --topics/],
+    ['--topics without a key', ['--model', 'm', '--format', 'html', '--topics'], /the audit topic needs --keyring or --key/],
     ['a bad --from', ['--model', 'm', '--format', 'html', '--input', '.', '--from', 'yesterday'], /--from must be an ISO 8601 date or time, got "yesterday"/],
     ['--from after --to', ['--model', 'm', '--format', 'html', '--input', '.', '--from', '2026-02-01', '--to', '2026-01-01'], /--from is after --to/],
     ['a missing folder', ['--model', 'm', '--format', 'html', '--input', '/nonexistent/evidence'], /evidence folder \/nonexistent\/evidence does not exist/],
