@@ -39,7 +39,6 @@ export const ERROR_CODES = {
   VIGIL_POLICY_INVALID: { retriable: false, exit: 2, summary: 'a compliance rule pack is malformed' },
   VIGIL_CHECK_FAILED: { retriable: false, exit: 1, summary: 'compliance checks found violations' },
   VIGIL_GOVERNANCE_REFUSED: { retriable: false, exit: 1, summary: 'a governance step is not allowed in the version\'s state' },
-  VIGIL_AUDIT_BROKEN: { retriable: false, exit: 1, summary: 'the audit trail failed verification' },
 } as const satisfies Record<string, { retriable: boolean; exit: 1 | 2; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
