@@ -34,6 +34,11 @@ export const ERROR_CODES = {
   // engine
   VIGIL_ENGINE_STOPPING: { retriable: false, exit: 1, summary: 'the engine is shutting down' },
   VIGIL_INTERNAL: { retriable: false, exit: 1, summary: 'an unexpected internal error' },
+  // governance: manifests, compliance checks, the registry, the audit trail
+  VIGIL_MANIFEST_INVALID: { retriable: false, exit: 2, summary: 'a deployment manifest does not match its schema' },
+  VIGIL_POLICY_INVALID: { retriable: false, exit: 2, summary: 'a compliance rule pack is malformed' },
+  VIGIL_CHECK_FAILED: { retriable: false, exit: 1, summary: 'compliance checks found violations' },
+  VIGIL_GOVERNANCE_REFUSED: { retriable: false, exit: 1, summary: 'a governance step is not allowed in the version\'s state' },
 } as const satisfies Record<string, { retriable: boolean; exit: 1 | 2; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

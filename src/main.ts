@@ -13,6 +13,9 @@ const COMMANDS: Record<string, Command> = {
   run: { summary: 'the engine: consume, score, alert, roll back, exactly once', load: () => import('./cli/run.js') },
   demo: { summary: 'stack, topics, engine and a synthetic producer; prints where to look', load: () => import('./cli/demo.js') },
   replay: { summary: 'the alerts and commands a configuration would raise over recorded events', load: () => import('./cli/replay.js') },
+  capture: { summary: 'record a model version\'s environment and dependencies into a manifest', load: () => import('./cli/capture.js') },
+  audit: { summary: 'verify the audit trail; write an evidence report for auditors', load: () => import('./cli/audit.js') },
+  check: { summary: 'compliance rule packs over a manifest; text, json, sarif or junit', load: () => import('./cli/check.js') },
 };
 
 export const USAGE = `Usage: vigil <command> [options]
