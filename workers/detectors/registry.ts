@@ -3,10 +3,26 @@
  * EVENT_DETECTORS (per-event detectors): the scoring tasks, the configuration and the contract test
  * suites all read these lists. Ids are unique across both.
  */
+import { chiSquareDetector } from './drift/chi-square.js';
+import { cvmDetector } from './drift/cvm.js';
+import { hellingerDetector } from './drift/hellinger.js';
+import { jensenShannonDetector } from './drift/jensen-shannon.js';
+import { ksDetector } from './drift/ks.js';
 import { psiDetector } from './drift/psi.js';
+import { wassersteinDetector } from './drift/wasserstein.js';
+import { zTestDetector } from './drift/z-test.js';
 import type { AnyEventDetector, AnyWindowDetector } from './types.js';
 
-const DETECTORS: readonly AnyWindowDetector[] = [psiDetector];
+const DETECTORS: readonly AnyWindowDetector[] = [
+  psiDetector,
+  ksDetector,
+  cvmDetector,
+  wassersteinDetector,
+  jensenShannonDetector,
+  hellingerDetector,
+  chiSquareDetector,
+  zTestDetector,
+];
 
 const EVENT_DETECTORS: readonly AnyEventDetector[] = [];
 

@@ -3,17 +3,94 @@
  * in the registry; nothing here names a particular detector.
  */
 import { describe, expect, it } from 'vitest';
-import type { NumericColumns } from '../../../../src/contracts/batch.js';
-import { buildReferenceProfile } from '../../../../workers/detectors/reference.js';
+import type { CategoricalColumns, NumericColumns } from '../../../../src/contracts/batch.js';
+import { buildReferenceProfile, type ReferenceProfile } from '../../../../workers/detectors/reference.js';
 import { detectorIds, detectorRegistry, getDetector } from '../../../../workers/detectors/registry.js';
 import type { Summary } from '../../../../workers/detectors/types.js';
-import { concatColumns, makeColumns, mulberry32, normalColumns, sliceColumns } from '../helpers.js';
+import { concatColumns as concatNumeric, makeColumns, mulberry32, normalColumns, sliceColumns as sliceNumeric } from '../helpers.js';
 
 const KINDS = ['DRIFT', 'PERFORMANCE', 'ANOMALY', 'HALLUCINATION'];
 const NAMES = ['f0', 'f1', 'f2', 'f3'];
-const reference = buildReferenceProfile({ columns: normalColumns(11, 800, 4, 0, 0.05), featureNames: NAMES, id: 'contract-ref' });
-// The window under test: shifted, with absent values, and with one more column than the reference.
-const window = normalColumns(12, 900, 5, 0.5, 0.05);
+// Categorical inputs: a three-way feature, a binary one, and (in windows) a value the reference never saw.
+const CATEGORICAL = ['colour', 'flag'];
+const CATEGORICAL_VALUES = [
+  ['red', 'green', 'blue', 'violet'],
+  ['yes', 'no'],
+];
+
+/** Seeded categorical columns; `shift` tilts the mix; `unseen` lets 'violet' appear. Absent values (-1) included. */
+function categorical(seed: number, count: number, shift: number, unseen: boolean): CategoricalColumns {
+  const rng = mulberry32(seed);
+  const codes = new Int32Array(count * CATEGORICAL.length);
+  for (let i = 0; i < count; i++) {
+    const u = rng();
+    codes[i] = u < 0.03 ? -1 : u < 0.45 - shift ? 0 : u < 0.75 ? 1 : unseen && u > 0.97 ? 3 : 2;
+    codes[count + i] = rng() < 0.3 + shift ? 0 : 1;
+  }
+  return { names: CATEGORICAL, codes, dictionaries: CATEGORICAL_VALUES };
+}
+
+function withCategorical(columns: NumericColumns, cat: CategoricalColumns): NumericColumns {
+  return { ...columns, categorical: cat };
+}
+
+/** Strings of categorical feature f at row i, or null when absent. */
+function valueAt(cat: CategoricalColumns, count: number, f: number, i: number): string | null {
+  const code = cat.codes[f * count + i]!;
+  return code < 0 ? null : cat.dictionaries[f]![code]!;
+}
+
+/** Re-codes rows with per-batch dictionaries (first-seen order), as a decoder would: codes differ between batches. */
+function recode(rows: (string | null)[][], count: number): CategoricalColumns {
+  const codes = new Int32Array(count * CATEGORICAL.length);
+  const dictionaries = CATEGORICAL.map((_, f) => {
+    const dict: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const v = rows[f]![i]!;
+      if (v === null) codes[f * count + i] = -1;
+      else {
+        let code = dict.indexOf(v);
+        if (code < 0) code = dict.push(v) - 1;
+        codes[f * count + i] = code;
+      }
+    }
+    return dict;
+  });
+  return { names: CATEGORICAL, codes, dictionaries };
+}
+
+function sliceColumns(columns: NumericColumns, from: number, to: number): NumericColumns {
+  const numeric = sliceNumeric(columns, from, to);
+  const cat = columns.categorical;
+  if (!cat) return numeric;
+  const rows = CATEGORICAL.map((_, f) => Array.from({ length: to - from }, (_, i) => valueAt(cat, columns.count, f, from + i)));
+  return withCategorical(numeric, recode(rows, to - from));
+}
+
+function concatColumns(a: NumericColumns, b: NumericColumns): NumericColumns {
+  const numeric = concatNumeric(a, b);
+  if (!a.categorical || !b.categorical) return numeric;
+  const rows = CATEGORICAL.map((_, f) => [
+    ...Array.from({ length: a.count }, (_, i) => valueAt(a.categorical!, a.count, f, i)),
+    ...Array.from({ length: b.count }, (_, i) => valueAt(b.categorical!, b.count, f, i)),
+  ]);
+  return withCategorical(numeric, recode(rows, numeric.count));
+}
+
+const referenceColumns = withCategorical(normalColumns(11, 800, 4, 0, 0.05), categorical(21, 800, 0, false));
+const profile = buildReferenceProfile({ columns: referenceColumns, featureNames: NAMES, id: 'contract-ref' });
+// Every registered detector's prepared data, as the reference builder attaches it.
+const reference: ReferenceProfile = {
+  ...profile,
+  detectorData: Object.fromEntries(
+    detectorIds().flatMap((id) => {
+      const d = detectorRegistry.get(id)!;
+      return d.prepareReference ? [[id, d.prepareReference(referenceColumns, profile, d.parseParams(undefined))]] : [];
+    }),
+  ),
+};
+// The window under test: shifted, with absent values, one more column than the reference, and a category the reference never saw.
+const window = withCategorical(normalColumns(12, 900, 5, 0.5, 0.05), categorical(22, 900, 0.1, true));
 
 /** Sections equal up to a relative 1e-9 (exact for counts; room for detectors that sum floats). */
 function expectSameSummary(actual: Summary, expected: Summary, label: string): void {
@@ -108,13 +185,15 @@ describe.each(detectorIds())('detector contract: %s', (id) => {
     for (const s of scores) {
       expect(s.detector).toBe(id);
       expect(Number.isFinite(s.score)).toBe(true);
-      expect(s.feature === null || NAMES.includes(s.feature)).toBe(true);
+      expect(s.feature === null || NAMES.includes(s.feature) || CATEGORICAL.includes(s.feature)).toBe(true);
       for (const value of Object.values(s.evidence)) expect(typeof value).toBe('string');
     }
   });
 
   it('scores empty and all-absent windows without failing, and only finitely', () => {
-    for (const columns of [makeColumns(0, 4, () => 0), makeColumns(300, 4, () => NaN)]) {
+    const absent = makeColumns(300, 4, () => NaN);
+    const absentCategories = withCategorical(absent, { names: CATEGORICAL, codes: new Int32Array(600).fill(-1), dictionaries: [[], []] });
+    for (const columns of [makeColumns(0, 4, () => 0), absent, absentCategories]) {
       const scores = detector.score(detector.summarize(columns, reference, params), reference, params);
       for (const s of scores) expect(Number.isFinite(s.score)).toBe(true);
     }
@@ -125,5 +204,26 @@ describe.each(detectorIds())('detector contract: %s', (id) => {
     const second = detector.summarize(window, reference, params);
     expect(detector.encode(second)).toEqual(detector.encode(first));
     expect(detector.score(second, reference, params)).toEqual(detector.score(first, reference, params));
+  });
+});
+
+describe.each(detectorIds().filter((id) => detectorRegistry.get(id)!.prepareReference !== undefined))('detector contract, prepared reference: %s', (id) => {
+  const detector = detectorRegistry.get(id)!;
+  const params = detector.parseParams(undefined);
+
+  it('prepares its reference data deterministically, as Float64Array sections, leaving the reference batch alone', () => {
+    const before = snapshot(referenceColumns);
+    const first = detector.prepareReference!(referenceColumns, profile, params);
+    const second = detector.prepareReference!(referenceColumns, profile, params);
+    expect(Object.keys(first).length).toBeGreaterThan(0);
+    for (const section of Object.values(first)) expect(section).toBeInstanceOf(Float64Array);
+    expectSameSummary(second, first, 'prepareReference');
+    expect(snapshot(referenceColumns)).toEqual(before);
+  });
+
+  it('scores nothing, without failing, against a reference that was not prepared', () => {
+    const bare: ReferenceProfile = { ...profile, detectorData: {} };
+    const summary = detector.summarize(window, bare, params);
+    expect(detector.score(summary, bare, params)).toEqual([]);
   });
 });
