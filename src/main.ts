@@ -12,6 +12,7 @@ const COMMANDS: Record<string, Command> = {
   topics: { summary: 'create every topic of the contract', load: () => import('./cli/topics.js') },
   run: { summary: 'the engine: consume, score, alert, roll back, exactly once', load: () => import('./cli/run.js') },
   demo: { summary: 'stack, topics, engine and a synthetic producer; prints where to look', load: () => import('./cli/demo.js') },
+  drift: { summary: 'offline drift report of a current data file against a reference file', load: () => import('./cli/drift.js') },
 };
 
 export const USAGE = `Usage: vigil <command> [options]
