@@ -13,7 +13,7 @@ const REF = '#4c78a8';
 const CUR = '#f58518';
 const W = 560;
 const H = 200;
-const PAD = { left: 44, right: 12, top: 12, bottom: 40 };
+const PAD = { left: 58, right: 12, top: 12, bottom: 40 };
 
 function axis(maxY: number): string {
   const parts: string[] = [];
@@ -21,7 +21,7 @@ function axis(maxY: number): string {
     const v = (maxY * t) / 4;
     const y = PAD.top + (H - PAD.top - PAD.bottom) * (1 - t / 4);
     parts.push(`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y}" y2="${y}" stroke="#e3e3e3"/>`);
-    parts.push(`<text x="${PAD.left - 6}" y="${y + 4}" text-anchor="end" class="tick">${escapeHtml(fmt(v))}</text>`);
+    parts.push(`<text x="${PAD.left - 6}" y="${y + 4}" text-anchor="end" class="tick">${escapeHtml(Number(v.toPrecision(2)).toString())}</text>`);
   }
   return parts.join('');
 }
