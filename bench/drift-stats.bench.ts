@@ -8,7 +8,8 @@
  *     result says so).
  *   - PSI and Jensen–Shannon over 32 fixed reference bins: bin counting plus both distances, ns per value.
  *   - normalised Wasserstein through the wasserstein detector, per window.
- * Knobs: VIGIL_BENCH_DRIFT_FEATURES (100), VIGIL_BENCH_DRIFT_WINDOWS (20).
+ * Wall and CPU time (this process, user + system) are both given: on a shared machine the CPU time
+ * is the steadier of the two. Knobs: VIGIL_BENCH_DRIFT_FEATURES (100), VIGIL_BENCH_DRIFT_WINDOWS (20).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,10 +39,17 @@ function columns(rows: number, features: number, seed: number, shift: (f: number
   return { count: rows, featureCount: features, features: values, scores: new Float64Array(rows), latencies: new Float64Array(rows), statuses: new Uint8Array(rows), timestamps: new Float64Array(rows) };
 }
 
+let lastCpuSeconds = 0;
+
+/** Wall seconds of `body`; its CPU seconds (user + system, this process) are left in lastCpuSeconds. */
 function seconds(body: () => void): number {
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   body();
-  return Number(process.hrtime.bigint() - start) / 1e9;
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(cpu);
+  lastCpuSeconds = (used.user + used.system) / 1e6;
+  return wall;
 }
 
 function prepared(id: string, raw: Record<string, unknown>, reference: NumericColumns, profile: ReferenceProfile) {
@@ -87,7 +95,7 @@ const scenario: Scenario = {
       let scores: ReturnType<typeof one> = [];
       const total = seconds(() => windows.forEach((w, i) => (i === 0 ? (scores = one(w)) : one(w))));
       if (method === 'auto') ksP0 = scores.slice(0, 5).map((s) => Number(s.evidence['pValue']));
-      ks[method] = { secondsPerWindow: round(total / windowCount), prepareReferenceSeconds: round(k.prepareSeconds) };
+      ks[method] = { secondsPerWindow: round(total / windowCount), cpuSecondsPerWindow: round(lastCpuSeconds / windowCount), prepareReferenceSeconds: round(k.prepareSeconds) };
     }
 
     // PSI + JS over 32 fixed reference bins: count each window's values per feature, then both distances.
@@ -115,12 +123,14 @@ const scenario: Scenario = {
     const binnedSeconds = seconds(() => {
       for (let r = 0; r < reps; r++) binned();
     });
+    const binnedCpuSeconds = lastCpuSeconds;
     const values = reps * windowCount * WINDOW_ROWS * features;
 
     // Normalised Wasserstein through the detector.
     const ws = prepared('wasserstein', {}, reference, profile);
     ws.detector.score(ws.detector.summarize(windows[0]!, ws.reference, ws.params), ws.reference, ws.params);
     const wSeconds = seconds(() => windows.forEach((w) => ws.detector.score(ws.detector.summarize(w, ws.reference, ws.params), ws.reference, ws.params)));
+    const wCpuSeconds = lastCpuSeconds;
 
     // The peers, on the same numbers.
     const python = process.env['VIGIL_PEERS_PYTHON'] ?? 'python3';
@@ -136,8 +146,13 @@ const scenario: Scenario = {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    const ksAuto = (ks['auto'] as { secondsPerWindow: number }).secondsPerWindow;
-    const ksAsymp = (ks['asymp'] as { secondsPerWindow: number }).secondsPerWindow;
+    type Timing = { secondsPerWindow: number; cpuSecondsPerWindow: number; prepareReferenceSeconds: number };
+    const ksAuto = (ks['auto'] as Timing).secondsPerWindow;
+    const ksAsymp = (ks['asymp'] as Timing).secondsPerWindow;
+    const ksAutoCpu = (ks['auto'] as Timing).cpuSecondsPerWindow;
+    const ksAsympCpu = (ks['asymp'] as Timing).cpuSecondsPerWindow;
+    const alibiCpu = peers['alibiKsDriftCpuSecondsPerWindow'] as number | undefined;
+    const scipyAutoCpu = peers['scipyAutoCpuSecondsPerWindow'] as number | undefined;
     const alibi = peers['alibiKsDriftSecondsPerWindow'] as number | undefined;
     const scipyAsymp = peers['scipyAsympSecondsPerWindow'] as number | undefined;
     const scipyAuto = peers['scipyAutoSecondsPerWindow'] as number | undefined;
@@ -151,7 +166,13 @@ const scenario: Scenario = {
       ks: {
         vigilAutoSecondsPerWindow: ksAuto,
         vigilAsympSecondsPerWindow: ksAsymp,
-        vigilPrepareReferenceSeconds: (ks['auto'] as { prepareReferenceSeconds: number }).prepareReferenceSeconds,
+        vigilAutoCpuSecondsPerWindow: ksAutoCpu,
+        vigilAsympCpuSecondsPerWindow: ksAsympCpu,
+        vigilPrepareReferenceSeconds: (ks['auto'] as Timing).prepareReferenceSeconds,
+        alibiKsDriftCpuSecondsPerWindow: alibiCpu === undefined ? null : round(alibiCpu),
+        scipyAutoLoopCpuSecondsPerWindow: scipyAutoCpu === undefined ? null : round(scipyAutoCpu),
+        cpuSpeedupAsympOverAlibi: alibiCpu === undefined ? null : round(alibiCpu / ksAsympCpu),
+        cpuSpeedupAutoOverScipyAuto: scipyAutoCpu === undefined ? null : round(scipyAutoCpu / ksAutoCpu),
         alibiKsDriftSecondsPerWindow: alibi === undefined ? null : round(alibi),
         scipyAsympLoopSecondsPerWindow: scipyAsymp === undefined ? null : round(scipyAsymp),
         scipyAutoLoopSecondsPerWindow: scipyAuto === undefined ? null : round(scipyAuto),
@@ -163,8 +184,8 @@ const scenario: Scenario = {
         scipyAutoPValuesWindow0: peers['scipyAutoPValuesWindow0'] ?? null,
         alibiPValuesWindow0: peers['alibiPValuesWindow0'] ?? null,
       },
-      binnedPsiJs: { bins: BINS, values, nsPerValue: round((binnedSeconds * 1e9) / values), checksum: round(sink, 6) },
-      wasserstein: { secondsPerWindow: round(wSeconds / windowCount), prepareReferenceSeconds: round(ws.prepareSeconds) },
+      binnedPsiJs: { bins: BINS, values, nsPerValue: round((binnedSeconds * 1e9) / values), cpuNsPerValue: round((binnedCpuSeconds * 1e9) / values), checksum: round(sink, 6) },
+      wasserstein: { secondsPerWindow: round(wSeconds / windowCount), cpuSecondsPerWindow: round(wCpuSeconds / windowCount), prepareReferenceSeconds: round(ws.prepareSeconds) },
       peers: { versions: peers['versions'] ?? null, unavailable: peers['unavailable'] ?? peers['alibiUnavailable'] ?? null },
       notes,
     };
