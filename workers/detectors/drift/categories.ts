@@ -55,7 +55,20 @@ function decodeStrings(chars: Float64Array, lengths: Float64Array): string[] {
   return out;
 }
 
+/** O(1) shape check of a batch's categorical columns: a malformed one fails with a message, never reads out of bounds. */
+export function assertCategorical(columns: NumericColumns, where: string): void {
+  const cat = columns.categorical;
+  if (cat === undefined) return;
+  if (!Array.isArray(cat.names) || !Array.isArray(cat.dictionaries) || cat.dictionaries.length !== cat.names.length) {
+    throw new RangeError(`${where}: columns.categorical needs one dictionary per name`);
+  }
+  if (!(cat.codes instanceof Int32Array) || cat.codes.length !== cat.names.length * columns.count) {
+    throw new RangeError(`${where}: columns.categorical.codes must be an Int32Array of ${cat.names.length * columns.count} codes`);
+  }
+}
+
 export function prepareCategories(columns: NumericColumns, maxCategories: number): Summary {
+  assertCategorical(columns, 'prepareReference');
   const cat = columns.categorical;
   const names = cat?.names ?? [];
   const kept: string[][] = [];
@@ -129,6 +142,7 @@ export function emptyCategories(id: string, reference: ReferenceProfile): Catego
 export function summarizeCategories(id: string, columns: NumericColumns, reference: ReferenceProfile): CategorySummary {
   const summary = emptyCategories(id, reference);
   const ref = referenceCategories(id, reference);
+  assertCategorical(columns, id);
   const cat = columns.categorical;
   if (ref === null || cat === undefined) return summary;
   const { count } = columns;

@@ -122,3 +122,16 @@ describe('binned detectors', () => {
     }
   });
 });
+
+describe('categorical columns of the wrong shape', () => {
+  it('fail with a RangeError naming the problem, in summarize and prepareReference', () => {
+    const base = makeColumns(4, 1, () => 0);
+    const good = { ...base, categorical: { names: ['plan'], codes: Int32Array.of(0, 1, 0, 1), dictionaries: [['a', 'b']] } };
+    const { detector, params, reference } = prepare('chi-square', good, ['x']);
+    const short = { ...base, categorical: { names: ['plan'], codes: Int32Array.of(0, 1), dictionaries: [['a', 'b']] } };
+    const noDictionary = { ...base, categorical: { names: ['plan'], codes: Int32Array.of(0, 1, 0, 1), dictionaries: [] } };
+    expect(() => detector.summarize(short, reference, params)).toThrow(/chi-square: columns.categorical.codes must be an Int32Array of 4 codes/);
+    expect(() => detector.summarize(noDictionary, reference, params)).toThrow(/one dictionary per name/);
+    expect(() => detector.prepareReference!(short, reference, params)).toThrow(RangeError);
+  });
+});
