@@ -48,6 +48,21 @@ describe('vigil drift', () => {
     expect(loud.out).toMatch(/fixed-k \(1[34] bins\)/);
   });
 
+  it('compares a CSV reference with a JSON-lines current file', async () => {
+    const lines = csv(2, 300, 0)
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => {
+        const [age, plan] = line.split(',');
+        return JSON.stringify({ age: Number(age), plan });
+      });
+    const current = file('current.jsonl', `${lines.join('\n')}\n`);
+    const { code, out } = await run(['--reference', ref, '--current', current]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^age {2}numeric \(inferred\)  reference 1500 values, current 300 {2}→ {2}no drift$/m);
+  });
+
   it('writes JSON and HTML reports, to a file with --out', async () => {
     const json = await run(['--reference', ref, '--current', shifted, '--format', 'json', '--columns', 'age:numeric']);
     const report = JSON.parse(json.out) as { features: { name: string; drift: boolean; statistics: { name: string }[] }[]; options: { binning: string } };
