@@ -20,6 +20,7 @@ import type { NumericColumns } from '../src/contracts/batch.js';
 import { mulberry32, normal } from '../src/demo/random.js';
 import { buildReferenceProfile, type ReferenceProfile } from '../workers/detectors/reference.js';
 import { getDetector } from '../workers/detectors/registry.js';
+import { fixedWidthCounts, fixedWidthEdges } from '../workers/kernels/binning.js';
 import { jensenShannon } from '../workers/kernels/distances.js';
 import { binCounts } from '../workers/kernels/histogram.js';
 import { psi } from '../workers/kernels/psi.js';
@@ -98,33 +99,47 @@ const scenario: Scenario = {
       ks[method] = { secondsPerWindow: round(total / windowCount), cpuSecondsPerWindow: round(lastCpuSeconds / windowCount), prepareReferenceSeconds: round(k.prepareSeconds) };
     }
 
-    // PSI + JS over 32 fixed reference bins: count each window's values per feature, then both distances.
-    const edges = new Float64Array(features * (BINS - 1));
-    const edgeCounts = new Uint32Array(features);
-    const refProportions = new Float64Array(features * BINS);
-    for (let f = 0; f < features; f++) {
-      edgeCounts[f] = quantileEdges(reference.features, f * REF_ROWS, REF_ROWS, BINS, edges, f * (BINS - 1));
-      const n = binCounts(reference.features, f * REF_ROWS, REF_ROWS, edges, refProportions, f * (BINS - 1), edgeCounts[f], f * BINS);
-      for (let b = 0; b < BINS; b++) refProportions[f * BINS + b]! /= n;
-    }
-    const counts = new Float64Array(features * BINS);
-    let sink = 0;
-    const binned = (): void => {
-      for (const w of windows) {
-        for (let f = 0; f < features; f++) {
-          const n = binCounts(w.features, f * WINDOW_ROWS, WINDOW_ROWS, edges, counts, f * (BINS - 1), edgeCounts[f], f * BINS);
-          sink += psi(refProportions, counts, n, 1e-4, f * BINS, f * BINS, edgeCounts[f]! + 1);
-          sink += jensenShannon(refProportions, f * BINS, counts, f * BINS, edgeCounts[f]! + 1);
-        }
-      }
-    };
-    binned();
+    // PSI + JS over 32 fixed reference bins (reference-quantile: a branch-free binary search per value;
+    // fixed-k: 32 equal-width bins plus under/overflow, bin found by arithmetic), then both distances.
     const reps = 5;
-    const binnedSeconds = seconds(() => {
-      for (let r = 0; r < reps; r++) binned();
-    });
-    const binnedCpuSeconds = lastCpuSeconds;
     const values = reps * windowCount * WINDOW_ROWS * features;
+    let sink = 0;
+    const binnedRun = (binning: 'reference-quantile' | 'fixed-k'): { nsPerValue: number; cpuNsPerValue: number; bins: number } => {
+      const stride = BINS + 2;
+      const edges = new Float64Array(features * stride);
+      const edgeCounts = new Uint32Array(features);
+      const refProportions = new Float64Array(features * stride);
+      const count = binning === 'fixed-k' ? fixedWidthCounts : binCounts;
+      for (let f = 0; f < features; f++) {
+        const at = f * REF_ROWS;
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (let i = at; i < at + REF_ROWS; i++) {
+          lo = Math.min(lo, reference.features[i]!);
+          hi = Math.max(hi, reference.features[i]!);
+        }
+        edgeCounts[f] = binning === 'fixed-k' ? fixedWidthEdges(lo, hi, BINS, edges, f * stride) : quantileEdges(reference.features, at, REF_ROWS, BINS, edges, f * stride);
+        const n = count(reference.features, at, REF_ROWS, edges, refProportions, f * stride, edgeCounts[f], f * stride);
+        for (let b = 0; b <= edgeCounts[f]!; b++) refProportions[f * stride + b]! /= n;
+      }
+      const counts = new Float64Array(features * stride);
+      const once = (): void => {
+        for (const w of windows) {
+          for (let f = 0; f < features; f++) {
+            const n = count(w.features, f * WINDOW_ROWS, WINDOW_ROWS, edges, counts, f * stride, edgeCounts[f]!, f * stride);
+            sink += psi(refProportions, counts, n, 1e-4, f * stride, f * stride, edgeCounts[f]! + 1);
+            sink += jensenShannon(refProportions, f * stride, counts, f * stride, edgeCounts[f]! + 1);
+          }
+        }
+      };
+      once();
+      const wall = seconds(() => {
+        for (let r = 0; r < reps; r++) once();
+      });
+      return { bins: edgeCounts[0]! + 1, nsPerValue: round((wall * 1e9) / values), cpuNsPerValue: round((lastCpuSeconds * 1e9) / values) };
+    };
+    const binnedQuantile = binnedRun('reference-quantile');
+    const binnedFixed = binnedRun('fixed-k');
 
     // Normalised Wasserstein through the detector.
     const ws = prepared('wasserstein', {}, reference, profile);
@@ -184,7 +199,7 @@ const scenario: Scenario = {
         scipyAutoPValuesWindow0: peers['scipyAutoPValuesWindow0'] ?? null,
         alibiPValuesWindow0: peers['alibiPValuesWindow0'] ?? null,
       },
-      binnedPsiJs: { bins: BINS, values, nsPerValue: round((binnedSeconds * 1e9) / values), cpuNsPerValue: round((binnedCpuSeconds * 1e9) / values), checksum: round(sink, 6) },
+      binnedPsiJs: { values, referenceQuantile: binnedQuantile, fixedK: binnedFixed, checksum: round(sink, 6) },
       wasserstein: { secondsPerWindow: round(wSeconds / windowCount), cpuSecondsPerWindow: round(wCpuSeconds / windowCount), prepareReferenceSeconds: round(ws.prepareSeconds) },
       peers: { versions: peers['versions'] ?? null, unavailable: peers['unavailable'] ?? peers['alibiUnavailable'] ?? null },
       notes,

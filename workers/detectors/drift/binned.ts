@@ -9,7 +9,7 @@
  * Counts add, so batches merge exactly.
  */
 import type { NumericColumns } from '../../../src/contracts/batch.js';
-import { fixedWidthEdges } from '../../kernels/binning.js';
+import { fixedWidthCounts, fixedWidthEdges } from '../../kernels/binning.js';
 import { binCounts } from '../../kernels/histogram.js';
 import { quantileEdges } from '../../kernels/quantiles.js';
 import type { ReferenceProfile } from '../reference.js';
@@ -82,8 +82,9 @@ export function summarizeBinned(id: string, columns: NumericColumns, reference: 
   const stride = params.bins + 1;
   const { count } = columns;
   const present = Math.min(reference.featureNames.length, columns.featureCount);
+  const counter = params.binning === 'fixed-k' ? fixedWidthCounts : binCounts;
   for (let f = 0; f < present; f++) {
-    summary.totals[f] = binCounts(columns.features, f * count, count, bins.edges, summary.counts, f * stride, bins.edgeCounts[f]!, f * (stride + 1));
+    summary.totals[f] = counter(columns.features, f * count, count, bins.edges, summary.counts, f * stride, bins.edgeCounts[f]!, f * (stride + 1));
   }
   return summary;
 }
