@@ -60,7 +60,7 @@ describe('vigil drift', () => {
     const current = file('current.jsonl', `${lines.join('\n')}\n`);
     const { code, out } = await run(['--reference', ref, '--current', current]);
     expect(code).toBe(0);
-    expect(out).toMatch(/^age {2}numeric \(inferred\)  reference 1500 values, current 300 {2}→ {2}no drift$/m);
+    expect(out).toMatch(/^age {2}numeric \(inferred\) {2}reference 1500 values, current 300 {2}→ {2}no drift$/m);
   });
 
   it('writes JSON and HTML reports, to a file with --out', async () => {
