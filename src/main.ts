@@ -16,6 +16,7 @@ const COMMANDS: Record<string, Command> = {
   capture: { summary: 'record a model version\'s environment and dependencies into a manifest', load: () => import('./cli/capture.js') },
   audit: { summary: 'verify the audit trail; write an evidence report for auditors', load: () => import('./cli/audit.js') },
   check: { summary: 'compliance rule packs over a manifest; text, json, sarif or junit', load: () => import('./cli/check.js') },
+  drift: { summary: 'offline drift report of a current data file against a reference file', load: () => import('./cli/drift.js') },
 };
 
 export const USAGE = `Usage: vigil <command> [options]

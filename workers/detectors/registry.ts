@@ -8,17 +8,44 @@ import { isolationForestDetector } from './anomaly/isolation-forest.js';
 import { mahalanobisDetector } from './anomaly/mahalanobis.js';
 import { operationalDetector } from './anomaly/operational.js';
 import { robustZDetector } from './anomaly/robust-z.js';
+import { chiSquareDetector } from './drift/chi-square.js';
+import { cvmDetector } from './drift/cvm.js';
 import { embeddingDriftDetector } from './drift/embedding.js';
+import { hellingerDetector } from './drift/hellinger.js';
+import { jensenShannonDetector } from './drift/jensen-shannon.js';
+import { ksDetector } from './drift/ks.js';
 import { mmdDetector } from './drift/mmd.js';
 import { pcaDriftDetector } from './drift/pca-drift.js';
 import { performanceDetector } from './drift/performance.js';
 import { psiDetector } from './drift/psi.js';
+import { wassersteinDetector } from './drift/wasserstein.js';
+import { zTestDetector } from './drift/z-test.js';
 import { answerQualityDetector } from './hallucination/answer-quality.js';
 import { hallucinationDetector } from './hallucination/risk.js';
 import { streamErrorsDetector, streamLatencyDetector, streamScoreDetector } from './sequential/stream-drift.js';
 import type { AnyEventDetector, AnyWindowDetector } from './types.js';
 
-const DETECTORS: readonly AnyWindowDetector[] = [psiDetector, streamScoreDetector, streamLatencyDetector, streamErrorsDetector, mmdDetector, pcaDriftDetector, embeddingDriftDetector, performanceDetector];
+const DETECTORS: readonly AnyWindowDetector[] = [
+  // Per-feature two-sample drift.
+  psiDetector,
+  ksDetector,
+  cvmDetector,
+  wassersteinDetector,
+  jensenShannonDetector,
+  hellingerDetector,
+  chiSquareDetector,
+  zTestDetector,
+  // Sequential drift of scores, latencies and errors.
+  streamScoreDetector,
+  streamLatencyDetector,
+  streamErrorsDetector,
+  // Multivariate and embedding drift.
+  mmdDetector,
+  pcaDriftDetector,
+  embeddingDriftDetector,
+  // Performance from delayed labels.
+  performanceDetector,
+];
 
 const EVENT_DETECTORS: readonly AnyEventDetector[] = [
   robustZDetector,

@@ -3,16 +3,24 @@
  * the reference's quantile bins (workers/kernels/psi.ts for the convention).
  *
  * Summary: `counts` (featureCount × binCount, feature-major, laid out like reference.proportions) and
- * `totals` (non-NaN values per feature). Only the reference's features are summarised: batch columns
+ * `totals` (non-NaN values per feature).
+ *
+ * Binning (parameter `binning`): `reference-quantile` (the default) uses the profile's quantile bins as
+ * above and needs nothing prepared; `fixed-k` uses `bins` equal-width bins over the reference range
+ * plus an underflow and an overflow bin, prepared from the reference batch (prepareReference, see
+ * ./binned.ts), and then counts `bins + 2` slots per feature. The byte layout is the same for both, so
+ * the state version does not change; a summary only merges with summaries of the same parameters. Only the reference's features are summarised: batch columns
  * beyond the reference's feature index are ignored, and a reference feature missing from a batch
  * counts as absent (NaN) for that batch.
  */
 import type { NumericColumns } from '../../../src/contracts/batch.js';
+import { fixedWidthCounts } from '../../kernels/binning.js';
 import { binCounts } from '../../kernels/histogram.js';
 import { PSI_CONVENTION, PSI_EPSILON, psi } from '../../kernels/psi.js';
 import type { ReferenceProfile } from '../reference.js';
 import { decodeSections, encodeSections, sumSections } from '../summary.js';
-import type { DetectorScore, WindowDetector } from '../types.js';
+import type { DetectorScore, Summary, WindowDetector } from '../types.js';
+import { binningName, prepareBins, preparedBins } from './binned.js';
 
 export type PsiSummary = { readonly counts: Float64Array; readonly totals: Float64Array };
 
@@ -21,9 +29,13 @@ export type PsiParams = {
   readonly epsilon: number;
   /** Fewest non-NaN window values for which a feature is scored; below it PSI is mostly noise. */
   readonly minCount: number;
+  /** The profile's quantile bins, or equal-width bins over the reference range (prepared). */
+  readonly binning: 'reference-quantile' | 'fixed-k';
+  /** Equal-width bins for `fixed-k` (the profile decides the quantile bins). */
+  readonly bins: number;
 };
 
-export const PSI_DEFAULTS: PsiParams = Object.freeze({ epsilon: PSI_EPSILON, minCount: 100 });
+export const PSI_DEFAULTS: PsiParams = Object.freeze({ epsilon: PSI_EPSILON, minCount: 100, binning: 'reference-quantile', bins: 10 });
 
 const ID = 'psi';
 const SECTIONS = ['counts', 'totals'] as const;
@@ -35,25 +47,45 @@ function parseParams(raw: Readonly<Record<string, unknown>> | undefined): PsiPar
   }
   const epsilon = raw['epsilon'] ?? PSI_DEFAULTS.epsilon;
   const minCount = raw['minCount'] ?? PSI_DEFAULTS.minCount;
+  const binning = raw['binning'] ?? PSI_DEFAULTS.binning;
+  const bins = raw['bins'] ?? PSI_DEFAULTS.bins;
+  if (binning !== 'reference-quantile' && binning !== 'fixed-k') {
+    throw new RangeError(`${ID}: parameter "binning" must be one of reference-quantile, fixed-k, got ${JSON.stringify(binning)}`);
+  }
+  if (typeof bins !== 'number' || !Number.isSafeInteger(bins) || bins < 2 || bins > 1024) {
+    throw new RangeError(`${ID}: parameter "bins" must be an integer from 2 to 1024, got ${String(bins)}`);
+  }
   if (typeof epsilon !== 'number' || !(epsilon > 0 && epsilon < 0.5)) {
     throw new RangeError(`${ID}: parameter "epsilon" must be a number in (0, 0.5), got ${String(epsilon)}`);
   }
   if (typeof minCount !== 'number' || !Number.isSafeInteger(minCount) || minCount < 1) {
     throw new RangeError(`${ID}: parameter "minCount" must be an integer >= 1, got ${String(minCount)}`);
   }
-  return Object.freeze({ epsilon, minCount });
+  return Object.freeze({ epsilon, minCount, binning, bins });
 }
 
-function empty(reference: ReferenceProfile): PsiSummary {
+/** Count slots per feature: the profile's bins, or fixed-k's bins plus underflow and overflow. */
+const width = (reference: ReferenceProfile, params: PsiParams): number => (params.binning === 'fixed-k' ? params.bins + 2 : reference.binCount);
+
+function empty(reference: ReferenceProfile, params: PsiParams = PSI_DEFAULTS): PsiSummary {
   const f = reference.featureNames.length;
-  return { counts: new Float64Array(f * reference.binCount), totals: new Float64Array(f) };
+  return { counts: new Float64Array(f * width(reference, params)), totals: new Float64Array(f) };
 }
 
-function summarize(columns: NumericColumns, reference: ReferenceProfile): PsiSummary {
-  const summary = empty(reference);
+function summarize(columns: NumericColumns, reference: ReferenceProfile, params: PsiParams = PSI_DEFAULTS): PsiSummary {
+  const summary = empty(reference, params);
   const { count } = columns;
-  const bins = reference.binCount;
   const present = Math.min(reference.featureNames.length, columns.featureCount);
+  if (params.binning === 'fixed-k') {
+    const prepared = preparedBins(ID, reference, params);
+    if (prepared === null) return summary;
+    const stride = params.bins + 1;
+    for (let f = 0; f < present; f++) {
+      summary.totals[f] = fixedWidthCounts(columns.features, f * count, count, prepared.edges, summary.counts, f * stride, prepared.edgeCounts[f]!, f * (stride + 1));
+    }
+    return summary;
+  }
+  const bins = reference.binCount;
   for (let f = 0; f < present; f++) {
     const edgeCount = reference.edgeCounts[f]!;
     summary.totals[f] = binCounts(columns.features, f * count, count, reference.edges, summary.counts, f * (bins - 1), edgeCount, f * bins);
@@ -61,13 +93,49 @@ function summarize(columns: NumericColumns, reference: ReferenceProfile): PsiSum
   return summary;
 }
 
-function checkShape(summary: PsiSummary, reference: ReferenceProfile): void {
+function checkShape(summary: PsiSummary, reference: ReferenceProfile, params: PsiParams): void {
   const f = reference.featureNames.length;
-  if (summary.totals.length !== f || summary.counts.length !== f * reference.binCount) {
-    throw new RangeError(
-      `${ID}: summary of ${summary.totals.length} features × ${summary.counts.length} counts does not match reference "${reference.id}" (${f} features × ${reference.binCount} bins)`,
-    );
+  const w = width(reference, params);
+  if (summary.totals.length !== f || summary.counts.length !== f * w) {
+    throw new RangeError(`${ID}: summary of ${summary.totals.length} features × ${summary.counts.length} counts does not match reference "${reference.id}" (${f} features × ${w} bins)`);
   }
+}
+
+/** PSI over the prepared fixed-k bins. */
+function scoreFixed(summary: PsiSummary, reference: ReferenceProfile, params: PsiParams): DetectorScore[] {
+  const prepared = preparedBins(ID, reference, params);
+  if (prepared === null) return [];
+  const w = params.bins + 2;
+  const proportions = new Float64Array(w);
+  const scores: DetectorScore[] = [];
+  reference.featureNames.forEach((feature, f) => {
+    const used = prepared.edgeCounts[f]! + 1;
+    const at = f * w;
+    let refN = 0;
+    for (let b = 0; b < used; b++) refN += prepared.refCounts[at + b]!;
+    const n = summary.totals[f]!;
+    if (refN === 0 || n < params.minCount) return;
+    for (let b = 0; b < used; b++) proportions[b] = prepared.refCounts[at + b]! / refN;
+    const value = psi(proportions, summary.counts, n, params.epsilon, 0, at, used);
+    if (!Number.isFinite(value)) return;
+    scores.push({
+      detector: ID,
+      feature,
+      score: value,
+      evidence: {
+        statistic: 'PSI',
+        binning: `${binningName(params)}, epsilon ${params.epsilon} floor applied to both proportions`,
+        bins: String(used),
+        edges: join(prepared.edges, f * (params.bins + 1), f * (params.bins + 1) + used - 1),
+        referenceCounts: join(prepared.refCounts, at, at + used),
+        currentCounts: join(summary.counts, at, at + used),
+        referenceCount: String(refN),
+        currentCount: String(n),
+        referenceId: reference.id,
+      },
+    });
+  });
+  return scores;
 }
 
 function join(values: Float64Array, from: number, to: number, map: (v: number) => number = (v) => v): string {
@@ -77,7 +145,8 @@ function join(values: Float64Array, from: number, to: number, map: (v: number) =
 }
 
 function score(summary: PsiSummary, reference: ReferenceProfile, params: PsiParams): DetectorScore[] {
-  checkShape(summary, reference);
+  checkShape(summary, reference, params);
+  if (params.binning === 'fixed-k') return scoreFixed(summary, reference, params);
   const bins = reference.binCount;
   const binning = params.epsilon === PSI_EPSILON ? PSI_CONVENTION : `reference-quantile bins, epsilon ${params.epsilon} floor applied to both proportions`;
   const scores: DetectorScore[] = [];
@@ -132,7 +201,7 @@ export const psiDetector: WindowDetector<PsiSummary, PsiParams> = Object.freeze(
   id: ID,
   kind: 'DRIFT',
   stateVersion: 1,
-  description: 'Population stability index per numeric feature over reference-quantile bins',
+  description: 'Population stability index per numeric feature over reference-quantile (default) or fixed-k bins',
   parseParams,
   empty,
   summarize,
@@ -140,4 +209,7 @@ export const psiDetector: WindowDetector<PsiSummary, PsiParams> = Object.freeze(
   score,
   encode: (summary: PsiSummary): Uint8Array => encodeSections(ID, psiDetector.stateVersion, SECTIONS, summary),
   decode,
+  // Only fixed-k needs prepared bins; the quantile bins are the profile's own.
+  prepareReference: (columns: NumericColumns, reference: ReferenceProfile, params: PsiParams): Summary =>
+    params.binning === 'fixed-k' ? prepareBins(columns, reference, params) : {},
 });

@@ -3,8 +3,8 @@
  * in the registry; nothing here names a particular detector.
  */
 import { describe, expect, it } from 'vitest';
-import type { NumericColumns } from '../../../../src/contracts/batch.js';
-import { buildReferenceProfile } from '../../../../workers/detectors/reference.js';
+import type { CategoricalColumns, NumericColumns } from '../../../../src/contracts/batch.js';
+import { buildReferenceProfile, type ReferenceProfile } from '../../../../workers/detectors/reference.js';
 import { detectorIds, detectorRegistry, getDetector } from '../../../../workers/detectors/registry.js';
 import type { Summary } from '../../../../workers/detectors/types.js';
 import { gaussian, makeColumns, mulberry32, normalColumns } from '../helpers.js';
@@ -58,7 +58,7 @@ function withOptionalColumns(columns: NumericColumns, seed: number, shift: numbe
 }
 
 /** Rows [from, to) of `columns`, every column copied, optional ones included. */
-function sliceColumns(columns: NumericColumns, from: number, to: number): NumericColumns {
+function sliceAll(columns: NumericColumns, from: number, to: number): NumericColumns {
   const n = columns.count;
   const count = to - from;
   const features = new Float64Array(count * columns.featureCount);
@@ -85,7 +85,7 @@ function sliceColumns(columns: NumericColumns, from: number, to: number): Numeri
 }
 
 /** The rows of `a` followed by the rows of `b`, every column, optional ones included (both must carry the same ones). */
-function concatColumns(a: NumericColumns, b: NumericColumns): NumericColumns {
+function concatAll(a: NumericColumns, b: NumericColumns): NumericColumns {
   const count = a.count + b.count;
   const cat = <T extends Float64Array | Float32Array | Uint8Array | Int32Array>(x: T, y: T): T => {
     const z = new (x.constructor as new (length: number) => T)(x.length + y.length);
@@ -117,7 +117,74 @@ function concatColumns(a: NumericColumns, b: NumericColumns): NumericColumns {
   };
 }
 
-const referenceColumns = withOptionalColumns(normalColumns(11, 800, 4, 0, 0.05), 21, 0);
+// Categorical inputs: a three-way feature, a binary one, and (in windows) a value the reference never saw.
+const CATEGORICAL = ['colour', 'flag'];
+const CATEGORICAL_VALUES = [
+  ['red', 'green', 'blue', 'violet'],
+  ['yes', 'no'],
+];
+
+/** Seeded categorical columns; `shift` tilts the mix; `unseen` lets 'violet' appear. Absent values (-1) included. */
+function categorical(seed: number, count: number, shift: number, unseen: boolean): CategoricalColumns {
+  const rng = mulberry32(seed);
+  const codes = new Int32Array(count * CATEGORICAL.length);
+  for (let i = 0; i < count; i++) {
+    const u = rng();
+    codes[i] = u < 0.03 ? -1 : u < 0.45 - shift ? 0 : u < 0.75 ? 1 : unseen && u > 0.97 ? 3 : 2;
+    codes[count + i] = rng() < 0.3 + shift ? 0 : 1;
+  }
+  return { names: CATEGORICAL, codes, dictionaries: CATEGORICAL_VALUES };
+}
+
+function withCategorical(columns: NumericColumns, cat: CategoricalColumns): NumericColumns {
+  return { ...columns, categorical: cat };
+}
+
+/** Strings of categorical feature f at row i, or null when absent. */
+function valueAt(cat: CategoricalColumns, count: number, f: number, i: number): string | null {
+  const code = cat.codes[f * count + i]!;
+  return code < 0 ? null : cat.dictionaries[f]![code]!;
+}
+
+/** Re-codes rows with per-batch dictionaries (first-seen order), as a decoder would: codes differ between batches. */
+function recode(rows: (string | null)[][], count: number): CategoricalColumns {
+  const codes = new Int32Array(count * CATEGORICAL.length);
+  const dictionaries = CATEGORICAL.map((_, f) => {
+    const dict: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const v = rows[f]![i]!;
+      if (v === null) codes[f * count + i] = -1;
+      else {
+        let code = dict.indexOf(v);
+        if (code < 0) code = dict.push(v) - 1;
+        codes[f * count + i] = code;
+      }
+    }
+    return dict;
+  });
+  return { names: CATEGORICAL, codes, dictionaries };
+}
+
+/** Rows [from, to): every column; categorical codes re-coded per batch, as a decoder would. */
+function sliceColumns(columns: NumericColumns, from: number, to: number): NumericColumns {
+  const sliced = sliceAll(columns, from, to);
+  const cat = columns.categorical;
+  if (!cat) return sliced;
+  const rows = CATEGORICAL.map((_, f) => Array.from({ length: to - from }, (_, i) => valueAt(cat, columns.count, f, from + i)));
+  return withCategorical(sliced, recode(rows, to - from));
+}
+
+function concatColumns(a: NumericColumns, b: NumericColumns): NumericColumns {
+  const joined = concatAll(a, b);
+  if (!a.categorical || !b.categorical) return joined;
+  const rows = CATEGORICAL.map((_, f) => [
+    ...Array.from({ length: a.count }, (_, i) => valueAt(a.categorical!, a.count, f, i)),
+    ...Array.from({ length: b.count }, (_, i) => valueAt(b.categorical!, b.count, f, i)),
+  ]);
+  return withCategorical(joined, recode(rows, joined.count));
+}
+
+const referenceColumns = withCategorical(withOptionalColumns(normalColumns(11, 800, 4, 0, 0.05), 21, 0), categorical(21, 800, 0, false));
 const profile = buildReferenceProfile({ columns: referenceColumns, featureNames: NAMES, id: 'contract-ref' });
 // Each detector's own reference data, as the engine prepares it once per reference.
 const reference = {
@@ -129,8 +196,8 @@ const reference = {
     }),
   ),
 };
-// The window under test: shifted, with absent values, and with one more column than the reference.
-const window = withOptionalColumns(normalColumns(12, 900, 5, 0.5, 0.05), 22, 0.5);
+// The window under test: shifted, with absent values, one more column than the reference, and a category the reference never saw.
+const window = withCategorical(withOptionalColumns(normalColumns(12, 900, 5, 0.5, 0.05), 22, 0.5), categorical(22, 900, 0.1, true));
 
 /** Sections equal up to a relative 1e-9 (exact for counts; room for detectors that sum floats). */
 function expectSameSummary(actual: Summary, expected: Summary, label: string): void {
@@ -148,7 +215,7 @@ function expectSameSummary(actual: Summary, expected: Summary, label: string): v
 }
 
 function snapshot(columns: NumericColumns): number[] {
-  const optional = [columns.embedding?.values, columns.embedding?.present, columns.predicted?.codes, columns.classProbabilities?.values, columns.labels?.numeric, columns.labels?.classes.codes];
+  const optional = [columns.categorical?.codes, columns.embedding?.values, columns.embedding?.present, columns.predicted?.codes, columns.classProbabilities?.values, columns.labels?.numeric, columns.labels?.classes.codes];
   return [...columns.features, ...columns.scores, ...columns.latencies, ...columns.statuses, ...columns.timestamps, ...optional.flatMap((a) => (a === undefined ? [] : [...a]))];
 }
 
@@ -226,13 +293,15 @@ describe.each(detectorIds())('detector contract: %s', (id) => {
     for (const s of scores) {
       expect(s.detector).toBe(id);
       expect(Number.isFinite(s.score)).toBe(true);
-      expect(s.feature === null || NAMES.includes(s.feature)).toBe(true);
+      expect(s.feature === null || NAMES.includes(s.feature) || CATEGORICAL.includes(s.feature)).toBe(true);
       for (const value of Object.values(s.evidence)) expect(typeof value).toBe('string');
     }
   });
 
   it('scores empty and all-absent windows without failing, and only finitely', () => {
-    for (const columns of [makeColumns(0, 4, () => 0), makeColumns(300, 4, () => NaN)]) {
+    const absent = makeColumns(300, 4, () => NaN);
+    const absentCategories = withCategorical(absent, { names: CATEGORICAL, codes: new Int32Array(600).fill(-1), dictionaries: [[], []] });
+    for (const columns of [makeColumns(0, 4, () => 0), absent, absentCategories]) {
       const scores = detector.score(detector.summarize(columns, reference, params), reference, params);
       for (const s of scores) expect(Number.isFinite(s.score)).toBe(true);
     }
@@ -243,5 +312,38 @@ describe.each(detectorIds())('detector contract: %s', (id) => {
     const second = detector.summarize(window, reference, params);
     expect(detector.encode(second)).toEqual(detector.encode(first));
     expect(detector.score(second, reference, params)).toEqual(detector.score(first, reference, params));
+  });
+});
+
+describe.each(detectorIds().filter((id) => detectorRegistry.get(id)!.prepareReference !== undefined))('detector contract, prepared reference: %s', (id) => {
+  const detector = detectorRegistry.get(id)!;
+  const params = detector.parseParams(undefined);
+
+  it('prepares its reference data deterministically, as Float64Array sections, leaving the reference batch alone', () => {
+    const before = snapshot(referenceColumns);
+    const first = detector.prepareReference!(referenceColumns, profile, params);
+    const second = detector.prepareReference!(referenceColumns, profile, params);
+    for (const section of Object.values(first)) expect(section).toBeInstanceOf(Float64Array);
+    expectSameSummary(second, first, 'prepareReference');
+    expect(snapshot(referenceColumns)).toEqual(before);
+  });
+});
+
+// Detectors whose default parameters need prepared data (every one but psi on its profile bins).
+const needsPrepared = detectorIds().filter((id) => {
+  const d = detectorRegistry.get(id)!;
+  return d.prepareReference !== undefined && Object.keys(d.prepareReference(referenceColumns, profile, d.parseParams(undefined))).length > 0;
+});
+
+describe.each(needsPrepared)('detector contract, reference not prepared: %s', (id) => {
+  const detector = detectorRegistry.get(id)!;
+  const params = detector.parseParams(undefined);
+
+  // Some detectors need their prepared data and score nothing without it; the sequential ones then
+  // start from a fresh state instead of the reference's. Neither may fail or score non-finitely.
+  it('scores without failing, and only finitely', () => {
+    const bare: ReferenceProfile = { ...profile, detectorData: {} };
+    const summary = detector.summarize(window, bare, params);
+    for (const s of detector.score(summary, bare, params)) expect(Number.isFinite(s.score)).toBe(true);
   });
 });

@@ -90,10 +90,12 @@ describe('psi detector', () => {
   });
 
   it('validates parameters by name and rejects unknown ones', () => {
-    expect(psiDetector.parseParams({ epsilon: 0.001 })).toEqual({ epsilon: 0.001, minCount: 100 });
+    expect(psiDetector.parseParams({ epsilon: 0.001 })).toEqual({ epsilon: 0.001, minCount: 100, binning: 'reference-quantile', bins: 10 });
     expect(() => psiDetector.parseParams({ epsilon: 0 })).toThrow(/"epsilon"/);
     expect(() => psiDetector.parseParams({ minCount: 1.5 })).toThrow(/"minCount"/);
-    expect(() => psiDetector.parseParams({ bins: 10 })).toThrow(/unknown parameter "bins"/);
+    expect(() => psiDetector.parseParams({ edges: 10 })).toThrow(/unknown parameter "edges"/);
+    expect(() => psiDetector.parseParams({ binning: 'sturges-both' })).toThrow(/"binning" must be one of reference-quantile, fixed-k/);
+    expect(() => psiDetector.parseParams({ bins: 1 })).toThrow(/"bins" must be an integer from 2 to 1024/);
   });
 
   it('names a non-default epsilon in the binning evidence', () => {
@@ -111,5 +113,33 @@ describe('psi detector', () => {
     expect(() => psiDetector.decode(bytes)).toThrow(/add up to/);
     view.setFloat64(24, -1, true);
     expect(() => psiDetector.decode(bytes)).toThrow(/not a non-negative integer/);
+  });
+});
+
+describe('psi detector, fixed-k binning', () => {
+  const p = psiDetector.parseParams({ binning: 'fixed-k', bins: 4, minCount: 1 });
+  // reference 0..99: equal-width bins [0, 24.75), [24.75, 49.5), [49.5, 74.25), [74.25, 99] and the two overflow bins
+  const columns = makeColumns(100, 1, (_f, i) => i);
+  const profile = buildReferenceProfile({ columns, featureNames: ['x'], id: 'hand-fixed' });
+  const ref = { ...profile, detectorData: { psi: psiDetector.prepareReference!(columns, profile, p) } };
+
+  it('gives the known value of a hand-made example, with out-of-range values in their own bins', () => {
+    // current: 50 at 0 (bin 1), 25 above the reference maximum (overflow), 25 below its minimum (underflow)
+    const current = makeColumns(100, 1, (_f, i) => (i < 50 ? 0 : i < 75 ? 150 : -5));
+    const [score] = psiDetector.score(psiDetector.summarize(current, ref, p), ref, p);
+    const term = (c: number, r: number): number => (c - r) * Math.log(c / r);
+    const eps = 1e-4;
+    const expected = term(0.25, eps) + term(0.5, 0.25) + 2 * term(eps, 0.25) + term(eps, 0.25) + term(0.25, eps);
+    expect(score?.score).toBeCloseTo(expected, 12);
+    expect(score?.evidence['binning']).toBe('fixed-k (4 equal-width bins over the reference range, plus underflow and overflow bins), epsilon 0.0001 floor applied to both proportions');
+    expect(score?.evidence['referenceCounts']).toBe('0,25,25,25,25,0');
+    expect(score?.evidence['currentCounts']).toBe('25,50,0,0,0,25');
+  });
+
+  it('scores nothing without its prepared bins, and keeps the default path on the profile bins', () => {
+    expect(psiDetector.score(psiDetector.summarize(columns, profile, p), profile, p)).toEqual([]);
+    expect(psiDetector.prepareReference!(columns, profile, psiDetector.parseParams(undefined))).toEqual({});
+    expect(psiDetector.empty(profile, p).counts.length).toBe(6);
+    expect(psiDetector.empty(profile, psiDetector.parseParams(undefined)).counts.length).toBe(profile.binCount);
   });
 });

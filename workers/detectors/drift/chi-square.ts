@@ -1,0 +1,73 @@
+/**
+ * Chi-square drift detector for categorical features: per feature, the test of homogeneity of the
+ * 2 × K table of reference and window category counts (workers/kernels/categorical.ts: as
+ * scipy.stats.chi2_contingency without Yates's correction), categories the reference never saw
+ * pooled in one extra column (./categories.ts), then a correction across features. Reads the
+ * optional `categorical` columns; a batch without them adds nothing, and a reference without them
+ * scores nothing.
+ */
+import type { NumericColumns } from '../../../src/contracts/batch.js';
+import type { Correction } from '../../kernels/multitest.js';
+import { chiSquareHomogeneity } from '../../kernels/categorical.js';
+import type { ReferenceProfile } from '../reference.js';
+import type { DetectorScore, WindowDetector } from '../types.js';
+import { MAX_CATEGORIES, checkCategories, decodeCategories, emptyCategories, encodeCategories, mergeCategories, prepareCategories, referenceCategories, summarizeCategories, type CategorySummary } from './categories.js';
+import { ALPHA, CORRECTION, MIN_COUNT, decide, num, parseParams, type FeatureTest, type ParamSpec } from './params.js';
+
+export type ChiSquareParams = { readonly alpha: number; readonly correction: Correction; readonly minCount: number; readonly maxCategories: number };
+
+const ID = 'chi-square';
+const VERSION = 1;
+const SPEC: Record<string, ParamSpec> = { alpha: ALPHA, correction: CORRECTION, minCount: MIN_COUNT, maxCategories: MAX_CATEGORIES };
+
+function score(summary: CategorySummary, reference: ReferenceProfile, params: ChiSquareParams): DetectorScore[] {
+  const ref = referenceCategories(ID, reference);
+  if (ref === null) return [];
+  checkCategories(ID, summary, ref);
+  const out = new Float64Array(3);
+  const tests: FeatureTest[] = [];
+  ref.names.forEach((feature, f) => {
+    const at = ref.offsets[f]!;
+    const slots = ref.categories[f]!.length + 1;
+    let n = 0;
+    for (let k = 0; k < slots; k++) n += ref.refCounts[at + k]!;
+    const m = summary.totals[f]!;
+    if (n === 0 || m < params.minCount) return;
+    chiSquareHomogeneity(ref.refCounts, at, summary.counts, at, slots, out);
+    if (!Number.isFinite(out[0]!)) return;
+    tests.push({
+      feature,
+      statistic: out[0]!,
+      pValue: out[1]!,
+      evidence: {
+        statistic: 'chi-square test of homogeneity (2 × K, no Yates correction)',
+        value: num(out[0]!),
+        degreesOfFreedom: String(out[2]),
+        binning: 'categories of the reference; unseen and capped categories pooled as "other"',
+        categories: [...ref.categories[f]!, '(other)'].map((c) => JSON.stringify(c)).join(','),
+        referenceCounts: Array.from(ref.refCounts.subarray(at, at + slots), String).join(','),
+        currentCounts: Array.from(summary.counts.subarray(at, at + slots), String).join(','),
+        referenceCount: String(n),
+        currentCount: String(m),
+        referenceId: reference.id,
+      },
+    });
+  });
+  decide(tests, params.alpha, params.correction);
+  return tests.map((t) => ({ detector: ID, feature: t.feature, score: t.statistic, evidence: t.evidence }));
+}
+
+export const chiSquareDetector: WindowDetector<CategorySummary, ChiSquareParams> = Object.freeze({
+  id: ID,
+  kind: 'DRIFT',
+  stateVersion: VERSION,
+  description: 'Chi-square test of homogeneity per categorical feature, unseen categories pooled, corrected across features',
+  parseParams: (raw: Readonly<Record<string, unknown>> | undefined): ChiSquareParams => parseParams<ChiSquareParams>(ID, SPEC, raw),
+  empty: (reference: ReferenceProfile): CategorySummary => emptyCategories(ID, reference),
+  summarize: (columns: NumericColumns, reference: ReferenceProfile): CategorySummary => summarizeCategories(ID, columns, reference),
+  merge: (a: CategorySummary, b: CategorySummary): CategorySummary => mergeCategories(ID, a, b),
+  score,
+  encode: (summary: CategorySummary): Uint8Array => encodeCategories(ID, VERSION, summary),
+  decode: (bytes: Uint8Array): CategorySummary => decodeCategories(ID, VERSION, bytes),
+  prepareReference: (columns: NumericColumns, _reference: ReferenceProfile, params: ChiSquareParams) => prepareCategories(columns, params.maxCategories),
+});
