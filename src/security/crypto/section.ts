@@ -69,8 +69,10 @@ export function parseSection(section: Uint8Array, what: string): SealedRecord {
     const length = bytes[at] as number;
     at += 1;
     if (length === 0 || at + length > bytes.length) fail(`header field of ${length} bytes does not fit`);
-    const value = bytes.toString('ascii', at, at + length);
+    // latin1, not ascii: Node's ascii decoder drops the high bit, which would let an altered byte pass.
+    const value = bytes.toString('latin1', at, at + length);
     at += length;
+    if (!/^[A-Za-z0-9._:-]+$/.test(value)) fail('a key id in its header holds characters a key id never has');
     return value;
   };
   const keyId = text();
