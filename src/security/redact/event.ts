@@ -43,7 +43,8 @@ export function redactEvent(redactor: Redactor, event: InferenceEvent, maxTextCh
     return out.length > maxTextChars ? out.slice(0, maxTextChars) + TRUNCATED : out;
   };
   const keyOf = (key: string, seen: Set<string>): string => {
-    let out = text(key);
+    let out = redactor.redactKey(key, counts);
+    if (out.length > maxTextChars) out = out.slice(0, maxTextChars) + TRUNCATED;
     if (seen.has(out)) {
       let n = 2;
       while (seen.has(`${out} #${n}`)) n++;

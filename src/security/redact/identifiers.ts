@@ -61,28 +61,29 @@ function validDomain(text: string, from: number, to: number): boolean {
 
 export function scanIpv6(text: string, out: Span[], priority: number): void {
   const n = text.length;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (!(isHex(c) || c === Ch.Colon)) {
-      i++;
-      continue;
-    }
-    let j = i;
-    let colons = 0;
-    while (j < n) {
-      const d = text.charCodeAt(j);
-      if (d === Ch.Colon) colons++;
-      else if (!(isHex(d) || d === Ch.Dot)) break;
+  let colon = text.indexOf(':');
+  while (colon !== -1) {
+    // The run of hex digits, colons and dots around this colon; each run is examined once.
+    let i = colon;
+    while (i > 0 && colon - i < 45 && isIpv6Char(text.charCodeAt(i - 1))) i--;
+    let j = colon + 1;
+    let colons = 1;
+    while (j < n && isIpv6Char(text.charCodeAt(j))) {
+      if (text.charCodeAt(j) === Ch.Colon) colons++;
       j++;
     }
+    for (let k = i; k < colon; k++) if (text.charCodeAt(k) === Ch.Colon) colons++;
     let end = j;
     while (end > i && text.charCodeAt(end - 1) === Ch.Dot) end--;
     if (colons >= 2 && end - i <= 45 && boundaryBefore(text, i) && boundaryAfter(text, end) && isIPv6(text.slice(i, end))) {
       out.push({ start: i, end, type: 'ip', priority });
     }
-    i = j;
+    colon = text.indexOf(':', j);
   }
+}
+
+function isIpv6Char(c: number): boolean {
+  return isHex(c) || c === Ch.Colon || c === Ch.Dot;
 }
 
 /** Value of a character in the IBAN check: digits as themselves, letters A=10 … Z=35. */
@@ -94,11 +95,16 @@ function mod97Step(rem: number, c: number): number {
   return isDigit(c) ? (rem * 10 + (c - Ch.D0)) % 97 : (rem * 100 + ibanValue(c)) % 97;
 }
 
+/** Country code and check digits: where an IBAN can start (a bounded pattern, found by the regex engine). */
+const IBAN_HEAD = /[A-Z]{2}\d{2}/g;
+
 export function scanIbans(text: string, out: Span[], priority: number): void {
   const n = text.length;
-  for (let i = 0; i + 4 <= n; i++) {
-    const c0 = text.charCodeAt(i);
-    if (!isUpper(c0) || !isUpper(text.charCodeAt(i + 1)) || !isDigit(text.charCodeAt(i + 2)) || !isDigit(text.charCodeAt(i + 3))) continue;
+  IBAN_HEAD.lastIndex = 0;
+  let head: RegExpExecArray | null;
+  while ((head = IBAN_HEAD.exec(text)) !== null) {
+    const i = head.index;
+    IBAN_HEAD.lastIndex = i + 1;
     if (!boundaryBefore(text, i)) continue;
     // Remainder of the BBAN so far; the country code and check digits are appended at each candidate end.
     let rem = 0;
@@ -120,7 +126,7 @@ export function scanIbans(text: string, out: Span[], priority: number): void {
     if (count >= 15 && boundaryAfter(text, j) && ibanRemainder(text, i, rem) === 1) best = j;
     if (best !== -1) {
       out.push({ start: i, end: best, type: 'iban', priority });
-      i = best - 1;
+      IBAN_HEAD.lastIndex = best;
     }
   }
 }
@@ -134,20 +140,20 @@ function ibanRemainder(text: string, start: number, bbanRemainder: number): numb
 const NINO_FIRST = new Set('ABCEGHJKLMNOPRSTWXYZ');
 const NINO_SECOND = new Set('ABCEGHJKLMNPRSTWXYZ');
 const NINO_BANNED = new Set(['BG', 'GB', 'NK', 'KN', 'TN', 'NT', 'ZZ']);
-const NINO = /[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]/y;
+const NINO = /[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]/g;
 
 export function scanNinos(text: string, out: Span[], priority: number): void {
-  const n = text.length;
-  for (let i = 0; i + 9 <= n; i++) {
-    if (!isUpper(text.charCodeAt(i)) || !boundaryBefore(text, i)) continue;
+  NINO.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = NINO.exec(text)) !== null) {
+    const i = m.index;
+    const end = i + m[0].length;
     const a = text[i] as string;
     const b = text[i + 1] as string;
-    if (!NINO_FIRST.has(a) || !NINO_SECOND.has(b) || NINO_BANNED.has(a + b)) continue;
-    NINO.lastIndex = i;
-    const m = NINO.exec(text);
-    if (m !== null && boundaryAfter(text, i + m[0].length)) {
-      out.push({ start: i, end: i + m[0].length, type: 'national_id', priority });
-      i += m[0].length - 1;
+    if (boundaryBefore(text, i) && boundaryAfter(text, end) && NINO_FIRST.has(a) && NINO_SECOND.has(b) && !NINO_BANNED.has(a + b)) {
+      out.push({ start: i, end, type: 'national_id', priority });
+    } else {
+      NINO.lastIndex = i + 1;
     }
   }
 }

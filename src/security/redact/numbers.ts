@@ -72,16 +72,24 @@ export function classifyNumber(run: string): string | null {
   return null;
 }
 
+/** Where a number can start: found by the regex engine's fast scan, so text without digits costs little. */
+const ANCHOR = /[\d+(]/g;
+
+function nextAnchor(text: string, from: number): number {
+  ANCHOR.lastIndex = from;
+  return ANCHOR.exec(text)?.index ?? text.length;
+}
+
 export function scanNumbers(text: string, out: Span[], priority: Record<string, number>): void {
   const n = text.length;
-  let i = 0;
+  let i = nextAnchor(text, 0);
   while (i < n) {
     const c = text.charCodeAt(i);
     const next = i + 1 < n ? text.charCodeAt(i + 1) : 0;
     const starts = isDigit(c) || ((c === Ch.Plus || c === Ch.LParen) && (isDigit(next) || next === Ch.LParen));
     if (!starts || !boundaryBefore(text, i) || (i > 0 && (text.charCodeAt(i - 1) === Ch.Dot || text.charCodeAt(i - 1) === Ch.Minus) && isDigit(c))) {
       // A digit right after "." or "-" continues a number (a decimal, a range): not a fresh start.
-      i++;
+      i = nextAnchor(text, i + 1);
       continue;
     }
     let j = i + (c === Ch.Plus ? 1 : 0);
@@ -104,7 +112,7 @@ export function scanNumbers(text: string, out: Span[], priority: Record<string, 
     if (overflow) {
       // Too long to be any of these: skip the rest of the run without looking at it again.
       while (j < n && (isDigit(text.charCodeAt(j)) || isSeparator(text.charCodeAt(j)))) j++;
-      i = j;
+      i = nextAnchor(text, j);
       continue;
     }
     let end = j;
@@ -116,6 +124,6 @@ export function scanNumbers(text: string, out: Span[], priority: Record<string, 
       const type = classifyNumber(text.slice(i, end));
       if (type !== null) out.push({ start: i, end, type, priority: priority[type] ?? 99 });
     }
-    i = Math.max(j, i + 1);
+    i = nextAnchor(text, Math.max(j, i + 1));
   }
 }

@@ -43,6 +43,7 @@ export function normalizeFieldName(name: string): string {
 export class Redactor {
   readonly #patterns: readonly CompiledPattern[];
   readonly #fields: ReadonlySet<string>;
+  readonly #keys = new Map<string, { readonly text: string; readonly counts: readonly [string, number][] }>();
 
   constructor(settings: RedactionSettings = {}, path = 'iolog.redaction') {
     const patterns = settings.patterns ?? [];
@@ -79,6 +80,22 @@ export class Redactor {
       }
     }
     return kept;
+  }
+
+  /**
+   * Like redactText for map keys (feature, attribute names), which repeat from event to event: the
+   * outcome per key is remembered (at most 4096 keys), counts included, so a key is scanned once.
+   */
+  redactKey(key: string, counts: RedactionCounts): string {
+    let known = this.#keys.get(key);
+    if (known === undefined) {
+      const found: RedactionCounts = {};
+      known = { text: this.redactText(key, found), counts: Object.entries(found) };
+      if (this.#keys.size >= 4096) this.#keys.clear();
+      this.#keys.set(key, known);
+    }
+    for (const [type, n] of known.counts) counts[type] = (counts[type] ?? 0) + n;
+    return known.text;
   }
 
   /** The text with every finding replaced by its placeholder; adds to `counts`. */
