@@ -61,6 +61,8 @@ export class LocalKeyProvider implements KeyProvider {
   #keyring: Keyring;
   readonly #load: (() => Keyring) | null;
   readonly #random: (n: number) => Buffer;
+  #file: string | null = null;
+  #stamp = '';
 
   constructor(keyring: Keyring, options: { load?: () => Keyring; random?: (n: number) => Buffer } = {}) {
     this.#keyring = checkKeyring(keyring, 'keyring');
@@ -69,7 +71,24 @@ export class LocalKeyProvider implements KeyProvider {
   }
 
   static fromFile(file: string): LocalKeyProvider {
-    return new LocalKeyProvider(readKeyringFile(file), { load: () => readKeyringFile(file) });
+    const provider = new LocalKeyProvider(readKeyringFile(file), { load: () => readKeyringFile(file) });
+    provider.#file = file;
+    provider.#stamp = stampOf(file);
+    return provider;
+  }
+
+  /**
+   * For a keyring file: reloads it when it changed on disk (size, mtime or inode), so a rotation done
+   * with `vigil keys generate --rotate` reaches a running engine without a restart. Cheap enough to
+   * call once per batch (one stat). Returns true when a new keyring was loaded.
+   */
+  reloadIfChanged(): boolean {
+    if (this.#file === null) return false;
+    const stamp = stampOf(this.#file);
+    if (stamp === this.#stamp || stamp === 'missing') return false;
+    this.reload();
+    this.#stamp = stamp;
+    return true;
   }
 
   static fromEnv(env: Readonly<Record<string, string | undefined>>, name: string): LocalKeyProvider {
@@ -117,6 +136,16 @@ export class LocalKeyProvider implements KeyProvider {
       });
     }
     return entry.key;
+  }
+}
+
+function stampOf(file: string): string {
+  try {
+    const stat = statSync(file);
+    return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    // A keyring being replaced may be missing for an instant; the next call sees the new one.
+    return 'missing';
   }
 }
 

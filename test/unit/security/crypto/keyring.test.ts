@@ -80,6 +80,26 @@ describe('keyring files', () => {
     expect(failure(() => resolveKeyProvider({ env: {} })).message).toMatch(/no key-encryption key: pass --key-file/);
   });
 
+  it('reach a running provider when the file is rotated on disk (reloadIfChanged)', async () => {
+    const file = join(dir, 'live.json');
+    const first = testKeyring('live');
+    writeKeyringFile(file, first);
+    const provider = LocalKeyProvider.fromFile(file);
+    const envelope = new Envelope(provider);
+    const before = await envelope.seal(Buffer.from('x'), { topic: 't', modelId: 'm', subject: 's1' });
+    expect(provider.reloadIfChanged()).toBe(false);
+    writeKeyringFile(file, rotateKeyring(first, newKek(new Date(), seededRandom('live-2'))));
+    expect(provider.reloadIfChanged()).toBe(true);
+    expect(provider.reloadIfChanged()).toBe(false);
+    const after = await envelope.seal(Buffer.from('y'), { topic: 't', modelId: 'm', subject: 's2' });
+    expect(after.kekId).not.toBe(before.kekId);
+    expect(after.keyId).not.toBe(before.keyId);
+    expect((await envelope.open(before, { topic: 't', modelId: 'm', subject: 's1' })).toString()).toBe('x');
+    rmSync(file);
+    expect(provider.reloadIfChanged()).toBe(false);
+    expect(provider.primaryKekId()).toBe(after.kekId);
+  });
+
   it('keep the previous keyring when a reload reads a broken file', () => {
     const file = join(dir, 'reload.json');
     writeKeyringFile(file, testKeyring('reload'));
