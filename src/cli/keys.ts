@@ -11,6 +11,7 @@ import type { CommandIo } from './io.js';
 export const HELP = `Usage: vigil keys generate --file PATH [--rotate]
        vigil keys list [--key-file PATH]
        vigil keys rewrap [--key-file PATH] ARTIFACT...
+       vigil keys retire --file PATH KEK_ID
 
 generate   creates a keyring file (mode 0600) holding a new 256-bit key-encryption key (KEK).
            With --rotate, adds a new KEK to an existing keyring and makes it primary: new data keys
@@ -19,6 +20,9 @@ generate   creates a keyring file (mode 0600) holding a new 256-bit key-encrypti
 list       prints the KEK ids of a keyring and which one is primary.
 rewrap     moves the data keys of protected artifacts (vigil artifact encrypt) to the primary KEK,
            rewriting only their headers; afterwards an old KEK that wrapped nothing else can go.
+retire     removes a KEK that is not primary from a keyring. Only do this once nothing still needs
+           it: artifacts rewrapped, I/O log records older than the longest iolog.retentionDays,
+           and the state changelog re-snapshotted under the new KEK.
 
 Options:
   --file PATH       keyring to create or rotate
@@ -69,7 +73,19 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
       }
       return 0;
     }
+    case 'retire': {
+      if (typeof values.file !== 'string') throw new VigilError('VIGIL_USAGE', 'retire needs --file PATH; see `vigil keys --help`');
+      if (rest.length !== 1) throw new VigilError('VIGIL_USAGE', 'retire needs exactly one KEK id; see `vigil keys --help`');
+      const file = resolve(values.file);
+      const ring = readKeyringFile(file);
+      const id = rest[0] as string;
+      if (!ring.keys.some((k) => k.id === id)) throw new VigilError('VIGIL_USAGE', `${file} holds no key ${JSON.stringify(id)} (it holds ${ring.keys.map((k) => k.id).join(', ')})`);
+      if (id === ring.primary) throw new VigilError('VIGIL_USAGE', `${id} is the primary key; rotate first (vigil keys generate --rotate)`);
+      writeKeyringFile(file, { primary: ring.primary, keys: ring.keys.filter((k) => k.id !== id) });
+      io.out(`retired ${id} from ${file}; ${ring.keys.length - 1} key${ring.keys.length === 2 ? '' : 's'} left`);
+      return 0;
+    }
     default:
-      throw new VigilError('VIGIL_USAGE', `expected generate, list or rewrap, got ${action === undefined ? 'nothing' : JSON.stringify(action)}; see \`vigil keys --help\``);
+      throw new VigilError('VIGIL_USAGE', `expected generate, list, rewrap or retire, got ${action === undefined ? 'nothing' : JSON.stringify(action)}; see \`vigil keys --help\``);
   }
 }

@@ -35,7 +35,9 @@ describe('vigil keys', () => {
   });
 
   it.each([
-    [['keys'], /expected generate, list or rewrap, got nothing/],
+    [['keys'], /expected generate, list, rewrap or retire, got nothing/],
+    [['keys', 'retire', '--file', join(dir, 'kek.json')], /retire needs exactly one KEK id/],
+    [['keys', 'retire', '--file', join(dir, 'kek.json'), 'kek-nope'], /holds no key "kek-nope"/],
     [['keys', 'generate'], /generate needs --file PATH/],
     [['keys', 'generate', '--file', join(dir, 'none.json'), '--rotate'], /--rotate needs an existing keyring/],
     [['keys', 'rewrap', '--key-file', join(dir, 'kek.json')], /rewrap needs at least one artifact file/],
@@ -60,6 +62,12 @@ describe('vigil artifact', () => {
     expect((await vigil('keys', 'generate', '--file', keyFile, '--rotate')).out).toMatch(/added key-encryption key .* 2 keys/);
     expect((await vigil('keys', 'rewrap', '--key-file', keyFile, `${plain}.vgla`)).out).toMatch(/data key rewrapped with kek-/);
     expect((await vigil('keys', 'rewrap', '--key-file', keyFile, `${plain}.vgla`)).out).toMatch(/already wrapped with kek-/);
+    expect(await vigil('artifact', 'verify', `${plain}.vgla`, '--key-file', keyFile, '--sha256', sha)).toMatchObject({ code: 0 });
+
+    const ring = JSON.parse(readFileSync(keyFile, 'utf8')) as { primary: string; keys: { id: string }[] };
+    const old = ring.keys.find((k) => k.id !== ring.primary)?.id as string;
+    expect(await vigil('keys', 'retire', '--file', keyFile, ring.primary)).toMatchObject({ code: 2, err: expect.stringMatching(/is the primary key; rotate first/) });
+    expect(await vigil('keys', 'retire', '--file', keyFile, old)).toMatchObject({ code: 0, out: expect.stringMatching(/retired kek-.* 1 key left/) });
     expect(await vigil('artifact', 'verify', `${plain}.vgla`, '--key-file', keyFile, '--sha256', sha)).toMatchObject({ code: 0 });
   });
 
