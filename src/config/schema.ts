@@ -115,7 +115,8 @@ const encryption = (): SchemaObject => ({
   properties: {
     keyFile: { type: ['string', 'null'], minLength: 1, maxLength: 4096 },
     keyEnv: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Z_][A-Z0-9_]*$' },
-    maxUsesPerDataKey: integer(1, 2 ** 31),
+    // At most 2^28 records per data key: far below the 2^32 random-nonce bound of NIST SP 800-38D.
+    maxUsesPerDataKey: integer(1, 2 ** 28),
     state: { type: 'boolean' },
     references: { type: 'boolean' },
   },

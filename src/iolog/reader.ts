@@ -6,7 +6,8 @@
  */
 import type { IoLogRecord } from '../contracts/records.js';
 import { VigilError } from '../errors.js';
-import type { Envelope } from '../security/crypto/envelope.js';
+import { Envelope } from '../security/crypto/envelope.js';
+import type { KeyProvider } from '../security/crypto/keyring.js';
 import type { RedactedPayload } from '../security/redact/event.js';
 import { ioLogContext } from './binding.js';
 
@@ -46,12 +47,18 @@ export function matches(record: IoLogRecord, filter: IoLogFilter): boolean {
   return true;
 }
 
+/**
+ * Decrypts the records that match `filter`. `keys` is a key provider (a fresh envelope is made) or an
+ * envelope (whose unwrapped data keys are reused across reads); `topic` is the full topic name the
+ * records were written to, which their encryption is bound to.
+ */
 export async function* readIoLog(
   records: Iterable<IoLogRecord> | AsyncIterable<IoLogRecord>,
-  envelope: Envelope,
+  keys: KeyProvider | Envelope,
   filter: IoLogFilter,
-  topic: string,
+  topic = 'vigil.iolog',
 ): AsyncGenerator<IoLogEntry> {
+  const envelope = keys instanceof Envelope ? keys : new Envelope(keys);
   let returned = 0;
   for await (const record of records) {
     if (filter.limit !== undefined && returned >= filter.limit) return;

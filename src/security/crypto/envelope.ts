@@ -17,8 +17,8 @@ import { ALGORITHM, KEY_BYTES, NONCE_BYTES, encodeAad, open, seal } from './aead
 import type { KeyProvider } from './keyring.js';
 
 export const DEFAULT_MAX_USES_PER_DATA_KEY = 2 ** 24;
-/** Never more than this, whatever the configuration says: 2^32 random nonces is the SP 800-38D bound. */
-export const MAX_USES_LIMIT = 2 ** 31;
+/** Never more than this, whatever the configuration says: 16 times below the 2^32 random-nonce bound of SP 800-38D. */
+export const MAX_USES_LIMIT = 2 ** 28;
 
 /** What a sealed record is bound to. */
 export interface SealContext {

@@ -56,6 +56,18 @@ describe('IoLogBuilder and readIoLog', () => {
     expect(entry?.payload.response).toBe(event.llm?.response);
   });
 
+  it('keeps payloads bounded: a 1 MiB prompt is redacted whole, then cut to maxTextChars', async () => {
+    const provider = testProvider();
+    const builder = new IoLogBuilder({ settings: settings({ maxTextChars: 1000 }), envelope: new Envelope(provider), topic: TOPIC });
+    const prompt = `${'lorem ipsum '.repeat(87_381)}tail@example.com`;
+    const record = await builder.record(llmEvent(3, { prompt }), 'SAMPLED');
+    expect(record.redactions).toEqual({ email: 1 });
+    expect(record.ciphertext.length).toBeLessThan(40_000);
+    const [entry] = await collect(readIoLog([record], provider, { modelId: 'support-assistant' }, TOPIC));
+    expect(entry?.payload.prompt).toHaveLength(1000 + '…[TRUNCATED]'.length);
+    expect(entry?.payload.prompt?.endsWith('…[TRUNCATED]')).toBe(true);
+  });
+
   it('filters by event, time range and retention before decrypting anything', async () => {
     const provider = testProvider();
     const builder = new IoLogBuilder({ settings: settings(), envelope: new Envelope(provider), topic: TOPIC });

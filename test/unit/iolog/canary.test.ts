@@ -8,6 +8,7 @@ import { CONFIG_DEFAULTS } from '../../../src/config/defaults.js';
 import { IoLogBuilder, encodeIoLogBody, readIoLog } from '../../../src/iolog/index.js';
 import { frame } from '../../../src/pipeline/sink/encode.js';
 import { Envelope } from '../../../src/security/crypto/envelope.js';
+import { encryptSection } from '../../../src/security/crypto/section.js';
 import { testProvider } from '../security/crypto/helpers.js';
 import { llmEvent, settings, tabularEvent } from './fixtures.js';
 
@@ -88,5 +89,14 @@ describe('canary test', () => {
     expect(plaintext).toContain('[REDACTED]');
     expect(records[0]?.redactions).toMatchObject({ email: 3, phone: 2, card: 3, iban: 2, national_id: 2, ip: 2, credential: 3, employee_id: 2 });
     expect(records[1]?.redactions).toMatchObject({ field: 2, email: 2, card: 1, phone: 1, ip: 1, credential: 1 });
+  });
+
+  it('a sealed vigil.state body carrying canaries shows none of them in any encoding', async () => {
+    const envelope = new Envelope(testProvider());
+    const body = Buffer.from(JSON.stringify({ lastEvents: Object.values(CANARIES), note: CANARIES.email }));
+    const section = await encryptSection(envelope, body, { topic: 'vigil.state', modelId: 'credit-risk', subject: 'credit-risk/1.1.0/p0' });
+    const found = Object.entries(CANARIES).filter(([, canary]) => encodings(canary).some((form) => form.length >= 6 && section.includes(form)));
+    expect(found).toEqual([]);
+    expect(Object.entries(CANARIES).filter(([, canary]) => encodings(canary).some((form) => body.includes(form))).length).toBe(Object.keys(CANARIES).length);
   });
 });

@@ -46,7 +46,7 @@ describe('the iolog and encryption configuration blocks', () => {
     ['iolog: { redaction: { patterns: [{ name: x, regex: y, flags: g }] } }', /flags is not a known key/],
     ['encryption: { keyFile: "" }', /encryption\.keyFile/],
     ['encryption: { keyEnv: "lower" }', /encryption\.keyEnv/],
-    ['encryption: { maxUsesPerDataKey: 4294967296 }', /encryption\.maxUsesPerDataKey must be integer >= 1 and <= 2147483648/],
+    ['encryption: { maxUsesPerDataKey: 4294967296 }', /encryption\.maxUsesPerDataKey must be integer >= 1 and <= 268435456/],
     ['encryption: { kms: aws }', /encryption\.kms is not a known key/],
   ])('%s is refused with the key path', (yaml, message) => {
     expect(problem(yaml)).toMatch(message);

@@ -145,9 +145,10 @@ describe('Envelope', () => {
     expect(new Set(records.map((r) => r.nonce.toString('hex'))).size).toBe(52);
   });
 
-  it('refuses usage limits outside 1..2^31', () => {
+  it('refuses usage limits outside 1..2^28', () => {
     expect(() => new Envelope(testProvider(), { maxUsesPerDataKey: 0 })).toThrow(/maxUsesPerDataKey/);
-    expect(() => new Envelope(testProvider(), { maxUsesPerDataKey: 2 ** 32 })).toThrow(/maxUsesPerDataKey/);
+    expect(() => new Envelope(testProvider(), { maxUsesPerDataKey: 2 ** 28 + 1 })).toThrow(/from 1 to 268435456/);
+    expect(new Envelope(testProvider(), { maxUsesPerDataKey: 2 ** 28 })).toBeInstanceOf(Envelope);
   });
 });
 
