@@ -12,7 +12,7 @@ const COMMANDS: Record<string, Command> = {
   topics: { summary: 'create every topic of the contract', load: () => import('./cli/topics.js') },
   run: { summary: 'the engine: consume, score, alert, roll back, exactly once', load: () => import('./cli/run.js') },
   demo: { summary: 'stack, topics, engine and a synthetic producer; prints where to look', load: () => import('./cli/demo.js') },
-  keys: { summary: 'create, rotate and list key-encryption keys; rewrap artifacts', load: () => import('./cli/keys.js') },
+  keys: { summary: 'create, rotate, list and retire key-encryption keys; rewrap artifacts', load: () => import('./cli/keys.js') },
   artifact: { summary: 'encrypt, decrypt or verify a model artifact (streamed, authenticated)', load: () => import('./cli/artifact.js') },
   iolog: { summary: 'read the decrypted, redacted I/O log of a model', load: () => import('./cli/iolog.js') },
 };

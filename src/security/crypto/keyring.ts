@@ -10,7 +10,8 @@
  * variable holding either that JSON or one base64 key.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { VigilError, describeError } from '../../errors.js';
 import { KEY_BYTES, NONCE_BYTES, TAG_BYTES, encodeAad, open, seal } from './aead.js';
 
@@ -167,16 +168,23 @@ export function keyringToJson(keyring: Keyring): string {
 
 /** Writes the keyring with mode 0600, atomically (temporary file, fsync, rename). */
 export function writeKeyringFile(file: string, keyring: Keyring): void {
-  const temp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(temp, 'wx', 0o600);
+  const text = keyringToJson(checkKeyring(keyring, file));
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    writeSync(fd, keyringToJson(checkKeyring(keyring, file)));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    const fd = openSync(temp, 'wx', 0o600);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    chmodSync(temp, 0o600);
+    renameSync(temp, file);
+  } catch (cause) {
+    rmSync(temp, { force: true });
+    throw new VigilError('VIGIL_KEY_INVALID', `cannot write key file ${file}: ${describeError(cause)}`, { cause, details: { file } });
   }
-  chmodSync(temp, 0o600);
-  renameSync(temp, file);
 }
 
 export function readKeyringFile(file: string): Keyring {

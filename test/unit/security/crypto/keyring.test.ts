@@ -33,6 +33,16 @@ describe('keyring files', () => {
     expect(read.keys.map((k) => k.key.toString('hex'))).toEqual(ring.keys.map((k) => k.key.toString('hex')));
   });
 
+  it('are created with their folder, and a write that cannot happen is a clear error', () => {
+    const nested = join(dir, 'a', 'b', 'kek.json');
+    writeKeyringFile(nested, testKeyring());
+    expect(statSync(join(dir, 'a', 'b')).mode & 0o777).toBe(0o700);
+    writeFileSync(join(dir, 'plainfile'), 'x');
+    const error = failure(() => writeKeyringFile(join(dir, 'plainfile', 'kek.json'), testKeyring()));
+    expect(error.code).toBe('VIGIL_KEY_INVALID');
+    expect(error.message).toMatch(/cannot write key file .*plainfile\/kek\.json/);
+  });
+
   it('refuse a file others can read, naming the file and the fix', () => {
     const file = join(dir, 'open.json');
     writeKeyringFile(file, testKeyring());
