@@ -170,9 +170,11 @@ export function keyringToJson(keyring: Keyring): string {
 export function writeKeyringFile(file: string, keyring: Keyring): void {
   const text = keyringToJson(checkKeyring(keyring, file));
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  let created = false;
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     const fd = openSync(temp, 'wx', 0o600);
+    created = true;
     try {
       writeSync(fd, text);
       fsyncSync(fd);
@@ -182,7 +184,7 @@ export function writeKeyringFile(file: string, keyring: Keyring): void {
     chmodSync(temp, 0o600);
     renameSync(temp, file);
   } catch (cause) {
-    rmSync(temp, { force: true });
+    if (created) rmSync(temp, { force: true });
     throw new VigilError('VIGIL_KEY_INVALID', `cannot write key file ${file}: ${describeError(cause)}`, { cause, details: { file } });
   }
 }
