@@ -100,6 +100,19 @@ describe('IoLogBuilder and readIoLog', () => {
     await expect(collect(readIoLog([record], new Envelope(provider), { modelId: 'credit-risk' }, 'other.iolog'))).rejects.toThrow(/authentication failed/);
   });
 
+  it('keeps hostile map keys as plain data (no prototype pollution), and colliding redacted keys apart', async () => {
+    const provider = testProvider();
+    const builder = new IoLogBuilder({ settings: settings(), envelope: new Envelope(provider), topic: TOPIC });
+    const features = JSON.parse('{"__proto__": 1, "constructor": 2}') as Record<string, number>;
+    const attributes = JSON.parse('{"__proto__": "x", "a@b.com": "1", "c@d.org": "2"}') as Record<string, string>;
+    const record = await builder.record(tabularEvent(9, { features, attributes }), 'SAMPLED');
+    const [entry] = await collect(readIoLog([record], provider, { modelId: 'credit-risk' }, TOPIC));
+    expect(Object.getPrototypeOf(entry?.payload.features)).toBe(Object.prototype);
+    expect(Object.keys(entry?.payload.features ?? {})).toEqual(['__proto__', 'constructor']);
+    expect(Object.keys(entry?.payload.attributes ?? {})).toEqual(['__proto__', '[EMAIL]', '[EMAIL] #2']);
+    expect(({} as Record<string, unknown>)['x']).toBeUndefined();
+  });
+
   it('refuses malformed wire values with the decode codes', () => {
     const good = frame(1, encodeIoLogBody({ eventId: 'e', modelId: 'm', modelVersion: 'v', principal: 'p', timestamp: 1, redactions: {}, keyId: 'k', wrappedKey: Buffer.alloc(1), kekId: 'x', nonce: Buffer.alloc(12), ciphertext: Buffer.alloc(16), algorithm: 'AES-256-GCM', reason: 'SAMPLED' }));
     const code = (value: Buffer): string => {
@@ -115,6 +128,12 @@ describe('IoLogBuilder and readIoLog', () => {
     expect(code(Buffer.concat([Buffer.of(1), good.subarray(1)]))).toBe('VIGIL_DECODE_MAGIC');
     expect(code(Buffer.concat([good, Buffer.of(0)]))).toBe('VIGIL_DECODE_TRAILING');
     expect(['VIGIL_DECODE_TRUNCATED', 'VIGIL_DECODE_MALFORMED']).toContain(code(good.subarray(0, good.length - 4)));
+    // A string that claims 2^40 bytes: refused without allocating them.
+    const huge = Buffer.concat([Buffer.from([0, 0, 0, 0, 1]), Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x40]), Buffer.from('abc')]);
+    const before = process.memoryUsage().arrayBuffers;
+    expect(['VIGIL_DECODE_TRUNCATED', 'VIGIL_DECODE_MALFORMED']).toContain(code(huge));
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1024 * 1024);
+    expect(code(Buffer.concat([Buffer.from([0, 0, 0, 0, 1]), Buffer.alloc(64, 0xff)]))).not.toBe('accepted');
   });
 });
 
