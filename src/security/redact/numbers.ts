@@ -1,8 +1,9 @@
 /**
  * Numbers that identify people: payment cards (13-19 digits, Luhn-checked), US social security
- * numbers (ddd-dd-dddd, with the never-issued areas 000, 666 and 9xx excluded), phone numbers and
- * IPv4 addresses. One left-to-right pass finds runs of digits and separators (bounded: a run longer
- * than 48 characters or 24 digits is skipped whole) and classifies each run once, so the cost is
+ * numbers (ddd-dd-dddd, with the never-issued areas 000, 666 and 9xx excluded), Canadian social
+ * insurance numbers (ddd-ddd-ddd or with spaces, Luhn-checked), phone numbers and IPv4 addresses.
+ * One left-to-right pass finds runs of digits and separators (bounded: a run longer than 48
+ * characters or 24 digits is skipped whole) and classifies each run once, so the cost is
  * linear in the text whatever it holds.
  *
  * Phone numbers, without a country's numbering plan at hand, are recognised by shape: a leading
@@ -61,6 +62,8 @@ export function classifyNumber(run: string): string | null {
     const area = digits.slice(0, 3);
     if (area !== '000' && area !== '666' && area[0] !== '9' && digits.slice(3, 5) !== '00' && digits.slice(5) !== '0000') return 'national_id';
   }
+  // Canadian social insurance number: 3-3-3 digits, Luhn-checked, never starting with 0 or 8.
+  if (/^\d{3}([- ])\d{3}\1\d{3}$/.test(run) && digits[0] !== '0' && digits[0] !== '8' && luhn(digits)) return 'national_id';
   const cardSeps = [...seps].every((s) => s === ' ' || s === '-');
   if (!plus && n >= 13 && n <= 19 && cardSeps && luhn(digits)) return 'card';
   if (n < 7 || n > 15) return null;
