@@ -8,3 +8,5 @@ export { matches, readIoLog } from './reader.js';
 export type { IoLogEntry, IoLogFilter } from './reader.js';
 export { ioLogSettingsFor, isSampled, retentionMs, sampleFraction, topicRetentionMs } from './settings.js';
 export { decodeIoLogValue, encodeIoLogBody } from './wire.js';
+export { protectionFromConfig } from './protection.js';
+export type { Protection } from './protection.js';
