@@ -8,7 +8,7 @@ import { VigilError } from '../../errors.js';
 import { compilePattern, scanCustom, type CompiledPattern, type CustomPattern } from './custom.js';
 import { scanEmails, scanIbans, scanIpv6, scanNinos } from './identifiers.js';
 import { scanNumbers } from './numbers.js';
-import { scanCredentials, scanKeyTokens, scanPrivateKeys } from './secrets.js';
+import { scanCredentials, scanKeyTokens, scanPrivateKeys, scanUrlCredentials } from './secrets.js';
 import { placeholder, type Span } from './types.js';
 
 export interface RedactionSettings {
@@ -63,6 +63,7 @@ export class Redactor {
     scanPrivateKeys(text, found, PRIORITY.private_key as number);
     scanCredentials(text, found, PRIORITY.credential as number);
     scanKeyTokens(text, found, PRIORITY.credential as number);
+    if (text.includes('://')) scanUrlCredentials(text, found, PRIORITY.credential as number);
     if (this.#patterns.length > 0) scanCustom(text, this.#patterns, found, PRIORITY.custom as number);
     if (text.includes('@')) scanEmails(text, found, PRIORITY.email as number);
     scanIbans(text, found, PRIORITY.iban as number);

@@ -5,6 +5,7 @@
  *   block is redacted to the end of the text);
  * - values after a credential word and ":" or "=" (`password=…`, `"api_key": "…"`,
  *   `Authorization: Bearer …`, `aws_secret_access_key = …`), and tokens after `Bearer` / `Basic`;
+ * - user and password in URLs (`postgres://app:s3cret@db:5432`);
  * - JSON Web Tokens (`eyJ…` header, payload, signature);
  * - keys recognisable by their prefix: AWS access key ids (AKIA…, ASIA…), GitHub (ghp_, github_pat_),
  *   Slack (xoxb-), Stripe (sk_live_), OpenAI-style (sk-), Google (AIza), GitLab (glpat-).
@@ -98,6 +99,26 @@ export function scanCredentials(text: string, out: Span[], priority: number): vo
       out.push({ start: span[0], end: span[1], type: 'credential', priority });
       CREDENTIAL_WORD.lastIndex = Math.max(CREDENTIAL_WORD.lastIndex, span[1]);
     }
+  }
+}
+
+/** `scheme://user:password@host`: the user-info part, read up to 256 characters after each "://". */
+export function scanUrlCredentials(text: string, out: Span[], priority: number): void {
+  let at = text.indexOf('://');
+  while (at !== -1) {
+    const start = at + 3;
+    let j = start;
+    let colon = -1;
+    while (j < text.length && j - start < 256) {
+      const c = text.charCodeAt(j);
+      if (c === Ch.At || c === Ch.Slash || isSpace(c) || c === Ch.Quote || c === Ch.Apos || c === 60 || c === 62) break;
+      if (c === Ch.Colon && colon === -1) colon = j;
+      j++;
+    }
+    if (j < text.length && text.charCodeAt(j) === Ch.At && colon > start && colon < j - 1) {
+      out.push({ start, end: j, type: 'credential', priority });
+    }
+    at = text.indexOf('://', Math.max(j, start));
   }
 }
 

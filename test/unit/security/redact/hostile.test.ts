@@ -37,6 +37,7 @@ const HOSTILE: Record<string, string> = {
   hexColons: fill('ffff:'),
   awsHeads: fill('AKIA'),
   customHeads: fill('EMP-'),
+  urlHeads: fill('://a:b'),
   printable: Array.from({ length: MiB }, () => String.fromCharCode(32 + Math.floor(random() * 95))).join(''),
 };
 

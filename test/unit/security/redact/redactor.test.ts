@@ -82,6 +82,7 @@ describe('redaction of credentials', () => {
     ['openai sk-proj-abcdefghijklmnopqrstuvwxyz', 'openai [CREDENTIAL]'],
     ['slack xoxb-1234567890-abcdefghijklmnop', 'slack [CREDENTIAL]'],
     ['google AIzaSyA-1234567890abcdefghijklmnopqrstu', 'google [CREDENTIAL]'],
+    ['dsn postgres://app:s3cret@db.internal:5432/app', 'dsn postgres://[CREDENTIAL]@db.internal:5432/app'],
     ['jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U end', 'jwt [CREDENTIAL] end'],
   ])('%j → %j', (input, output) => {
     const result = redact(input);
