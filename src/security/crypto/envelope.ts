@@ -11,7 +11,7 @@
  * - Wrapped data keys are unwrapped once and cached (bounded); the cache key includes the wrapped
  *   bytes, so an altered wrapped key is always unwrapped, and so always rejected.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 import { VigilError } from '../../errors.js';
 import { ALGORITHM, KEY_BYTES, NONCE_BYTES, encodeAad, open, seal } from './aead.js';
 import type { KeyProvider } from './keyring.js';
@@ -56,6 +56,25 @@ interface DataKey {
   uses: number;
 }
 
+/**
+ * Cryptographically random bytes drawn from a 4 KiB pool refilled by randomFillSync: one call to
+ * the system generator per ~340 nonces instead of one per record (each byte is handed out once).
+ */
+export function pooledRandom(poolBytes = 4096): (n: number) => Buffer {
+  const pool = Buffer.allocUnsafe(poolBytes);
+  let at = poolBytes;
+  return (n: number): Buffer => {
+    if (n > poolBytes) return randomBytes(n);
+    if (at + n > poolBytes) {
+      randomFillSync(pool);
+      at = 0;
+    }
+    const out = Buffer.from(pool.subarray(at, at + n));
+    at += n;
+    return out;
+  };
+}
+
 export function recordAad(context: SealContext, keyId: string): Buffer {
   return encodeAad('vigil/record/v1', [context.topic, context.modelId, keyId, context.subject]);
 }
@@ -77,7 +96,7 @@ export class Envelope {
     }
     this.#provider = provider;
     this.#maxUses = maxUses;
-    this.#random = options.random ?? randomBytes;
+    this.#random = options.random ?? pooledRandom();
     this.#cacheSize = Math.max(1, options.cacheSize ?? 1024);
   }
 

@@ -42,16 +42,17 @@ export function redactEvent(redactor: Redactor, event: InferenceEvent, maxTextCh
     const out = redactor.redactText(value, counts);
     return out.length > maxTextChars ? out.slice(0, maxTextChars) + TRUNCATED : out;
   };
-  const keyOf = (key: string, seen: Set<string>): string => {
-    let out = redactor.redactKey(key, counts);
-    if (out.length > maxTextChars) out = out.slice(0, maxTextChars) + TRUNCATED;
+  /** The redacted key (kept apart from any other key it now equals) and whether its value goes whole. */
+  const keyOf = (key: string, seen: Set<string>): [string, boolean] => {
+    const known = redactor.redactKey(key, counts);
+    let out = known.text.length > maxTextChars ? known.text.slice(0, maxTextChars) + TRUNCATED : known.text;
     if (seen.has(out)) {
       let n = 2;
       while (seen.has(`${out} #${n}`)) n++;
       out = `${out} #${n}`;
     }
     seen.add(out);
-    return out;
+    return [out, known.sensitive];
   };
   const field = (): string => {
     counts.field = (counts.field ?? 0) + 1;
@@ -59,13 +60,18 @@ export function redactEvent(redactor: Redactor, event: InferenceEvent, maxTextCh
   };
   const strings = (map: Record<string, string>): Record<string, string> => {
     const seen = new Set<string>();
-    return Object.fromEntries(Object.entries(map).map(([k, v]) => [keyOf(k, seen), redactor.isSensitiveField(k) ? field() : text(v)]));
+    return Object.fromEntries(
+      Object.entries(map).map(([k, v]) => {
+        const [key, sensitive] = keyOf(k, seen);
+        return [key, sensitive ? field() : text(v)];
+      }),
+    );
   };
   const seenFeatures = new Set<string>();
   const features = Object.fromEntries(
     Object.entries(event.features).map(([k, v]): [string, number | string] => {
-      const key = keyOf(k, seenFeatures);
-      if (redactor.isSensitiveField(k)) return [key, field()];
+      const [key, sensitive] = keyOf(k, seenFeatures);
+      if (sensitive) return [key, field()];
       if (Number.isInteger(v) && Math.abs(v) >= 1e6 && Math.abs(v) < 1e20) {
         const asText = redactor.redactText(String(v), counts);
         if (asText !== String(v)) return [key, asText];

@@ -43,7 +43,7 @@ export function normalizeFieldName(name: string): string {
 export class Redactor {
   readonly #patterns: readonly CompiledPattern[];
   readonly #fields: ReadonlySet<string>;
-  readonly #keys = new Map<string, { readonly text: string; readonly counts: readonly [string, number][] }>();
+  readonly #keys = new Map<string, { readonly text: string; readonly sensitive: boolean; readonly counts: readonly [string, number][] }>();
 
   constructor(settings: RedactionSettings = {}, path = 'iolog.redaction') {
     const patterns = settings.patterns ?? [];
@@ -85,18 +85,19 @@ export class Redactor {
 
   /**
    * Like redactText for map keys (feature, attribute names), which repeat from event to event: the
-   * outcome per key is remembered (at most 4096 keys), counts included, so a key is scanned once.
+   * outcome per key is remembered (at most 4096 keys), counts and whether the field name is
+   * sensitive included, so a key is scanned once.
    */
-  redactKey(key: string, counts: RedactionCounts): string {
+  redactKey(key: string, counts: RedactionCounts): { readonly text: string; readonly sensitive: boolean } {
     let known = this.#keys.get(key);
     if (known === undefined) {
       const found: RedactionCounts = {};
-      known = { text: this.redactText(key, found), counts: Object.entries(found) };
+      known = { text: this.redactText(key, found), sensitive: this.isSensitiveField(key), counts: Object.entries(found) };
       if (this.#keys.size >= 4096) this.#keys.clear();
       this.#keys.set(key, known);
     }
     for (const [type, n] of known.counts) counts[type] = (counts[type] ?? 0) + n;
-    return known.text;
+    return known;
   }
 
   /** The text with every finding replaced by its placeholder; adds to `counts`. */
