@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VigilError } from '../../../../src/errors.js';
 import { open, seal } from '../../../../src/security/crypto/aead.js';
-import { Envelope, rewrapRecord, type SealContext, type SealedRecord } from '../../../../src/security/crypto/envelope.js';
+import { Envelope, pooledRandom, rewrapRecord, type SealContext, type SealedRecord } from '../../../../src/security/crypto/envelope.js';
 import { LocalKeyProvider, newKek, rotateKeyring } from '../../../../src/security/crypto/keyring.js';
 import { bitFlips, seededRandom, testKeyring, testProvider } from './helpers.js';
 
@@ -143,6 +143,21 @@ describe('Envelope', () => {
     for (const r of records) perKey.set(r.keyId, (perKey.get(r.keyId) ?? 0) + 1);
     expect(Math.max(...perKey.values())).toBeLessThanOrEqual(5);
     expect(new Set(records.map((r) => r.nonce.toString('hex'))).size).toBe(52);
+  });
+
+  it('draws nonces from a pooled generator that never hands out the same bytes twice', () => {
+    const random = pooledRandom(64);
+    const seen = new Set<string>();
+    for (let i = 0; i < 1000; i++) {
+      const nonce = random(12);
+      expect(nonce.length).toBe(12);
+      seen.add(nonce.toString('hex'));
+    }
+    expect(seen.size).toBe(1000);
+    const a = random(12);
+    a.fill(0);
+    expect(random(12).equals(Buffer.alloc(12))).toBe(false);
+    expect(random(100).length).toBe(100);
   });
 
   it('refuses usage limits outside 1..2^28', () => {
