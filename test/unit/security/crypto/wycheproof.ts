@@ -1,7 +1,7 @@
 /**
- * Finds the shared Wycheproof vectors: `VIGIL_WYCHEPROOF_DIR`, else `../shared/testdata/wycheproof`
- * beside the repository, else one level further up (a worktree checked out below the repository's
- * parent). Missing vectors are an error with the places looked in, never a skipped test.
+ * Finds the shared Wycheproof vectors: `VIGIL_WYCHEPROOF_DIR` when set (and then only there), else
+ * `../shared/testdata/wycheproof` beside the repository, else one level further up (a worktree
+ * checked out below the repository's parent). Missing vectors are an error with the places looked in, never a skipped test.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,11 +10,9 @@ import { findPackageRoot } from '../../../../src/contracts/schemas.js';
 export function wycheproofCandidates(): string[] {
   const root = findPackageRoot();
   const fromEnv = process.env.VIGIL_WYCHEPROOF_DIR;
-  return [
-    ...(fromEnv ? [resolve(fromEnv)] : []),
-    resolve(root, '..', 'shared', 'testdata', 'wycheproof'),
-    resolve(root, '..', '..', 'shared', 'testdata', 'wycheproof'),
-  ];
+  // An explicit folder is the only place looked in: a wrong setting fails rather than falling back.
+  if (fromEnv) return [resolve(fromEnv)];
+  return [resolve(root, '..', 'shared', 'testdata', 'wycheproof'), resolve(root, '..', '..', 'shared', 'testdata', 'wycheproof')];
 }
 
 export function wycheproofDir(): string | null {
