@@ -19,7 +19,7 @@ import type { Scenario } from './run.js';
 
 const VOCABULARY = (
   'the a of to and in policy refund customer account payment order delivery within days support ticket ' +
-  'agent request invoice balance credit limit review approved declined contract clause section terms ' +
+  'staff request invoice balance credit limit review approved declined contract clause section terms ' +
   'service product warranty return shipping address update confirm verify identity document'
 ).split(' ');
 
