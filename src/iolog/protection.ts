@@ -9,7 +9,8 @@
  *   const protection = protectionFromConfig(config, infra.topicPrefix, process.env);
  *   // per batch:    protection.provider?.reloadIfChanged();          // KEK rotation without restart
  *   // per event:    const record = await protection.iolog?.build(event, { alerted });
- *   // state body:   body = protection.sealState ? await encryptSection(protection.envelope!, body, ctx) : body;
+ *   // state write:  if (protection.sealState) record = await sealStateRecord(protection.envelope, record, stateTopic);
+ *   // state read:   const body = await openStateRecord(protection.envelope, record, stateTopic);
  */
 import type { VigilConfig } from '../config/types.js';
 import { Envelope } from '../security/crypto/envelope.js';

@@ -18,3 +18,4 @@ export { decryptSection, encryptSection, isSealedSection, parseSection, rewrapSe
 export { decryptArtifact, encryptArtifact, inspectArtifact, rewrapArtifact, verifyArtifact } from './artifact.js';
 export type { ArtifactSummary, EncryptOptions } from './artifact.js';
 export { DEFAULT_SEGMENT_SIZE } from './artifact-format.js';
+export { openStateRecord, sealStateRecord } from './state.js';
