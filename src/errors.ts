@@ -39,6 +39,11 @@ export const ERROR_CODES = {
   VIGIL_POLICY_INVALID: { retriable: false, exit: 2, summary: 'a compliance rule pack is malformed' },
   VIGIL_CHECK_FAILED: { retriable: false, exit: 1, summary: 'compliance checks found violations' },
   VIGIL_GOVERNANCE_REFUSED: { retriable: false, exit: 1, summary: 'a governance step is not allowed in the version\'s state' },
+  // data protection: keys, envelope encryption, protected artifacts
+  VIGIL_KEY_INVALID: { retriable: false, exit: 2, summary: 'a key file or key value is missing, malformed or readable by others' },
+  VIGIL_KEY_UNKNOWN: { retriable: false, exit: 2, summary: 'the data names a key-encryption key the key provider does not hold' },
+  VIGIL_DECRYPT_FAILED: { retriable: false, exit: 2, summary: 'authentication failed: ciphertext, tag, nonce, associated data or wrapped key altered, or the wrong key' },
+  VIGIL_ARTIFACT_CORRUPT: { retriable: false, exit: 2, summary: 'a protected artifact has a malformed header or is truncated or extended' },
 } as const satisfies Record<string, { retriable: boolean; exit: 1 | 2; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -17,6 +17,9 @@ const COMMANDS: Record<string, Command> = {
   audit: { summary: 'verify the audit trail; write an evidence report for auditors', load: () => import('./cli/audit.js') },
   check: { summary: 'compliance rule packs over a manifest; text, json, sarif or junit', load: () => import('./cli/check.js') },
   drift: { summary: 'offline drift report of a current data file against a reference file', load: () => import('./cli/drift.js') },
+  keys: { summary: 'create, rotate, list and retire key-encryption keys; rewrap artifacts', load: () => import('./cli/keys.js') },
+  artifact: { summary: 'encrypt, decrypt or verify a model artifact (streamed, authenticated)', load: () => import('./cli/artifact.js') },
+  iolog: { summary: 'read the decrypted, redacted I/O log of a model', load: () => import('./cli/iolog.js') },
 };
 
 export const USAGE = `Usage: vigil <command> [options]

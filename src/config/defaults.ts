@@ -28,6 +28,22 @@ export const CONFIG_DEFAULTS: VigilConfig = deepFreeze({
   },
   response: {},
   models: {},
+  iolog: {
+    enabled: false,
+    sampleRate: 0.01,
+    alwaysOnAlert: true,
+    retentionDays: 30,
+    maxTextChars: 65_536,
+    redaction: { fields: [], patterns: [] },
+    models: {},
+  },
+  encryption: {
+    keyFile: null,
+    keyEnv: 'VIGIL_KEK',
+    maxUsesPerDataKey: 16_777_216,
+    state: false,
+    references: false,
+  },
 });
 
 /** Freezes a plain JSON value and everything inside it; returns it with a readonly view. */

@@ -157,6 +157,59 @@ const modelOverride = (allowFile: boolean): SchemaObject => ({
   },
 });
 
+/** I/O logging settings that can differ per model (`iolog` and `iolog.models.<id>`). */
+const iologModelProperties = {
+  enabled: { type: 'boolean' },
+  sampleRate: { type: 'number', minimum: 0, maximum: 1 },
+  alwaysOnAlert: { type: 'boolean' },
+  retentionDays: integer(1, 3650),
+} as const;
+
+const iolog = (): SchemaObject => ({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...iologModelProperties,
+    maxTextChars: integer(256, 1_048_576),
+    redaction: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        fields: { type: 'array', maxItems: 200, items: { type: 'string', minLength: 1, maxLength: 100 } },
+        // The regex rules that keep redaction linear are checked when the redactor is built (src/security/redact/custom.ts).
+        patterns: {
+          type: 'array',
+          maxItems: 32,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'regex'],
+            properties: {
+              name: { type: 'string', minLength: 1, maxLength: 40, pattern: '^[a-z][a-z0-9_]*$' },
+              regex: { type: 'string', minLength: 1, maxLength: 200 },
+              wholeWord: { type: 'boolean' },
+            },
+          },
+        },
+      },
+    },
+    models: { type: 'object', propertyNames: ID, additionalProperties: { type: 'object', additionalProperties: false, properties: iologModelProperties } },
+  },
+});
+
+const encryption = (): SchemaObject => ({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    keyFile: { type: ['string', 'null'], minLength: 1, maxLength: 4096 },
+    keyEnv: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Z_][A-Z0-9_]*$' },
+    // At most 2^28 records per data key: far below the 2^32 random-nonce bound of NIST SP 800-38D.
+    maxUsesPerDataKey: integer(1, 2 ** 28),
+    state: { type: 'boolean' },
+    references: { type: 'boolean' },
+  },
+});
+
 /** The whole `vigil.yaml` document (every key optional; defaults fill the gaps). */
 export const CONFIG_SCHEMA: SchemaObject = {
   type: 'object',
@@ -194,6 +247,8 @@ export const CONFIG_SCHEMA: SchemaObject = {
     alerting: alerting(),
     response: response(),
     models: { type: 'object', propertyNames: ID, additionalProperties: modelOverride(true) },
+    iolog: iolog(),
+    encryption: encryption(),
   },
 };
 

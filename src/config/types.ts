@@ -182,6 +182,43 @@ export interface ModelOverride {
   readonly response?: ResponseConfig;
 }
 
+/** I/O logging of one model (`iolog` gives the defaults, `iolog.models.<id>` overrides them). */
+export interface IoLogModelSettings {
+  readonly enabled: boolean;
+  /** Fraction of events logged, chosen deterministically from the eventId. */
+  readonly sampleRate: number;
+  /** Log every event that is evidence of an alert, whatever the sample rate. */
+  readonly alwaysOnAlert: boolean;
+  /** Records older than this are not returned by readers (and the topic keeps at least the longest). */
+  readonly retentionDays: number;
+}
+
+export interface RedactionPatternSettings {
+  readonly name: string;
+  readonly regex: string;
+  readonly wholeWord?: boolean;
+}
+
+export interface IoLogSettings extends IoLogModelSettings {
+  /** Longest text kept per field after redaction. */
+  readonly maxTextChars: number;
+  readonly redaction: { readonly fields: readonly string[]; readonly patterns: readonly RedactionPatternSettings[] };
+  readonly models: Readonly<Record<string, Partial<IoLogModelSettings>>>;
+}
+
+export interface EncryptionSettings {
+  /** Keyring file of the key-encryption keys; null: `VIGIL_KEK_FILE`, then the variable named by keyEnv. */
+  readonly keyFile: string | null;
+  /** Environment variable holding a keyring or one base64 key. */
+  readonly keyEnv: string;
+  /** Records one data key may seal before a new one is made. */
+  readonly maxUsesPerDataKey: number;
+  /** Encrypt `vigil.state` bodies (see src/security/crypto/section.ts). */
+  readonly state: boolean;
+  /** Encrypt reference profiles. */
+  readonly references: boolean;
+}
+
 export interface VigilConfig {
   readonly engine: EngineSettings;
   readonly detectors: DetectorsSettings;
@@ -191,6 +228,8 @@ export interface VigilConfig {
   /** Response policy for every model (per-model: `models.<id>.response`). */
   readonly response: ResponseConfig;
   readonly models: Readonly<Record<string, ModelOverride>>;
+  readonly iolog: IoLogSettings;
+  readonly encryption: EncryptionSettings;
 }
 
 /** What `loadConfig` returns. */
