@@ -1,34 +1,32 @@
 /**
  * Globs over model ids, principals and endpoints: `*` matches any run of characters (also none), `?`
- * exactly one; everything else is literal. Compiled to anchored regular expressions with every other
- * character escaped, so a pattern cannot smuggle regex syntax in; patterns are bounded by the schema
- * (200 characters), and consecutive stars collapse so matching stays linear in practice.
+ * exactly one; everything else is literal. Matched by the classic two-pointer algorithm that
+ * remembers only the last star, so the time is at most O(pattern × value) whatever the pattern:
+ * no regular expression is built, so a pattern like `*a*a*a*b` cannot backtrack exponentially.
+ * Characters are compared by UTF-16 code unit.
  */
-const cache = new Map<string, RegExp>();
-const CACHE_LIMIT = 10_000;
-
-export function globToRegExp(glob: string): RegExp {
-  let re = cache.get(glob);
-  if (re !== undefined) return re;
-  let source = '^';
-  let previousStar = false;
-  for (const ch of glob) {
-    if (ch === '*') {
-      if (!previousStar) source += '[\\s\\S]*';
-      previousStar = true;
-      continue;
-    }
-    previousStar = false;
-    source += ch === '?' ? '[\\s\\S]' : ch.replace(/[\\^$.|+()[\]{}/-]/g, '\\$&');
-  }
-  re = new RegExp(`${source}$`, 'u');
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(glob, re);
-  return re;
-}
-
 export function globMatch(glob: string, value: string): boolean {
-  return globToRegExp(glob).test(value);
+  let g = 0;
+  let v = 0;
+  let star = -1;
+  let resume = 0;
+  while (v < value.length) {
+    const c = glob.charCodeAt(g);
+    if (g < glob.length && c === 42 /* * */) {
+      star = g++;
+      resume = v;
+    } else if (g < glob.length && (c === 63 /* ? */ || c === value.charCodeAt(v))) {
+      g++;
+      v++;
+    } else if (star >= 0) {
+      g = star + 1;
+      v = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (g < glob.length && glob.charCodeAt(g) === 42) g++;
+  return g === glob.length;
 }
 
 /** True when any of `globs` matches `value`; `undefined` globs mean "everything". */
