@@ -10,8 +10,9 @@ import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { VigilError } from '../errors.js';
 import type { AccessLog } from '../security/access-log.js';
-import { installPipeline, type ApiDeps } from './api.js';
+import { errorBody, installPipeline, type ApiDeps } from './api.js';
 import { HANDLERS } from './handlers.js';
+import { parseJsonBody } from './json-body.js';
 import type { HealthSource } from './health.js';
 import { openApiDocument } from './openapi.js';
 import { ROUTES, type RouteSpec } from './routes.js';
@@ -53,6 +54,29 @@ export function buildAdmin(options: AdminOptions): FastifyInstance {
     onConstructorPoisoning: 'error',
     routerOptions: { maxParamLength: 256 },
     genReqId: () => newId(),
+    // Bad percent-encoding and over-long parameters are refused by the router, before any hook: answer
+    // them in the API's error shape too.
+    frameworkErrors: (error, request, reply) => {
+      const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      const started = performance.now();
+      void (reply as unknown as { code(n: number): { send(body: unknown): void } }).code(status).send(errorBody(request, 'VIGIL_INPUT_INVALID', status === 414 ? 'a path parameter is longer than 256 characters' : 'the URL is not valid'));
+      // The router answered before any hook ran, so onResponse will not log this request: log it here.
+      options.accessLog?.write({
+        time: clock(),
+        requestId: String(request.id),
+        principal: null,
+        credentialId: null,
+        roles: [],
+        method: request.method,
+        route: null,
+        model: null,
+        decision: 'deny',
+        reason: error.code,
+        status,
+        latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+        address: request.ip,
+      });
+    },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
   const seen: { method: string; url: string }[] = [];
@@ -66,6 +90,15 @@ export function buildAdmin(options: AdminOptions): FastifyInstance {
     ...(options.api ? { api: options.api } : {}),
     ...(options.accessLog ? { accessLog: options.accessLog } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+  });
+  // JSON only: other content types are refused with 415 before anything reads them.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
   });
   const origins = new Set(options.api?.access.cors.origins ?? []);
   const served = options.api ? ROUTES : ROUTES.filter((r) => r.access === 'public');
