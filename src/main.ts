@@ -12,6 +12,8 @@ const COMMANDS: Record<string, Command> = {
   topics: { summary: 'create every topic of the contract', load: () => import('./cli/topics.js') },
   run: { summary: 'the engine: consume, score, alert, roll back, exactly once', load: () => import('./cli/run.js') },
   demo: { summary: 'stack, topics, engine and a synthetic producer; prints where to look', load: () => import('./cli/demo.js') },
+  token: { summary: 'create, list or revoke API tokens of the admin API', load: () => import('./cli/token.js') },
+  serve: { summary: 'the admin API alone, without the engine', load: () => import('./cli/serve.js') },
 };
 
 export const USAGE = `Usage: vigil <command> [options]
