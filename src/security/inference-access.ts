@@ -9,6 +9,8 @@
  * match it (a null endpoint matches only rules without endpoints or with a `*` endpoint glob). With the
  * policy disabled everything is allowed; with it enabled and no rule matching, the event is denied.
  */
+import type { Alert } from '../contracts/records.js';
+import { buildAlert, type WindowContext } from '../pipeline/policy/alerts.js';
 import { anyGlobMatch, coversEverything } from './glob.js';
 import type { AccessSettings, InferenceAccessRule } from '../config/types.js';
 
@@ -71,4 +73,19 @@ export class InferenceAccessCounter {
   peek(modelId: string): number {
     return this.#byModel.get(modelId)?.denied ?? 0;
   }
+}
+
+/** The detector name ACCESS alerts carry. */
+export const ACCESS_DETECTOR = 'access-policy';
+
+/**
+ * The ACCESS alert of a window in which `denied` calls broke the policy (null when none did): one
+ * CRITICAL alert per model version and window, its id a hash of fingerprint and window like every
+ * other alert, the offending principals (as counted, capped) in its evidence.
+ */
+export function accessAlert(window: WindowContext, counts: { denied: number; principals: Readonly<Record<string, number>> }): Alert | null {
+  if (counts.denied <= 0) return null;
+  const evidence: Record<string, string> = { denied: String(counts.denied) };
+  for (const [principal, n] of Object.entries(counts.principals)) evidence[`principal:${principal}`] = String(n);
+  return buildAlert(window, { detector: ACCESS_DETECTOR, feature: null, score: counts.denied, evidence }, 'CRITICAL', 1, { kind: 'ACCESS' });
 }

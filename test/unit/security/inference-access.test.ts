@@ -57,3 +57,20 @@ describe('the access counter', () => {
     expect(counter.peek('_other')).toBe(1);
   });
 });
+
+describe('the ACCESS alert', () => {
+  const window = {
+    modelId: 'credit-risk', modelVersion: '1.1.0', windowStart: 1000, windowEnd: 2000,
+    source: { topic: 'vigil.inference', partition: 0, firstOffset: '10', lastOffset: '20' }, configHash: 'c', referenceId: 'r',
+  };
+  it('is one CRITICAL alert of kind ACCESS per window with violations, with the principals in its evidence and a replayable id', async () => {
+    const { accessAlert } = await import('../../../src/security/inference-access.js');
+    const counter = new InferenceAccessCounter();
+    counter.deny('credit-risk', 'intruder');
+    counter.deny('credit-risk', 'intruder');
+    const alert = accessAlert(window, counter.take('credit-risk'));
+    expect(alert).toMatchObject({ kind: 'ACCESS', severity: 'CRITICAL', status: 'FIRING', detector: 'access-policy', score: 2, threshold: 1, evidence: { denied: '2', 'principal:intruder': '2' } });
+    expect(accessAlert(window, { denied: 2, principals: { intruder: 2 } })?.alertId).toBe(alert?.alertId);
+    expect(accessAlert(window, counter.take('credit-risk'))).toBeNull();
+  });
+});
