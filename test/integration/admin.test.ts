@@ -100,14 +100,35 @@ describe('the admin API on the real stack', () => {
     ]);
   });
 
-  it('continues the revision and the audit chain after a restart', async () => {
+  it('continues the revision, the silences and the audit chain after a restart', async () => {
+    const auth = { authorization: `Bearer ${operator.token}` };
+    const silence = await api.app.inject({ method: 'POST', url: '/v1/models/credit-risk/silences', headers: auth, payload: { endsAt: Date.now() + 3_600_000, comment: 'retraining', matchers: { kind: 'DRIFT' } } });
+    expect(silence.statusCode).toBe(201);
+    const silenceId = silence.json().silenceId as string;
     await api.stop();
     api = await start();
-    const put = await api.app.inject({ method: 'PUT', url: '/v1/models/credit-risk/config', headers: { authorization: `Bearer ${operator.token}` }, payload: { config: { windows: { count: 400 } } } });
+    const put = await api.app.inject({ method: 'PUT', url: '/v1/models/credit-risk/config', headers: auth, payload: { config: { windows: { count: 400 } } } });
     expect(put.json().revision).toBe(2);
-    const audit = await collect<AuditRecord>(`${prefix}audit`, 'AuditRecord', (r) => r.length >= 3, 30_000);
-    expect(audit.map((r) => r.value!.seq)).toEqual([0, 1, 2]);
-    expect(verifyChain(audit.map((r) => r.value!), { [auditKey.keyId]: auditKey.publicKey })).toMatchObject({ ok: true, count: 3 });
+    const listed = await api.app.inject({ method: 'GET', url: '/v1/models/credit-risk/silences', headers: auth });
+    expect(listed.json().items).toMatchObject([{ silenceId, comment: 'retraining', active: true }]);
+    const expired = await api.app.inject({ method: 'DELETE', url: `/v1/models/credit-risk/silences/${silenceId}`, headers: auth });
+    expect(expired.json()).toMatchObject({ active: false, expiredBy: 'olga' });
+    const configs = await collect<DetectorConfig>(`${prefix}config`, 'DetectorConfig', (r) => r.length >= 4, 30_000);
+    expect(configs.map((r) => [r.key, r.value?.revision])).toEqual([
+      ['credit-risk', 1],
+      [`silence:${silenceId}`, 1],
+      ['credit-risk', 2],
+      [`silence:${silenceId}`, 2],
+    ]);
+    const audit = await collect<AuditRecord>(`${prefix}audit`, 'AuditRecord', (r) => r.length >= 5, 30_000);
+    expect(audit.map((r) => [r.value!.seq, r.value!.action])).toEqual([
+      [0, 'config.update'],
+      [1, 'access.denied'],
+      [2, 'silence.create'],
+      [3, 'config.update'],
+      [4, 'silence.expire'],
+    ]);
+    expect(verifyChain(audit.map((r) => r.value!), { [auditKey.keyId]: auditKey.publicKey })).toMatchObject({ ok: true, count: 5 });
     const log = lines.join('');
     expect(log).toContain('"type":"access"');
     expect(log).not.toContain(operator.token);
