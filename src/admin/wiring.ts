@@ -12,10 +12,9 @@ import type { InfraSettings } from '../config/infra.js';
 import { topicName } from '../contracts/topics.js';
 import { kafkaClient } from '../pipeline/sink/kafka.js';
 import { adminProducer } from '../pipeline/sink/admin-producer.js';
-import { readAdminState } from '../pipeline/source/admin-state.js';
+import { readAdminState, requireTopics } from '../pipeline/source/admin-state.js';
 import { AlertFeed } from '../pipeline/source/alert-feed.js';
-import { pinoAccessLog } from '../security/access-log.js';
-import { createLogger } from '../telemetry/logger.js';
+import { createAccessLogger, pinoAccessLog } from '../security/access-log.js';
 import type { AuditKey } from '../security/audit-key.js';
 import { ADMIN_CHAIN_ID, ChainedAuditWriter } from '../security/audit-writer.js';
 import { Authenticator } from '../security/authenticate.js';
@@ -54,6 +53,7 @@ export async function startAdminApi(options: AdminApiOptions): Promise<{ app: Fa
   const authenticator = new Authenticator({ access, tokens, jwt });
   const kafka = kafkaClient({ brokers: infra.brokers, clientId: 'vigil-admin' });
   const topics = { config: topicName(infra.topicPrefix, 'config'), audit: topicName(infra.topicPrefix, 'audit'), alerts: topicName(infra.topicPrefix, 'alerts') };
+  await requireTopics(kafka, Object.values(topics), infra.brokers);
   const state = await readAdminState(kafka, topics, ADMIN_CHAIN_ID);
   for (const problem of state.unreadable) logger.warn({ problem }, 'unreadable vigil.config record skipped');
   const producer = await adminProducer(kafka, { registryUrl: infra.registryUrl, configTopic: topics.config, auditTopic: topics.audit });
@@ -71,7 +71,7 @@ export async function startAdminApi(options: AdminApiOptions): Promise<{ app: Fa
     registry: options.registry,
     health: options.health,
     api: deps,
-    accessLog: pinoAccessLog(options.accessLogger ?? createLogger({ level: 'info', name: 'vigil-access' })),
+    accessLog: pinoAccessLog(options.accessLogger ?? createAccessLogger()),
     logger,
     ...(options.clock ? { clock: options.clock } : {}),
   });

@@ -9,6 +9,7 @@ import { avroType } from '../../contracts/schemas.js';
 import type { AuditRecord, DetectorConfig } from '../../contracts/records.js';
 import type { ChainCheckpoint } from '../policy/audit.js';
 import { readToEnd } from './read-to-end.js';
+import { VigilError, describeError } from '../../errors.js';
 
 export interface AdminState {
   /** Latest record per key, in topic order (null: a tombstone). */
@@ -16,6 +17,24 @@ export interface AdminState {
   /** Records of vigil.config that could not be decoded, by offset. */
   readonly unreadable: string[];
   readonly auditCheckpoint: ChainCheckpoint | null;
+}
+
+/** Fails with one clear line when Kafka cannot be reached or a topic is missing. */
+export async function requireTopics(kafka: Kafka, topics: readonly string[], brokers: readonly string[]): Promise<void> {
+  const admin = kafka.admin();
+  let present: Set<string>;
+  try {
+    await admin.connect();
+    present = new Set(await admin.listTopics());
+  } catch (error) {
+    throw new VigilError('VIGIL_KAFKA_UNAVAILABLE', `cannot reach Kafka at ${brokers.join(',')}: ${describeError(error)}`, { cause: error });
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+  const missing = topics.filter((t) => !present.has(t));
+  if (missing.length > 0) {
+    throw new VigilError('VIGIL_KAFKA_UNAVAILABLE', `topics ${missing.join(', ')} do not exist on ${brokers.join(',')}; run \`vigil topics create\` first`, { retriable: false });
+  }
 }
 
 export async function readAdminState(kafka: Kafka, topics: { config: string; audit: string }, chainId: string): Promise<AdminState> {
