@@ -165,7 +165,7 @@ export function installPipeline(app: FastifyInstance, options: PipelineOptions):
     if (!byPrincipal.allowed) return deny(request, reply, 429, 'VIGIL_RATE_LIMITED', `too many requests from ${auth.principal.id}; retry in ${byPrincipal.retryAfterSec} s`, { retryAfterSec: byPrincipal.retryAfterSec });
     const decision = authorize(auth.principal, spec.access.permission, spec.access.scope, state.model);
     if (!decision.allowed) {
-      return deny(request, reply, 403, 'VIGIL_FORBIDDEN', `${spec.method} ${spec.url} ${decision.reason} (${auth.principal.id} has ${rolesOf(auth.principal).join(', ') || 'no role'})`, {
+      return deny(request, reply, 403, 'VIGIL_FORBIDDEN', `${decision.reason} (${auth.principal.id} has ${rolesOf(auth.principal).join(', ') || 'no role'})`, {
         missingRoles: decision.missing,
       });
     }

@@ -3,7 +3,7 @@
  * `info` under `type: "access"`. The record names the route template (`/v1/models/:modelId/config`),
  * never the raw URL or any header, so a credential in a query string or header cannot leak into it.
  */
-import type { Logger } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { Role } from '../config/types.js';
 
 export interface AccessRecord {
@@ -35,4 +35,12 @@ export function pinoAccessLog(logger: Logger): AccessLog {
       logger.info({ type: 'access', ...record }, 'access');
     },
   };
+}
+
+/**
+ * A logger for access records: always at `info` (whatever VIGIL_LOG_LEVEL says for the rest), without
+ * pino's own `time` and `pid` (the record carries its time), JSON lines on `destination` (stderr).
+ */
+export function createAccessLogger(destination: NodeJS.WritableStream = process.stderr): Logger {
+  return pino({ level: 'info', base: { name: 'vigil-access' }, timestamp: false }, destination);
 }

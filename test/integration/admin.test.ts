@@ -17,6 +17,7 @@ import { ensureTopics } from '../../src/pipeline/sink/topics.js';
 import { FileTokenStore } from '../../src/security/token-store.js';
 import { mintToken } from '../../src/security/tokens.js';
 import { createLogger } from '../../src/telemetry/logger.js';
+import { createAccessLogger } from '../../src/security/access-log.js';
 import { createMetrics } from '../../src/telemetry/metrics.js';
 import { collect, eventually, stack, testAuditKey, uniquePrefix } from './helpers.js';
 
@@ -42,7 +43,7 @@ describe('the admin API on the real stack', () => {
       registry: createMetrics({ defaultMetrics: false }).registry,
       health: { live: () => true, ready: () => ({ ready: true }) },
       logger: createLogger({ level: 'warn', destination: sink }),
-      accessLogger: createLogger({ level: 'info', destination: sink }),
+      accessLogger: createAccessLogger(sink),
     });
   let api: Awaited<ReturnType<typeof start>>;
 

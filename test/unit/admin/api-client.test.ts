@@ -34,7 +34,7 @@ describe('the API client of the command line', () => {
     const viewer = new ApiClient({ baseUrl, token: api.texts['view']! });
     const forbidden = await failure(viewer.request('PUT', '/v1/models/credit-risk/config', { config: {} }));
     expect(forbidden.code).toBe('VIGIL_FORBIDDEN');
-    expect(forbidden.message).toBe('PUT /v1/models/credit-risk/config: 403 PUT /v1/models/:modelId/config needs role operator or admin for model "credit-risk" (vic has viewer)');
+    expect(forbidden.message).toBe('PUT /v1/models/credit-risk/config: 403 needs role operator or admin for model "credit-risk" (vic has viewer)');
     const bad = await failure(new ApiClient({ baseUrl, token: 'vigil_0123456789abcdef_' + 'A'.repeat(43) }).get('/v1/models'));
     expect(bad.code).toBe('VIGIL_AUTH_INVALID');
     expect(bad.message).toBe('GET /v1/models: 401 unknown token');

@@ -145,7 +145,15 @@ describe('identities', () => {
     expect(me.json()).toEqual({ principal: 'vera', kind: 'token', grants: [{ role: 'viewer', models: ['credit-*'] }] });
     const no = await api.app.inject({ method: 'GET', url: '/v1/audit/verify', headers: bearer(api.texts['v']!) });
     expect(no.statusCode).toBe(403);
-    expect(no.json().message).toBe('GET /v1/audit/verify needs role auditor or admin over every model (vera has viewer)');
+    expect(no.json().message).toBe('needs role auditor or admin over every model (vera has viewer)');
+    const access = api.lines.filter((l) => l.includes('"type":"access"'));
+    expect(access).toHaveLength(2);
+    for (const line of access) expect(line.match(/"time":/g)).toHaveLength(1);
+    expect(JSON.parse(access[1]!)).toEqual({
+      name: 'vigil-access', level: 30, msg: 'access', type: 'access', time: T0, requestId: 'req-2', principal: 'vera', credentialId: expect.stringMatching(/^[0-9a-f]{16}$/), roles: ['viewer'],
+      method: 'GET', route: '/v1/audit/verify', model: null, decision: 'deny', reason: 'needs role auditor or admin over every model (vera has viewer)', status: 403,
+      latencyMs: expect.any(Number), address: '127.0.0.1',
+    });
   });
 });
 

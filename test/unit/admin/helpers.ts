@@ -8,7 +8,7 @@ import { buildConfig } from '../../../src/config/index.js';
 import type { AccessSettings } from '../../../src/config/types.js';
 import type { DetectorConfig } from '../../../src/contracts/records.js';
 import { mulberry32 } from '../../../src/demo/random.js';
-import { pinoAccessLog } from '../../../src/security/access-log.js';
+import { createAccessLogger, pinoAccessLog } from '../../../src/security/access-log.js';
 import { keyIdOf } from '../../../src/security/audit-key.js';
 import { MemoryAuditWriter } from '../../../src/security/audit-writer.js';
 import { Authenticator } from '../../../src/security/authenticate.js';
@@ -75,6 +75,7 @@ export function testApi(options: TestApiOptions = {}) {
     },
   });
   const logger = createLogger({ level: 'info', destination: sink });
+  const accessLogger = createAccessLogger(sink);
   const metrics = createMetrics({ defaultMetrics: false });
   let ids = 0;
   const app = buildAdmin({
@@ -89,7 +90,7 @@ export function testApi(options: TestApiOptions = {}) {
       alerts,
       ...(options.governance ? { governance: options.governance } : {}),
     },
-    accessLog: pinoAccessLog(logger),
+    accessLog: pinoAccessLog(accessLogger),
     logger,
     clock: () => clock.now,
     requestId: () => `req-${++ids}`,
