@@ -123,10 +123,11 @@ export function installPipeline(app: FastifyInstance, options: PipelineOptions):
       try {
         await options.api.audit.append({
           timestamp: state?.startedAt ?? options.clock(),
-          actor: state?.principal?.id ?? extra.account ?? 'anonymous',
+          // Only an authenticated identity is an actor; what a refused credential claimed to be is a claim.
+          actor: state?.principal?.id ?? 'anonymous',
           action: 'access.denied',
           subject,
-          payload: { requestId: String(request.id), method: request.method, route: spec?.url ?? null, model: state?.model ?? null, status, code, reason: message, address: request.ip },
+          payload: { requestId: String(request.id), method: request.method, route: spec?.url ?? null, model: state?.model ?? null, status, code, reason: message, address: request.ip, claimedAccount: extra.account ?? null },
         });
       } catch (error) {
         options.logger?.error({ err: describeError(error), requestId: request.id }, 'cannot write the audit record of a denied request');

@@ -50,6 +50,8 @@ export function buildAdmin(options: AdminOptions): FastifyInstance {
     bodyLimit: options.bodyLimitBytes ?? options.api?.access.limits.bodyBytes ?? 65_536,
     exposeHeadRoutes: false,
     trustProxy: false,
+    // A client that trickles its request is cut off rather than holding a connection open.
+    requestTimeout: 30_000,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     routerOptions: { maxParamLength: 256 },

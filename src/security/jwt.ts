@@ -7,6 +7,7 @@
  * finds no key that would verify it (the classic HS/RS confusion).
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { VigilError, describeError } from '../errors.js';
 import type { OidcSettings } from '../config/types.js';
@@ -73,7 +74,7 @@ export function checkJwks(doc: unknown, origin: string): JwksDocument {
 export function createJwtVerifier(settings: OidcSettings, cwd = process.cwd()): JwtVerifier {
   let keys: JWTVerifyGetKey;
   if (settings.jwksFile !== undefined) {
-    const path = settings.jwksFile.startsWith('/') ? settings.jwksFile : `${cwd}/${settings.jwksFile}`;
+    const path = resolve(cwd, settings.jwksFile);
     keys = createLocalJWKSet(readJwksFile(path) as Parameters<typeof createLocalJWKSet>[0]);
   } else if (settings.jwksUrl !== undefined) {
     keys = createRemoteJWKSet(new URL(settings.jwksUrl), { timeoutDuration: 5000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });

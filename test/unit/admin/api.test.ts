@@ -134,7 +134,8 @@ describe('identities', () => {
     expect((await call('gone')).json()).toMatchObject({ error: 'VIGIL_AUTH_INVALID', message: 'token revoked' });
     const denied = api.audit.records.filter((r) => r.action === 'access.denied');
     expect(denied).toHaveLength(2);
-    expect(denied[0]!.actor).toMatch(/^token:[0-9a-f]{16}$/);
+    expect(denied[0]!.actor).toBe('anonymous');
+    expect(JSON.parse(denied[0]!.payload).claimedAccount).toMatch(/^token:[0-9a-f]{16}$/);
     const everything = JSON.stringify(api.audit.records) + api.lines.join('\n');
     for (const text of Object.values(api.texts)) expect(everything).not.toContain(text.slice(23));
   });
