@@ -10,7 +10,9 @@ import { ROUTES } from '../../../src/admin/routes.js';
 import { registeredRoutes } from '../../../src/admin/server.js';
 import { verifyChain } from '../../../src/pipeline/policy/audit.js';
 import type { Role } from '../../../src/config/types.js';
-import { bearer, testApi } from './helpers.js';
+import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair } from 'jose';
+import { verifierWith } from '../../../src/security/jwt.js';
+import { T0, bearer, testApi } from './helpers.js';
 
 type Expect = { roles: Role[] | 'public'; scope: 'model' | 'list' | 'global' | 'public'; ok: number; body?: unknown };
 
@@ -62,15 +64,29 @@ describe('the access-control matrix', () => {
     expect(Object.keys(EXPECTED).sort()).toEqual(served);
   });
 
-  it('decides every cell of role × route × method × model scope as expected, logs each request once and never a token', async () => {
-    const tokens: Record<string, { roles: Role[]; scopes: string[] }> = {};
-    for (const role of ROLES) for (const scope of SCOPES) tokens[`${role}.${scope.name}`] = { roles: [role], scopes: [...scope.globs] };
-    tokens['setup'] = { roles: ['admin'], scopes: ['*'] };
-    const api = testApi({
-      tokens,
-      access: { limits: { perPrincipal: { requests: 1_000_000, perSeconds: 1 }, perAddress: { requests: 1_000_000, perSeconds: 1 } } },
-    });
-    const { app, texts } = api;
+  it.each(['API token', 'OIDC JWT'] as const)('decides every cell of role × route × method × model scope as expected for %s callers, logs each request once and never a credential', async (kind) => {
+    const tokens: Record<string, { roles: Role[]; scopes: string[] }> = { setup: { roles: ['admin'], scopes: ['*'] } };
+    const limits = { perPrincipal: { requests: 1_000_000, perSeconds: 1 }, perAddress: { requests: 1_000_000, perSeconds: 1 } };
+    let api: ReturnType<typeof testApi>;
+    let texts: Record<string, string>;
+    if (kind === 'API token') {
+      for (const role of ROLES) for (const scope of SCOPES) tokens[`${role}.${scope.name}`] = { roles: [role], scopes: [...scope.globs] };
+      api = testApi({ tokens, access: { limits } });
+      texts = api.texts;
+    } else {
+      // Each cell's caller is a JWT whose group is bound to one role at one scope in the configuration.
+      const { privateKey, publicKey } = await generateKeyPair('ES256');
+      const oidc = { issuer: 'https://id.example.test', audience: 'vigil', jwksFile: 'unused.json' };
+      const jwks = createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k', alg: 'ES256' }] });
+      const bindings = ROLES.flatMap((role) => SCOPES.map((scope) => ({ group: `${role}.${scope.name}`, roles: [role], models: [...scope.globs] })));
+      api = testApi({ tokens, jwt: verifierWith({ ...oidc, algorithms: ['ES256'] }, jwks), access: { limits, oidc, bindings } });
+      texts = { setup: api.texts['setup']! };
+      for (const binding of bindings) {
+        texts[binding.group] = await new SignJWT({ groups: [binding.group] }).setProtectedHeader({ alg: 'ES256', kid: 'k' }).setIssuer(oidc.issuer).setAudience(oidc.audience)
+          .setSubject(`user-${binding.group}`).setExpirationTime(Math.floor(T0 / 1000) + 3600).sign(privateKey);
+      }
+    }
+    const { app } = api;
     // A silence for the expire route to find.
     const made = await app.inject({ method: 'POST', url: `${M}/silences`, headers: bearer(texts['setup']!), payload: { endsAt: Date.UTC(2026, 0, 16), comment: 'setup' } });
     expect(made.statusCode).toBe(201);
@@ -127,7 +143,7 @@ describe('the access-control matrix', () => {
     const log = api.lines.join('\n');
     for (const text of Object.values(texts)) {
       expect(log).not.toContain(text);
-      expect(log).not.toContain(text.slice(text.lastIndexOf('_') + 1));
+      expect(log).not.toContain(text.startsWith('vigil_') ? text.slice(text.lastIndexOf('_') + 1) : text.slice(text.lastIndexOf('.') + 1));
     }
     // Every denial (401, 403) and every successful mutation is an audit record of one valid chain.
     expect(api.audit.records).toHaveLength(denials + mutations);
