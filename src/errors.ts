@@ -44,6 +44,15 @@ export const ERROR_CODES = {
   VIGIL_KEY_UNKNOWN: { retriable: false, exit: 2, summary: 'the data names a key-encryption key the key provider does not hold' },
   VIGIL_DECRYPT_FAILED: { retriable: false, exit: 2, summary: 'authentication failed: ciphertext, tag, nonce, associated data or wrapped key altered, or the wrong key' },
   VIGIL_ARTIFACT_CORRUPT: { retriable: false, exit: 2, summary: 'a protected artifact has a malformed header or is truncated or extended' },
+  // the admin API, identities and access control (HTTP status in the summary)
+  VIGIL_AUTH_REQUIRED: { retriable: false, exit: 2, summary: 'no credentials were given (401)' },
+  VIGIL_AUTH_INVALID: { retriable: false, exit: 2, summary: 'the token is unknown, expired, revoked or fails verification (401)' },
+  VIGIL_FORBIDDEN: { retriable: false, exit: 2, summary: 'the principal lacks the role the action needs (403)' },
+  VIGIL_SEPARATION_OF_DUTIES: { retriable: false, exit: 2, summary: 'the action would break separation of duties (403)' },
+  VIGIL_RATE_LIMITED: { retriable: true, exit: 2, summary: 'too many requests or failed logins; retry after the time given (429)' },
+  VIGIL_NOT_FOUND: { retriable: false, exit: 2, summary: 'no such route, model or record (404)' },
+  VIGIL_NOT_IMPLEMENTED: { retriable: false, exit: 2, summary: 'the route exists but its logic is not provided yet (501)' },
+  VIGIL_API_UNAVAILABLE: { retriable: true, exit: 2, summary: 'the admin API cannot be reached or failed (5xx)' },
 } as const satisfies Record<string, { retriable: boolean; exit: 1 | 2; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -20,6 +20,8 @@ const COMMANDS: Record<string, Command> = {
   keys: { summary: 'create, rotate, list and retire key-encryption keys; rewrap artifacts', load: () => import('./cli/keys.js') },
   artifact: { summary: 'encrypt, decrypt or verify a model artifact (streamed, authenticated)', load: () => import('./cli/artifact.js') },
   iolog: { summary: 'read the decrypted, redacted I/O log of a model', load: () => import('./cli/iolog.js') },
+  token: { summary: 'create, list or revoke API tokens of the admin API', load: () => import('./cli/token.js') },
+  serve: { summary: 'the admin API alone, without the engine', load: () => import('./cli/serve.js') },
 };
 
 export const USAGE = `Usage: vigil <command> [options]

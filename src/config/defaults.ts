@@ -44,6 +44,19 @@ export const CONFIG_DEFAULTS: VigilConfig = deepFreeze({
     state: false,
     references: false,
   },
+  access: {
+    tokens: { file: '.vigil/tokens.json' },
+    oidc: null,
+    bindings: [],
+    limits: {
+      bodyBytes: 65_536,
+      perPrincipal: { requests: 600, perSeconds: 60 },
+      perAddress: { requests: 1200, perSeconds: 60 },
+      authFailures: { max: 20, windowSec: 3600 },
+    },
+    cors: { origins: [] },
+    inference: { enabled: false, rules: [] },
+  },
 });
 
 /** Freezes a plain JSON value and everything inside it; returns it with a readonly view. */

@@ -210,6 +210,92 @@ const encryption = (): SchemaObject => ({
   },
 });
 
+/** Globs over model ids, principals or endpoints: `*` any run of characters, `?` one character. */
+const GLOB = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]+$' } as const;
+const globs = (): SchemaObject => ({ type: 'array', minItems: 1, maxItems: 100, items: GLOB });
+const ROLE = { type: 'string', enum: ['viewer', 'operator', 'approver', 'auditor', 'admin'] } as const;
+/** Asymmetric JWT algorithms only: `none` and every HMAC algorithm are refused by the schema itself. */
+const JWT_ALGORITHM = { type: 'string', enum: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] } as const;
+const rate = (): SchemaObject => ({
+  type: 'object',
+  additionalProperties: false,
+  properties: { requests: integer(1, 1_000_000), perSeconds: integer(1, 86_400) },
+});
+
+/**
+ * `access`: who may use the admin API and which principals may call which model. Read by
+ * src/security (README: "The admin API and access control").
+ */
+const access = (): SchemaObject => ({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    tokens: { type: 'object', additionalProperties: false, properties: { file: { type: 'string', minLength: 1, maxLength: 4096 } } },
+    oidc: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      required: ['issuer', 'audience'],
+      properties: {
+        issuer: { type: 'string', minLength: 1, maxLength: 2048 },
+        audience: { type: 'string', minLength: 1, maxLength: 2048 },
+        jwksFile: { type: 'string', minLength: 1, maxLength: 4096 },
+        jwksUrl: { type: 'string', minLength: 1, maxLength: 2048, pattern: '^https?://' },
+        algorithms: { type: 'array', minItems: 1, maxItems: 10, uniqueItems: true, items: JWT_ALGORITHM },
+        groupsClaim: { type: 'string', minLength: 1, maxLength: 200 },
+        clockToleranceSec: integer(0, 300),
+      },
+    },
+    bindings: {
+      type: 'array',
+      maxItems: 10_000,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['roles'],
+        properties: {
+          principal: { type: 'string', minLength: 1, maxLength: 200 },
+          group: { type: 'string', minLength: 1, maxLength: 200 },
+          roles: { type: 'array', minItems: 1, maxItems: 5, uniqueItems: true, items: ROLE },
+          models: globs(),
+        },
+      },
+    },
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        bodyBytes: integer(1024, 16 * 1024 * 1024),
+        perPrincipal: rate(),
+        perAddress: rate(),
+        authFailures: {
+          type: 'object',
+          additionalProperties: false,
+          // ASVS V2.2.1: no more than 100 failed attempts per hour on one account.
+          properties: { max: integer(1, 100), windowSec: integer(60, 86_400) },
+        },
+      },
+    },
+    cors: { type: 'object', additionalProperties: false, properties: { origins: { type: 'array', maxItems: 100, items: { type: 'string', pattern: '^https?://[^/\\s]+$', maxLength: 300 } } } },
+    inference: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        rules: {
+          type: 'array',
+          maxItems: 10_000,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['principals', 'models'],
+            properties: { principals: globs(), models: globs(), endpoints: globs() },
+          },
+        },
+      },
+    },
+  },
+});
+
 /** The whole `vigil.yaml` document (every key optional; defaults fill the gaps). */
 export const CONFIG_SCHEMA: SchemaObject = {
   type: 'object',
@@ -249,6 +335,7 @@ export const CONFIG_SCHEMA: SchemaObject = {
     models: { type: 'object', propertyNames: ID, additionalProperties: modelOverride(true) },
     iolog: iolog(),
     encryption: encryption(),
+    access: access(),
   },
 };
 

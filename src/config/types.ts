@@ -219,6 +219,57 @@ export interface EncryptionSettings {
   readonly references: boolean;
 }
 
+/** The five roles of the admin API. */
+export type Role = 'viewer' | 'operator' | 'approver' | 'auditor' | 'admin';
+
+/** A role grant from the configuration: to one principal or to a group (OIDC groups claim). */
+export interface AccessBinding {
+  readonly principal?: string;
+  readonly group?: string;
+  readonly roles: readonly Role[];
+  /** Model id globs the roles apply to; absent: every model. */
+  readonly models?: readonly string[];
+}
+
+export interface OidcSettings {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly jwksFile?: string;
+  readonly jwksUrl?: string;
+  /** Asymmetric algorithms accepted (default RS256, ES256, EdDSA). */
+  readonly algorithms?: readonly string[];
+  /** Claim holding the caller's groups (default `groups`). */
+  readonly groupsClaim?: string;
+  readonly clockToleranceSec?: number;
+}
+
+export interface RateSettings {
+  readonly requests: number;
+  readonly perSeconds: number;
+}
+
+export interface InferenceAccessRule {
+  readonly principals: readonly string[];
+  readonly models: readonly string[];
+  /** Endpoint globs; absent: every endpoint. */
+  readonly endpoints?: readonly string[];
+}
+
+export interface AccessSettings {
+  readonly tokens: { readonly file: string };
+  readonly oidc: OidcSettings | null;
+  readonly bindings: readonly AccessBinding[];
+  readonly limits: {
+    readonly bodyBytes: number;
+    readonly perPrincipal: RateSettings;
+    readonly perAddress: RateSettings;
+    readonly authFailures: { readonly max: number; readonly windowSec: number };
+  };
+  readonly cors: { readonly origins: readonly string[] };
+  /** Which principals may call which model and endpoint (the inference stream is the access log). */
+  readonly inference: { readonly enabled: boolean; readonly rules: readonly InferenceAccessRule[] };
+}
+
 export interface VigilConfig {
   readonly engine: EngineSettings;
   readonly detectors: DetectorsSettings;
@@ -230,6 +281,7 @@ export interface VigilConfig {
   readonly models: Readonly<Record<string, ModelOverride>>;
   readonly iolog: IoLogSettings;
   readonly encryption: EncryptionSettings;
+  readonly access: AccessSettings;
 }
 
 /** What `loadConfig` returns. */

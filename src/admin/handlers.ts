@@ -1,0 +1,160 @@
+/** The logic behind each route of the table, by route id. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { AlertKind, AlertStatus, Severity } from '../contracts/records.js';
+import { VigilError } from '../errors.js';
+import { canSee, type Principal } from '../security/roles.js';
+import type { ApiDeps } from './api.js';
+import type { HealthSource } from './health.js';
+import { silenceActive, type GovernanceAction, type ModelInfo } from './ports.js';
+import type { RouteId } from './routes.js';
+
+export interface HandlerContext {
+  readonly request: FastifyRequest;
+  readonly reply: FastifyReply;
+  readonly principal: Principal | null;
+  readonly now: number;
+  readonly api: ApiDeps | undefined;
+  readonly registry: Registry;
+  readonly health: HealthSource;
+  readonly openapi: () => Record<string, unknown>;
+  /** Writes the audit record of a mutation; the change is not reported done without it. */
+  audit(action: string, subject: string, payload: unknown): Promise<void>;
+}
+
+export type Handler = (ctx: HandlerContext) => Promise<unknown>;
+
+function need(ctx: HandlerContext): { api: ApiDeps; principal: Principal } {
+  if (ctx.api === undefined || ctx.principal === null) throw new VigilError('VIGIL_API_UNAVAILABLE', 'the admin API is not configured on this server');
+  return { api: ctx.api, principal: ctx.principal };
+}
+
+const params = (ctx: HandlerContext): Record<string, string> => ctx.request.params as Record<string, string>;
+const query = (ctx: HandlerContext): Record<string, string | undefined> => ctx.request.query as Record<string, string | undefined>;
+
+function model(ctx: HandlerContext): ModelInfo {
+  const { api } = need(ctx);
+  const id = params(ctx)['modelId'] ?? '';
+  const info = api.models.get(id);
+  if (info === undefined) throw new VigilError('VIGIL_NOT_FOUND', `no model ${JSON.stringify(id)}`);
+  return info;
+}
+
+function governance(action: GovernanceAction): Handler {
+  return async (ctx) => {
+    const { api, principal } = need(ctx);
+    const p = params(ctx);
+    if (api.governance === undefined) {
+      throw new VigilError('VIGIL_NOT_IMPLEMENTED', `governance action ${action} is not implemented on this server yet (the governance gate provides it)`);
+    }
+    const outcome = await api.governance.perform({
+      action,
+      modelId: p['modelId'] ?? '',
+      version: p['version'] ?? null,
+      actor: principal,
+      body: (ctx.request.body ?? {}) as Record<string, never>,
+      now: ctx.now,
+    });
+    await ctx.audit(`governance.${action}`, `${outcome.modelId}@${outcome.modelVersion}`, outcome);
+    return outcome;
+  };
+}
+
+export const HANDLERS: Readonly<Record<RouteId, Handler>> = {
+  openapi: async (ctx) => ctx.openapi(),
+  metrics: async (ctx) => {
+    ctx.reply.header('content-type', ctx.registry.contentType);
+    return ctx.registry.metrics();
+  },
+  healthz: async (ctx) => {
+    const live = ctx.health.live();
+    ctx.reply.code(live ? 200 : 503);
+    return { status: live ? 'ok' : 'failed' };
+  },
+  readyz: async (ctx) => {
+    const { ready, reason } = ctx.health.ready();
+    ctx.reply.code(ready ? 200 : 503);
+    return ready ? { status: 'ready' } : { status: 'not ready', reason: reason ?? 'starting' };
+  },
+  preflight: async () => {
+    // Reached only for allowed origins: the pipeline refuses the others before this runs.
+    throw new VigilError('VIGIL_INTERNAL', 'preflight is answered by the pipeline');
+  },
+  whoami: async (ctx) => {
+    const { principal } = need(ctx);
+    return { principal: principal.id, kind: principal.kind, grants: principal.grants.map((g) => (g.models === undefined ? { role: g.role } : { role: g.role, models: [...g.models] })) };
+  },
+  'models.list': async (ctx) => {
+    const { api, principal } = need(ctx);
+    return { items: api.models.list().filter((m) => canSee(principal, 'models:read', m.modelId)) };
+  },
+  'models.get': async (ctx) => model(ctx),
+  'versions.list': async (ctx) => {
+    const info = model(ctx);
+    return { modelId: info.modelId, versions: info.versions };
+  },
+  'config.get': async (ctx) => {
+    const { api } = need(ctx);
+    const modelId = params(ctx)['modelId'] ?? '';
+    const { record, override, effective } = api.config.get(modelId);
+    return { modelId, revision: record?.revision ?? 0, updatedAt: record?.updatedAt ?? 0, updatedBy: record?.updatedBy ?? '', config: override ?? {}, effective };
+  },
+  'config.update': async (ctx) => {
+    const { api, principal } = need(ctx);
+    const modelId = params(ctx)['modelId'] ?? '';
+    const body = ctx.request.body as { config: unknown; reason?: string };
+    const { record, effective } = await api.config.update(modelId, body.config, principal, ctx.now);
+    await ctx.audit('config.update', modelId, { record, reason: body.reason ?? null });
+    return { modelId, revision: record.revision, updatedAt: record.updatedAt, updatedBy: record.updatedBy, config: JSON.parse(record.config) as object, effective };
+  },
+  'alerts.query': async (ctx) => {
+    const { api, principal } = need(ctx);
+    const q = query(ctx);
+    const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
+    return api.alerts.query({
+      ...(q['modelId'] !== undefined ? { modelId: q['modelId'] } : {}),
+      ...(q['kind'] !== undefined ? { kind: q['kind'] as AlertKind } : {}),
+      ...(q['severity'] !== undefined ? { severity: q['severity'] as Severity } : {}),
+      ...(q['status'] !== undefined ? { status: q['status'] as AlertStatus } : {}),
+      ...(q['from'] !== undefined ? { from: num(q['from']) } : {}),
+      ...(q['to'] !== undefined ? { to: num(q['to']) } : {}),
+      limit: num(q['limit']) ?? 50,
+      offset: num(q['offset']) ?? 0,
+      visible: (modelId) => canSee(principal, 'alerts:read', modelId),
+    });
+  },
+  'silences.list': async (ctx) => {
+    const { api } = need(ctx);
+    return { items: api.config.silences(params(ctx)['modelId'] ?? '').map((s) => ({ ...s, active: silenceActive(s, ctx.now) })) };
+  },
+  'silences.create': async (ctx) => {
+    const { api, principal } = need(ctx);
+    const modelId = params(ctx)['modelId'] ?? '';
+    const silence = await api.config.createSilence(modelId, ctx.request.body as { endsAt: number; comment: string }, principal, ctx.now);
+    await ctx.audit('silence.create', modelId, silence);
+    ctx.reply.code(201);
+    return { ...silence, active: silenceActive(silence, ctx.now) };
+  },
+  'silences.expire': async (ctx) => {
+    const { api, principal } = need(ctx);
+    const p = params(ctx);
+    const silence = await api.config.expireSilence(p['modelId'] ?? '', p['silenceId'] ?? '', principal, ctx.now);
+    await ctx.audit('silence.expire', silence.modelId, silence);
+    return { ...silence, active: silenceActive(silence, ctx.now) };
+  },
+  'governance.submit': governance('submit'),
+  'governance.approve': governance('approve'),
+  'governance.reject': governance('reject'),
+  'governance.deploy': governance('deploy'),
+  'governance.rollback': governance('rollback'),
+  'audit.verify': async (ctx) => {
+    const { api } = need(ctx);
+    if (api.auditService === undefined) throw new VigilError('VIGIL_NOT_IMPLEMENTED', 'audit verification is not implemented on this server yet (the governance package provides it)');
+    return api.auditService.verify(query(ctx)['chainId']);
+  },
+  'audit.report': async (ctx) => {
+    const { api } = need(ctx);
+    if (api.auditService === undefined) throw new VigilError('VIGIL_NOT_IMPLEMENTED', 'the audit report is not implemented on this server yet (the governance package provides it)');
+    return api.auditService.report(query(ctx)['chainId']);
+  },
+};

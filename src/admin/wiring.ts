@@ -1,0 +1,87 @@
+/**
+ * Builds the admin API against Kafka: reads vigil.config and the admin audit chain's end, connects
+ * the producer, starts the alert feed, and returns the app (not yet listening) with a `stop`.
+ * `vigil serve` uses it; `vigil run` can pass the same deps to buildAdmin (see README).
+ */
+import { isAbsolute, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import type { LoadedConfig } from '../config/types.js';
+import type { InfraSettings } from '../config/infra.js';
+import { topicName } from '../contracts/topics.js';
+import { kafkaClient } from '../pipeline/sink/kafka.js';
+import { adminProducer } from '../pipeline/sink/admin-producer.js';
+import { readAdminState, requireTopics } from '../pipeline/source/admin-state.js';
+import { AlertFeed } from '../pipeline/source/alert-feed.js';
+import { createAccessLogger, pinoAccessLog } from '../security/access-log.js';
+import type { AuditKey } from '../security/audit-key.js';
+import { ADMIN_CHAIN_ID, ChainedAuditWriter } from '../security/audit-writer.js';
+import { Authenticator } from '../security/authenticate.js';
+import { createJwtVerifier } from '../security/jwt.js';
+import { FileTokenStore } from '../security/token-store.js';
+import { AlertView } from './alert-view.js';
+import type { ApiDeps } from './api.js';
+import { ConfigRecords, ConfiguredModels } from './ports.js';
+import { buildAdmin, type HealthSource } from './server.js';
+
+export interface AdminApiOptions {
+  readonly config: LoadedConfig;
+  readonly infra: InfraSettings;
+  readonly auditKey: AuditKey;
+  readonly registry: Registry;
+  readonly health: HealthSource;
+  readonly logger: Logger;
+  /** Where the access log goes (default: a pino logger at info on stderr, whatever VIGIL_LOG_LEVEL says). */
+  readonly accessLogger?: Logger;
+  readonly cwd?: string;
+  readonly clock?: () => number;
+}
+
+export function tokenStoreFile(config: LoadedConfig, cwd: string): string {
+  const file = config.config.access.tokens.file;
+  return isAbsolute(file) ? file : resolve(cwd, file);
+}
+
+export async function startAdminApi(options: AdminApiOptions): Promise<{ app: FastifyInstance; deps: ApiDeps; stop: () => Promise<void> }> {
+  const cwd = options.cwd ?? process.cwd();
+  const { config, infra, logger } = options;
+  const access = config.config.access;
+  const tokens = new FileTokenStore(tokenStoreFile(config, cwd));
+  tokens.list(); // a store with bad permissions or content stops the start, with its path
+  const jwt = access.oidc === null ? null : createJwtVerifier(access.oidc, cwd);
+  const authenticator = new Authenticator({ access, tokens, jwt });
+  const kafka = kafkaClient({ brokers: infra.brokers, clientId: 'vigil-admin' });
+  const topics = { config: topicName(infra.topicPrefix, 'config'), audit: topicName(infra.topicPrefix, 'audit'), alerts: topicName(infra.topicPrefix, 'alerts') };
+  await requireTopics(kafka, Object.values(topics), infra.brokers);
+  const state = await readAdminState(kafka, topics, ADMIN_CHAIN_ID);
+  for (const problem of state.unreadable) logger.warn({ problem }, 'unreadable vigil.config record skipped');
+  const producer = await adminProducer(kafka, { registryUrl: infra.registryUrl, configTopic: topics.config, auditTopic: topics.audit });
+  const records = new ConfigRecords(config.config, (key, value) => producer.publishConfig(key, value));
+  for (const { key, value } of state.config) {
+    const problem = records.fold(key, value);
+    if (problem !== null) logger.warn({ key, problem }, 'vigil.config record not applied');
+  }
+  const audit = new ChainedAuditWriter({ keyId: options.auditKey.keyId, privateKey: options.auditKey.privateKey }, (record) => producer.publishAudit(record), state.auditCheckpoint);
+  const alerts = new AlertView();
+  const feed = new AlertFeed(kafka, { topic: topics.alerts, onAlert: (alert) => alerts.fold(alert) });
+  await feed.start();
+  const deps: ApiDeps = { access, authenticator, audit, models: new ConfiguredModels(config.config), config: records, alerts };
+  const app = buildAdmin({
+    registry: options.registry,
+    health: options.health,
+    api: deps,
+    accessLog: pinoAccessLog(options.accessLogger ?? createAccessLogger()),
+    logger,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  return {
+    app,
+    deps,
+    stop: async () => {
+      await app.close();
+      await feed.stop().catch(() => undefined);
+      await producer.close().catch(() => undefined);
+    },
+  };
+}

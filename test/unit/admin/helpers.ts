@@ -1,0 +1,103 @@
+/** An admin API on in-memory stores, a captured access log and a fixed clock, for inject() tests. */
+import { generateKeyPairSync } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { buildAdmin } from '../../../src/admin/server.js';
+import { AlertView } from '../../../src/admin/alert-view.js';
+import { ConfigRecords, ConfiguredModels, type GovernanceActions } from '../../../src/admin/ports.js';
+import { buildConfig } from '../../../src/config/index.js';
+import type { AccessSettings } from '../../../src/config/types.js';
+import type { DetectorConfig } from '../../../src/contracts/records.js';
+import { mulberry32 } from '../../../src/demo/random.js';
+import { createAccessLogger, pinoAccessLog } from '../../../src/security/access-log.js';
+import { keyIdOf } from '../../../src/security/audit-key.js';
+import { MemoryAuditWriter } from '../../../src/security/audit-writer.js';
+import { Authenticator } from '../../../src/security/authenticate.js';
+import type { JwtVerifier } from '../../../src/security/jwt.js';
+import { MemoryTokenStore } from '../../../src/security/token-store.js';
+import { mintToken, type TokenSpec } from '../../../src/security/tokens.js';
+import { createLogger } from '../../../src/telemetry/logger.js';
+import { createMetrics } from '../../../src/telemetry/metrics.js';
+
+export const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
+
+/** Deterministic "random" bytes from a seed: reproducible token texts. */
+export function seededBytes(seed: number): (n: number) => Buffer {
+  const next = mulberry32(seed);
+  return (n) => Buffer.from(Array.from({ length: n }, () => Math.floor(next() * 256)));
+}
+
+export interface TestApiOptions {
+  readonly tokens?: Record<string, Partial<TokenSpec> & Pick<TokenSpec, 'roles'>>;
+  readonly access?: Record<string, unknown>;
+  readonly jwt?: JwtVerifier;
+  readonly governance?: GovernanceActions;
+  readonly configDocument?: Record<string, unknown>;
+  readonly clock?: { now: number };
+}
+
+export function testApi(options: TestApiOptions = {}) {
+  const clock = options.clock ?? { now: T0 };
+  const loaded = buildConfig(
+    {
+      policy: { lastApproved: { 'credit-risk': '1.0.0', 'fraud-v2': '2.3.1' } },
+      models: { 'credit-risk': { windows: { count: 500 } } },
+      ...(options.access ? { access: options.access } : {}),
+      ...(options.configDocument ?? {}),
+    },
+    'test',
+  );
+  const access: AccessSettings = loaded.config.access;
+  const store = new MemoryTokenStore();
+  const random = seededBytes(42);
+  const texts: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(options.tokens ?? {})) {
+    const minted = mintToken({ owner: spec.owner ?? name, roles: spec.roles, scopes: spec.scopes ?? ['*'], expiresAt: spec.expiresAt ?? null }, T0 - 1000, random);
+    store.put(spec.description === 'revoked' ? { ...minted.record, revokedAt: T0 - 10 } : minted.record);
+    texts[name] = minted.token;
+  }
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const audit = new MemoryAuditWriter({ keyId: keyIdOf(publicKey), privateKey });
+  const published: { key: string; value: DetectorConfig }[] = [];
+  let silenceSeq = 0;
+  const config = new ConfigRecords(
+    loaded.config,
+    async (key, value) => {
+      published.push({ key, value });
+    },
+    () => `s${++silenceSeq}`,
+  );
+  const alerts = new AlertView(100);
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter((l) => l.length > 0));
+      done();
+    },
+  });
+  const logger = createLogger({ level: 'info', destination: sink });
+  const accessLogger = createAccessLogger(sink);
+  const metrics = createMetrics({ defaultMetrics: false });
+  let ids = 0;
+  const app = buildAdmin({
+    registry: metrics.registry,
+    health: { live: () => true, ready: () => ({ ready: true }) },
+    api: {
+      access,
+      authenticator: new Authenticator({ access, tokens: store, jwt: options.jwt ?? null }),
+      audit,
+      models: new ConfiguredModels(loaded.config, { 'credit-risk': ['1.1.0'] }),
+      config,
+      alerts,
+      ...(options.governance ? { governance: options.governance } : {}),
+    },
+    accessLog: pinoAccessLog(accessLogger),
+    logger,
+    clock: () => clock.now,
+    requestId: () => `req-${++ids}`,
+  });
+  const accessRecords = (): Record<string, unknown>[] =>
+    lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r['type'] === 'access');
+  return { app, texts, store, audit, auditPublicKey: publicKey, published, alerts, config, lines, accessRecords, clock, metrics, access };
+}
+
+export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
