@@ -9,13 +9,17 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { Alert, AuditRecord, DetectorConfig, RollbackCommand, StateRecord } from './contracts/records.js';
+import type { Alert, AuditRecord, DetectorConfig, IoLogRecord, RollbackCommand, StateRecord } from './contracts/records.js';
+import { protectionFromConfig, type Protection } from './iolog/protection.js';
+import type { Envelope } from './security/crypto/envelope.js';
+import { openStateRecord, sealStateRecord } from './security/crypto/state.js';
 import { avroType } from './contracts/schemas.js';
 import { topicName } from './contracts/topics.js';
 import { ModelOverrides, lastApprovedVersion } from './config/index.js';
 import type { LoadedConfig, ModelSettings } from './config/types.js';
 import type { InfraSettings } from './config/infra.js';
-import { buildAdmin } from './admin/server.js';
+import { buildAdmin, type HealthSource } from './admin/server.js';
+import { startAdminApi } from './admin/wiring.js';
 import { VigilError, describeError } from './errors.js';
 import { ReferenceFiles } from './pipeline/window/files.js';
 import { RegistryClient, type InputRecord } from './pipeline/decode/index.js';
@@ -38,6 +42,8 @@ export interface EngineOptions {
   readonly auditKey: AuditKey;
   /** Wall clock (dead-letter timestamps, timestamp validation). */
   readonly clock?: () => number;
+  /** Serve the authenticated admin API (tokens, OIDC, RBAC) beside /metrics and the health checks. */
+  readonly api?: boolean;
   /** Serve the admin endpoints on infra.httpHost:httpPort (false in tests that use `admin.inject`). */
   readonly listen?: boolean;
   readonly logger?: Logger;
@@ -57,6 +63,11 @@ function retryLater(error: unknown): VigilError {
   return new VigilError(error instanceof VigilError ? error.code : 'VIGIL_INTERNAL', describeError(error), { cause: error, retriable: true });
 }
 
+/** Seals state records with the envelope before they are written. */
+function sealWith(envelope: Envelope, topic: string): (record: StateRecord) => Promise<StateRecord> {
+  return (record) => sealStateRecord(envelope, record, topic);
+}
+
 /** Labels re-read after a restore, to find those still waiting for their events. */
 const LABEL_TAIL = 100_000;
 
@@ -74,7 +85,9 @@ type Phase = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'fail
 
 export class Engine {
   readonly metrics: EngineMetrics;
-  readonly admin: FastifyInstance;
+  #admin: FastifyInstance;
+  /** Stops the authenticated admin API's consumers and producer (when `api` is on). */
+  #stopApi: (() => Promise<void>) | undefined;
   readonly #options: EngineOptions;
   readonly #log: Logger;
   readonly #kafka: Kafka;
@@ -104,6 +117,7 @@ export class Engine {
   #configSource: InferenceSource | undefined;
   #transactions: PartitionTransactions | undefined;
   #encoders: Encoders | undefined;
+  #protection: Protection | undefined;
   #registry: RegistryClient | undefined;
 
   constructor(options: EngineOptions) {
@@ -124,13 +138,19 @@ export class Engine {
     this.#kafka = kafkaClient({ brokers: options.infra.brokers, clientId: 'vigil-engine' });
     this.#overrides = new ModelOverrides(options.config.config);
     this.#referenceFiles = new ReferenceFiles(options.config, (modelId) => this.#overrides.settings(modelId));
-    this.admin = buildAdmin({
-      registry: this.metrics.registry,
-      health: {
-        live: () => this.#phase !== 'failed',
-        ready: () => (this.#phase === 'running' ? { ready: true } : { ready: false, reason: this.#failure ?? this.#phase }),
-      },
-    });
+    this.#admin = buildAdmin({ registry: this.metrics.registry, health: this.#health() });
+  }
+
+  /** The admin HTTP side: metrics and health, and with `api` the authenticated admin API. */
+  get admin(): FastifyInstance {
+    return this.#admin;
+  }
+
+  #health(): HealthSource {
+    return {
+      live: () => this.#phase !== 'failed',
+      ready: () => (this.#phase === 'running' ? { ready: true } : { ready: false, reason: this.#failure ?? this.#phase }),
+    };
   }
 
   /** The detector settings in force for a model (configuration file plus live override). */
@@ -163,7 +183,16 @@ export class Engine {
       recordEncoder<RollbackCommand>(registryUrl, this.#topics.rollback, 'RollbackCommand'),
       recordEncoder<StateRecord>(registryUrl, this.#topics.state, 'StateRecord'),
     ]);
-    this.#encoders = { alert: (r) => alert.encode(r), audit: (r) => audit.encode(r), rollback: (r) => rollback.encode(r), state: (r) => state.encode(r) };
+    // Keys are needed only when something is encrypted; a bad key file stops the start, with its path.
+    this.#protection = protectionFromConfig(config.config, infra.topicPrefix, process.env);
+    const iolog = this.#protection.iolog === null ? null : await recordEncoder<IoLogRecord>(registryUrl, this.#protection.iolog.topic, 'IoLogRecord');
+    this.#encoders = {
+      alert: (r) => alert.encode(r),
+      audit: (r) => audit.encode(r),
+      rollback: (r) => rollback.encode(r),
+      state: (r) => state.encode(r),
+      ...(iolog === null ? {} : { iolog: (r: IoLogRecord) => iolog.encode(r) }),
+    };
     this.#registry = new RegistryClient({ baseUrl: registryUrl });
     this.#pool = new ScoringPool({
       ...(this.#options.scoringWorkerFile ? { workerFile: this.#options.scoringWorkerFile } : {}),
@@ -204,6 +233,15 @@ export class Engine {
       },
       onBatch: (batch, control) => this.#serially(batch.partition, () => this.#onBatch(batch.topic, batch.partition, batch.messages, batch.highWatermark, control.isStale)),
     });
+    if (this.#options.api) {
+      // The admin API (identities, RBAC, access log) on the same port as /metrics; it replaces the
+      // public-only admin built with the engine, whose request metric it registers anew.
+      await this.#admin.close();
+      this.metrics.registry.removeSingleMetric('vigil_admin_requests_total');
+      const api = await startAdminApi({ config, infra, auditKey: this.#options.auditKey, registry: this.metrics.registry, health: this.#health(), logger: this.#log });
+      this.#admin = api.app;
+      this.#stopApi = api.stop;
+    }
     if (this.#options.listen !== false) await this.admin.listen({ host: infra.httpHost, port: infra.httpPort });
     this.#phase = 'running';
   }
@@ -221,6 +259,7 @@ export class Engine {
     await this.#transactions?.close();
     await this.#pool?.close();
     await this.admin.close();
+    await this.#stopApi?.().catch((error: unknown) => this.#log.warn({ err: error }, 'stopping the admin API'));
     this.#processors.clear();
     this.#phase = 'stopped';
   }
@@ -283,6 +322,9 @@ export class Engine {
         pool: this.#pool!,
         createDecode: (initialNames) => new PooledDecodeStage({ pool: this.#pool!, lookup: this.#registry!, now: this.#options.clock ?? Date.now, initialNames }),
         labels: new LabelDecoder(this.#registry!, this.#options.clock ?? Date.now),
+        inferenceAccess: config.config.access.inference,
+        ...(this.#protection?.iolog ? { iolog: this.#protection.iolog } : {}),
+        ...(this.#protection?.sealState && this.#protection.envelope ? { sealState: sealWith(this.#protection.envelope, this.#topics.state) } : {}),
         referenceFor: (modelId) => this.#referenceFiles.forModel(modelId),
         settings: (modelId) => this.#overrides.settings(modelId),
         lastApproved: (modelId) => lastApprovedVersion(config.config, modelId),
@@ -290,7 +332,7 @@ export class Engine {
         encoders: this.#encoders!,
         clock: this.#options.clock ?? Date.now,
       },
-      [...latest.values()],
+      await Promise.all([...latest.values()].map(async (record) => (record.encrypted ? { ...record, body: await openStateRecord(this.#protection?.envelope ?? null, record, this.#topics.state), encrypted: false } : record))),
     );
     this.#restoredAt.set(floorKey(this.#topics.inference, partition), await this.#prime(processor, this.#topics.inference, partition, DEDUP_CAPACITY));
     this.#restoredAt.set(floorKey(this.#topics.labels, partition), await this.#prime(processor, this.#topics.labels, partition, LABEL_TAIL));
@@ -348,6 +390,8 @@ export class Engine {
   async #onBatch(topic: string, partition: number, batchMessages: readonly KafkaMessage[], highWatermark: string, isStale: () => boolean): Promise<void> {
     const started = performance.now();
     let messages = batchMessages;
+    // A rotated key-encryption key file is picked up without a restart.
+    this.#protection?.provider?.reloadIfChanged();
     if (this.#pool!.needsDrain) {
       this.#source!.pause();
       this.metrics.paused.set(1);
@@ -507,6 +551,7 @@ export class Engine {
     for (const window of outcome.windowsClosed) m.windowsClosed.inc(m.modelLabels(window.modelId, window.modelVersion));
     for (const alert of outcome.alerts) m.alerts.inc({ ...m.modelLabels(alert.modelId, alert.modelVersion), kind: alert.kind, severity: alert.severity });
     for (const command of outcome.commands) m.rollbacks.inc({ ...m.modelLabels(command.modelId, command.fromVersion), action: command.action });
+    for (const denied of outcome.deniedCalls) m.accessDenied.inc(m.modelLabels(denied.modelId, denied.modelVersion), denied.calls);
     m.consumerLag.set({ topic, partition: String(partition) }, Number(BigInt(highWatermark) - BigInt(last) - 1n));
     m.poolUtilization.set(this.#pool!.utilization);
     m.processingLatency.observe({}, performance.now() - started);
@@ -520,6 +565,11 @@ export class Engine {
       if (!modelId) return;
       try {
         const json = message.value === null ? null : (type.fromBuffer(message.value.subarray(5)) as DetectorConfig).config;
+        if (modelId.startsWith('silence:')) {
+          const problem = this.#overrides.applySilence(modelId, json);
+          if (problem !== null) this.#log.warn({ key: modelId, problem }, 'silence record rejected');
+          return;
+        }
         const result = this.#overrides.apply(modelId, json);
         if (!result.ok) this.#log.warn({ modelId, error: result.error.message }, 'detector configuration rejected');
       } catch (error) {

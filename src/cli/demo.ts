@@ -14,6 +14,7 @@ import { buildConfig } from '../config/index.js';
 import { infraFromEnv, type InfraSettings } from '../config/infra.js';
 import { OrderedDisplay } from '../demo/display.js';
 import { clock, count, plural } from '../demo/format.js';
+import { AssistantGenerator } from '../demo/assistant.js';
 import { EventGenerator, featureName } from '../demo/generator.js';
 import { PacedProducer, demoEvents } from '../demo/producer.js';
 import { Engine } from '../engine.js';
@@ -30,6 +31,12 @@ import type { CommandIo } from './io.js';
 import { printStatus } from './stack.js';
 
 const MODEL = 'credit-risk';
+/** The LLM the demo also serves: one event in ASSISTANT_EVERY is a chat answer over retrieved passages. */
+const ASSISTANT = 'support-assistant';
+const ASSISTANT_EVERY = 10;
+/** Share of credit-risk events far off the reference, and of assistant answers unsupported, once drifting. */
+const ANOMALY_RATE = 0.002;
+const HALLUCINATION_RATE = 0.3;
 const APPROVED_VERSION = '1.0.0';
 const SERVED_RELEASE = '1.1.0';
 const FEATURES = 20;
@@ -49,7 +56,9 @@ Runs the whole watch on this machine, in this order:
   2. creates the topics;
   3. starts the engine in this process;
   4. starts a synthetic model server: model ${MODEL}, serving ${SERVED_RELEASE} (last approved: ${APPROVED_VERSION}),
-     ${FEATURES} numeric features, at a steady rate. From event --drift-at on, ${featureName(0)}–${featureName(DRIFTED_FEATURES - 1)} shift by ${DRIFT_SIGMA} σ.
+     ${FEATURES} numeric features, at a steady rate. From event --drift-at on, ${featureName(0)}–${featureName(DRIFTED_FEATURES - 1)} shift by ${DRIFT_SIGMA} σ
+     After the reference ${ANOMALY_RATE * 100} % of events lie far off (anomalies). One event in ${ASSISTANT_EVERY} is an LLM, ${ASSISTANT}, answering from
+     retrieved passages; from --drift-at on, ${HALLUCINATION_RATE * 100} % of its answers state facts the passages do not hold.
 It prints where to look, then each alert and rollback command as the engine commits it to the alerts
 and rollback topics. After --events events the producer stops; the engine keeps watching until Ctrl-C
 (or SIGTERM), which stops the producer, the engine and the tails, prints a summary and exits 0.
@@ -212,6 +221,10 @@ async function watch(io: CommandIo, infra: InfraSettings, opts: DemoOptions, nam
   const config = buildConfig(
     {
       engine: { groupId, windows: { count: WINDOW_EVENTS, timeMs: 3_600_000 }, reference: { events: REFERENCE_EVENTS } },
+      // Drift (psi, the default), single-event anomalies and hallucination risk.
+      // A calibrated 0.999 flags about one normal event in a thousand; events beyond every reference
+      // distance are CRITICAL.
+      detectors: { mahalanobis: { enabled: true, critical: 0.9995, params: { threshold: 0.999 } }, hallucination: { enabled: true } },
       policy: { rollback: { consecutiveCriticalWindows: K }, lastApproved: { [MODEL]: APPROVED_VERSION } },
     },
     'the demo configuration',
@@ -232,7 +245,7 @@ async function watch(io: CommandIo, infra: InfraSettings, opts: DemoOptions, nam
   const show = (record: TailRecord): void => {
     if (record.topic === topics.alerts) {
       const alert = decode<Alert>('Alert', record.value);
-      if (alert === null || alert.modelId !== MODEL || alert.modelVersion !== version) return;
+      if (alert === null || (alert.modelId !== MODEL && alert.modelId !== ASSISTANT) || alert.modelVersion !== version) return;
       seen.alerts++;
       seen.bySeverity.set(alert.severity, (seen.bySeverity.get(alert.severity) ?? 0) + 1);
       display.alert(alert);
@@ -306,7 +319,11 @@ async function watch(io: CommandIo, infra: InfraSettings, opts: DemoOptions, nam
       io.out('');
 
       sender = await avroProducer<InferenceEvent>({ brokers: infra.brokers, registryUrl: infra.registryUrl, topic: topics.inference, schema: 'InferenceEvent', clientId: 'vigil-demo-producer' });
-      const generator = new EventGenerator({ modelId: MODEL, modelVersion: version, features: FEATURES, seed: opts.seed, driftFrom: opts.driftAt, driftSigma: DRIFT_SIGMA, driftedFeatures: DRIFTED_FEATURES });
+      const generator = new EventGenerator({
+        modelId: MODEL, modelVersion: version, features: FEATURES, seed: opts.seed, driftFrom: opts.driftAt, driftSigma: DRIFT_SIGMA, driftedFeatures: DRIFTED_FEATURES,
+        anomalyFrom: REFERENCE_EVENTS, anomalyRate: ANOMALY_RATE,
+      });
+      const assistant = new AssistantGenerator({ modelId: ASSISTANT, modelVersion: version, seed: opts.seed, hallucinateFrom: Math.floor(opts.driftAt / ASSISTANT_EVERY), hallucinationRate: HALLUCINATION_RATE });
       const milestones = [
         { at: REFERENCE_EVENTS, say: `the engine takes these as the reference; every ${WINDOW_EVENTS} events after them form a window it scores` },
         { at: opts.driftAt, say: `from here on ${drift}` },
@@ -315,7 +332,7 @@ async function watch(io: CommandIo, infra: InfraSettings, opts: DemoOptions, nam
       producer = new PacedProducer({
         total: opts.events,
         rate: opts.rate,
-        next: demoEvents(generator, runId),
+        next: demoEvents(generator, runId, Date.now, { every: ASSISTANT_EVERY, next: () => assistant.next() }),
         send: (records) => to.send(records),
         onSent: (sent) => {
           while (milestones[0] !== undefined && sent >= milestones[0].at) {

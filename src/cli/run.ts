@@ -30,7 +30,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   }
   const config = loadConfig({ ...(typeof values.config === 'string' ? { path: values.config } : {}), env: process.env });
   const infra = infraFromEnv();
-  const engine = new Engine({ config, infra, auditKey: loadAuditKey() });
+  const engine = new Engine({ config, infra, auditKey: loadAuditKey(), api: true });
   await engine.start();
   const address = engine.address();
   io.err(

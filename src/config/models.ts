@@ -10,7 +10,7 @@ import { deepFreeze, deepMerge } from './defaults.js';
 import { detectorIds, detectorRegistry, eventDetectorIds, eventDetectorRegistry } from '../../workers/detectors/registry.js';
 import type { AnyEventDetector, AnyWindowDetector } from '../../workers/detectors/types.js';
 import { resolveAlerting, resolveResponse } from './alerting.js';
-import type { DetectorSettings, DetectorsSettings, ModelOverride, ModelSettings, ReferenceSettings, VigilConfig, WindowSettings } from './types.js';
+import type { MatcherSettings, SilenceSettings, DetectorSettings, DetectorsSettings, ModelOverride, ModelSettings, ReferenceSettings, VigilConfig, WindowSettings } from './types.js';
 import { configError, keyPath, problemsOf, validators } from './validate.js';
 import type { ConfigProblem } from './validate.js';
 
@@ -46,6 +46,11 @@ export function checkDetectors(detectors: DetectorsSettings, basePath: readonly 
 
 function anyDetector(id: string): AnyWindowDetector | AnyEventDetector | undefined {
   return detectorRegistry.get(id) ?? eventDetectorRegistry.get(id);
+}
+
+/** A registered detector's own default thresholds, if it has any. */
+export function detectorThresholds(id: string): { readonly warning: number; readonly critical: number } | undefined {
+  return anyDetector(id)?.thresholds;
 }
 
 /** The thresholds of a detector: from its settings, else its own defaults, else never crossed. */
@@ -133,6 +138,8 @@ export class ModelOverrides {
   readonly #config: VigilConfig;
   readonly #overrides = new Map<string, ModelOverride>();
   readonly #settings = new Map<string, ModelSettings>();
+  /** Live silences by model id and silence id, from `silence:` records of vigil.config. */
+  readonly #silences = new Map<string, Map<string, SilenceSettings>>();
 
   constructor(config: VigilConfig) {
     this.#config = config;
@@ -169,13 +176,55 @@ export class ModelOverrides {
     return this.#overrides.get(modelId);
   }
 
-  /** The effective settings of `modelId` (cached until its override changes). */
+  /** The effective settings of `modelId` (cached until its override or its silences change). */
   settings(modelId: string): ModelSettings {
     let settings = this.#settings.get(modelId);
     if (settings === undefined) {
       settings = effectiveConfig(this.#config, modelId, this.#overrides.get(modelId));
+      const live = this.#silences.get(modelId);
+      // Live silences join the configured ones; they do not change the configuration hash (they
+      // mute notifications, they do not change what is measured).
+      if (live !== undefined && live.size > 0) {
+        settings = deepFreeze({ ...settings, alerting: { ...settings.alerting, silences: [...settings.alerting.silences, ...live.values()] } });
+      }
       this.#settings.set(modelId, settings);
     }
     return settings;
+  }
+
+  /**
+   * Applies a silence record of `vigil.config` (key `silence:<id>`, written by the admin API): its
+   * matchers on kind, severity, detector and feature, for its model, from `startsAt` until the earlier
+   * of `endsAt` and `expiredAt`. `null` (a tombstone) removes it. Returns why a record is refused.
+   */
+  applySilence(key: string, json: string | null): string | null {
+    const id = key.slice('silence:'.length);
+    if (json === null) {
+      for (const [modelId, silences] of this.#silences) if (silences.delete(id)) this.#settings.delete(modelId);
+      return null;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(json);
+    } catch {
+      return 'not JSON';
+    }
+    const v = value as Record<string, unknown>;
+    const { modelId, matchers, startsAt, endsAt, expiredAt, comment, createdBy } = v;
+    if (typeof modelId !== 'string' || modelId.length === 0) return 'modelId must be a non-empty string';
+    if (typeof startsAt !== 'number' || typeof endsAt !== 'number' || !Number.isFinite(startsAt) || !Number.isFinite(endsAt)) return 'startsAt and endsAt must be times in milliseconds';
+    if (matchers === null || typeof matchers !== 'object' || Array.isArray(matchers)) return 'matchers must be an object';
+    const known = ['kind', 'severity', 'detector', 'feature'];
+    const list: MatcherSettings[] = [{ label: 'modelId', op: '=', value: modelId }];
+    for (const [label, wanted] of Object.entries(matchers)) {
+      if (!known.includes(label) || typeof wanted !== 'string') return `matcher ${JSON.stringify(label)} must be one of ${known.join(', ')} with a string value`;
+      list.push({ label, op: '=', value: wanted });
+    }
+    const end = typeof expiredAt === 'number' && Number.isFinite(expiredAt) ? Math.min(endsAt, expiredAt) : endsAt;
+    let silences = this.#silences.get(modelId);
+    if (silences === undefined) this.#silences.set(modelId, (silences = new Map()));
+    silences.set(id, { id, matchers: list, startsAt, endsAt: end, comment: typeof comment === 'string' ? comment : '', createdBy: typeof createdBy === 'string' ? createdBy : 'admin-api' });
+    this.#settings.delete(modelId);
+    return null;
   }
 }

@@ -18,6 +18,9 @@ export interface GeneratorOptions {
   /** Event time of event 0 and the spacing between events. */
   readonly startTime: number;
   readonly spacingMs: number;
+  /** From this event on, a share `anomalyRate` of events lie far off (every feature +8 σ); Infinity for none. */
+  readonly anomalyFrom: number;
+  readonly anomalyRate: number;
 }
 
 export const GENERATOR_DEFAULTS: Omit<GeneratorOptions, 'modelId' | 'modelVersion'> = {
@@ -28,6 +31,8 @@ export const GENERATOR_DEFAULTS: Omit<GeneratorOptions, 'modelId' | 'modelVersio
   driftedFeatures: 5,
   startTime: Date.UTC(2026, 0, 1),
   spacingMs: 10,
+  anomalyFrom: Number.POSITIVE_INFINITY,
+  anomalyRate: 0,
 };
 
 export function featureName(f: number): string {
@@ -54,12 +59,14 @@ export class EventGenerator {
     const o = this.#options;
     const i = this.#index++;
     const drifted = i >= o.driftFrom;
+    // Drawn only when anomalies are asked for, so streams without them keep their values.
+    const outlier = i >= o.anomalyFrom && o.anomalyRate > 0 && this.#uniform() < o.anomalyRate;
     const features: Record<string, number> = {};
     for (let f = 0; f < o.features; f++) {
       // Feature f ~ N(10·f, (1 + f/10)²) before drift.
       const sigma = 1 + f / 10;
       const shift = drifted && f < o.driftedFeatures ? o.driftSigma * sigma : 0;
-      features[featureName(f)] = 10 * f + sigma * this.#normal() + shift;
+      features[featureName(f)] = 10 * f + sigma * this.#normal() + shift + (outlier ? 8 * sigma : 0);
     }
     const score = 1 / (1 + Math.exp(-((features.f00 ?? 0) - (drifted ? 1 : 0))));
     const roll = this.#uniform();

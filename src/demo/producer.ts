@@ -80,9 +80,11 @@ export class PacedProducer {
  * The demo's event stream: the generator's events with this run's id in every eventId (so a second
  * run on the same topics is never taken for a replay of the first) and the wall clock as event time.
  */
-export function demoEvents(generator: EventGenerator, runId: string, now: () => number = Date.now): () => InferenceEvent {
+export function demoEvents(generator: EventGenerator, runId: string, now: () => number = Date.now, assistant?: { readonly every: number; next(): InferenceEvent }): () => InferenceEvent {
+  let n = 0;
   return () => {
-    const event = generator.next();
+    // With an assistant, one event in `every` is its (LLM) traffic.
+    const event = assistant !== undefined && ++n % assistant.every === 0 ? assistant.next() : generator.next();
     return { ...event, eventId: `${runId}:${event.eventId}`, timestamp: now() };
   };
 }

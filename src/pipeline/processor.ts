@@ -15,7 +15,9 @@ import type { ColumnarBatch, NumericColumns } from '../contracts/batch.js';
 import { enabledDetectors } from '../config/models.js';
 import { sliceOptional } from '../../workers/detectors/optional.js';
 import type { DetectorParamsById, EventFindings } from '../../workers/scoring.js';
-import type { Alert, AuditRecord, RollbackCommand, StateRecord } from '../contracts/records.js';
+import type { Alert, AlertKind, AuditRecord, IoLogRecord, RollbackCommand, StateRecord } from '../contracts/records.js';
+import type { IoLogBuilder } from '../iolog/builder.js';
+import { ioLogRecords } from './iolog/rows.js';
 import type { ModelSettings } from '../config/types.js';
 import { getDetector, getEventDetector } from '../../workers/detectors/registry.js';
 import type { ReferenceProfile } from '../../workers/detectors/reference.js';
@@ -30,7 +32,8 @@ import { stepAlertPolicy } from './policy/alert-policy.js';
 import { decodePolicyState, encodePolicyState, initialPolicyState, type PolicyState } from './policy/policy-state.js';
 import { stepResponse } from './policy/response.js';
 import { INITIAL_EVENT_ALERT_STATE, decodeEventAlertState, encodeEventAlertState, stepEventAlerts, type EventAlertState } from './policy/event-alerts.js';
-import { eventThresholdsFor, thresholdsFor } from './policy/thresholds.js';
+import { eventThresholdsFor, testScores, thresholdsFor, type Thresholds } from './policy/thresholds.js';
+import { ACCESS_DETECTOR, checkInferenceAccess, type InferencePolicy } from '../security/inference-access.js';
 import type { ScoringPool } from './score/pool.js';
 import type { OutputMessage } from './sink/transactional.js';
 import { stateRecord, type StateKind } from './state.js';
@@ -52,6 +55,8 @@ export interface Encoders {
   audit(record: AuditRecord): Buffer;
   rollback(record: RollbackCommand): Buffer;
   state(record: StateRecord): Buffer;
+  /** Needed when `ProcessorDeps.iolog` is given. */
+  iolog?(record: IoLogRecord): Buffer;
 }
 
 /** What the processor needs of a decode stage (in-thread or pooled). */
@@ -74,6 +79,12 @@ export interface ProcessorDeps {
   readonly encoders: Encoders;
   /** Decodes `vigil.labels` records (GroundTruth through the registry); without it labels are refused. */
   readonly labels?: { decode(records: readonly InputRecord[]): Promise<LabelDecodeResult> };
+  /** Seals a state record before it is written (encryption at rest of vigil.state); absent: written as is. */
+  readonly sealState?: (record: StateRecord) => Promise<StateRecord>;
+  /** The I/O log: which events are logged, redacted and encrypted; absent when logging is off. */
+  readonly iolog?: IoLogBuilder;
+  /** Which principals may call which model and endpoint; calls outside it are ACCESS alerts. */
+  readonly inferenceAccess?: InferencePolicy;
   /** Bounds of the join of events with their delayed labels. */
   readonly labelJoin?: LabelJoinOptions;
   /** Wall clock, only for the `vigil.failed.at` header of dead letters. */
@@ -83,6 +94,8 @@ export interface ProcessorDeps {
 export interface BatchOutcome {
   readonly outputs: OutputMessage[];
   readonly decoded: number;
+  /** Calls the model access policy refused, per model version. */
+  readonly deniedCalls: readonly { modelId: string; modelVersion: string; calls: number }[];
   /** Each dead letter: its position in the input, its code and why. */
   readonly deadLettered: readonly { index: number; code: string; message: string }[];
   readonly batches: readonly ColumnarBatch[];
@@ -91,9 +104,23 @@ export interface BatchOutcome {
   readonly windowsClosed: readonly ClosedWindow[];
 }
 
+/** A state record to write once sealed (when encryption at rest is on) and encoded. */
+class PendingState {
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly record: StateRecord,
+  ) {}
+
+  async seal(seal: ((record: StateRecord) => Promise<StateRecord>) | undefined, encode: (record: StateRecord) => Buffer): Promise<OutputMessage> {
+    const record = seal === undefined ? this.record : await seal(this.record);
+    return { topic: this.topic, key: record.key, value: encode(record), partition: this.partition };
+  }
+}
+
 /** What one batch (of events or of labels) produces, gathered in causal order. */
 interface Run {
-  readonly outputs: OutputMessage[];
+  readonly outputs: (OutputMessage | PendingState)[];
   readonly alerts: Alert[];
   readonly commands: RollbackCommand[];
   readonly windowsClosed: ClosedWindow[];
@@ -165,6 +192,8 @@ export class PartitionProcessor {
   readonly #chain: AuditChain;
   readonly #decode: RecordDecodeStage;
   readonly #labelled: LabelledStream;
+  /** Calls refused by the model access policy in the batch at hand, per model version (a metric). */
+  readonly #denied = new Map<string, { modelId: string; modelVersion: string; calls: number }>();
   readonly chainId: string;
 
   constructor(deps: ProcessorDeps, restored: readonly StateRecord[] = []) {
@@ -218,6 +247,7 @@ export class PartitionProcessor {
     // Events of models that judge their performance wait for their labels (or meet a label that came first).
     const joined = decoded.batches.filter((b) => this.#watchesLabels(b.modelId)).flatMap((b) => this.#labelled.offerEvents(b));
     await this.#runLabelled(run, joined, records[0]);
+    await this.#logInputsAndOutputs(run, decoded.batches);
     return this.#finish(run, decoded.decoded, decoded.batches);
   }
 
@@ -256,6 +286,7 @@ export class PartitionProcessor {
   }
 
   #newRun(): Run {
+    this.#denied.clear();
     return { outputs: [], alerts: [], commands: [], windowsClosed: [], touched: new Set(), deadLettered: [] };
   }
 
@@ -274,6 +305,20 @@ export class PartitionProcessor {
       };
       run.outputs.push({ topic: this.#deps.topics.dlq, key: original.key, value: original.value, headers });
       run.deadLettered.push({ index: dead.index, code: dead.code, message: dead.message });
+    }
+  }
+
+  /** I/O log records of the batches' selected events (always those that raised an alert of their own). */
+  async #logInputsAndOutputs(run: Run, batches: readonly ColumnarBatch[]): Promise<void> {
+    const { iolog } = this.#deps;
+    const encode = this.#deps.encoders.iolog;
+    if (iolog === undefined || encode === undefined) return;
+    const alerted = new Set<string>();
+    for (const alert of run.alerts) if (alert.evidence['eventId'] !== undefined) alerted.add(alert.evidence['eventId']);
+    for (const batch of batches) {
+      for (const record of await ioLogRecords(iolog, batch, alerted)) {
+        run.outputs.push({ topic: iolog.topic, key: record.modelId, value: encode(record) });
+      }
     }
   }
 
@@ -316,7 +361,7 @@ export class PartitionProcessor {
   }
 
   /** The state records of every version the run touched, then the outcome. */
-  #finish(run: Run, decoded: number, batches: readonly ColumnarBatch[]): BatchOutcome {
+  async #finish(run: Run, decoded: number, batches: readonly ColumnarBatch[]): Promise<BatchOutcome> {
     for (const state of run.touched) {
       const { modelId, modelVersion } = state.windows;
       const kind = (k: BaseKind): StateKind => (state.stream === 'labelled' ? `labelled-${k}` : k);
@@ -332,16 +377,16 @@ export class PartitionProcessor {
     if (run.alerts.length + run.commands.length > 0 && this.#chain.checkpoint) {
       run.outputs.push(this.#state('chain', '', '', Buffer.from(JSON.stringify(this.#chain.checkpoint))));
     }
-    return { outputs: run.outputs, decoded, deadLettered: run.deadLettered, batches, alerts: run.alerts, commands: run.commands, windowsClosed: run.windowsClosed };
+    const outputs = await Promise.all(run.outputs.map((o) => (o instanceof PendingState ? o.seal(this.#deps.sealState, this.#deps.encoders.state) : o)));
+    return { outputs, decoded, deadLettered: run.deadLettered, batches, alerts: run.alerts, commands: run.commands, windowsClosed: run.windowsClosed, deniedCalls: [...this.#denied.values()] };
   }
 
   #audit(record: AuditRecord): OutputMessage {
     return { topic: this.#deps.topics.audit, key: record.chainId, value: this.#deps.encoders.audit(record) };
   }
 
-  #state(kind: StateKind, modelId: string, modelVersion: string, body: Uint8Array): OutputMessage {
-    const record = stateRecord(this.#deps.partition, kind, modelId, modelVersion, body);
-    return { topic: this.#deps.topics.state, key: record.key, value: this.#deps.encoders.state(record), partition: this.#deps.partition };
+  #state(kind: StateKind, modelId: string, modelVersion: string, body: Uint8Array): PendingState {
+    return new PendingState(this.#deps.topics.state, this.#deps.partition, stateRecord(this.#deps.partition, kind, modelId, modelVersion, body));
   }
 
   #version(modelId: string, modelVersion: string, stream: Stream): VersionState {
@@ -390,6 +435,14 @@ export class PartitionProcessor {
     }
     const assignment = state.windows.assign(batch);
     const out: (ClosedWindow | Alert[])[] = [...assignment.closed];
+    // Calls outside the model access policy, every row (the reference's too), by row.
+    const denied = state.stream === 'events' ? this.#deniedCalls(batch) : [];
+    const firstSliceRow = assignment.slices[0]?.rows[0] ?? batch.count;
+    const early = denied.filter((d) => d.flag.row < firstSliceRow);
+    if (early.length > 0) {
+      const alerts = this.#eventAlerts(state, batch, settings, early, state.eventAlerts.windowIndex < 0 ? 0 : state.eventAlerts.windowIndex, {}, null);
+      if (alerts.length > 0) out.push(alerts);
+    }
     if (assignment.slices.length === 0) return out;
     const profile = await this.#profile(state, settings);
     // One dispatch for the whole batch, however many windows it spans. The columns are copied: they
@@ -403,31 +456,67 @@ export class PartitionProcessor {
       detectors.length > 0 ? this.#deps.pool.summarizeRanges({ columns: copyColumns(batch), ranges, reference: profile, detectors, params }) : Promise.resolve(ranges.map((): Record<string, Summary> => ({}))),
       eventDetectors.length > 0 ? this.#deps.pool.scoreEvents({ columns: copyColumns(batch), ranges, reference: profile, detectors: eventDetectors, params }) : Promise.resolve([]),
     ]);
-    const flagged = flaggedBySlice(findings, assignment.slices);
+    const flagged = flaggedBySlice([...findings, { detector: ACCESS_DETECTOR, scored: 0, flagged: denied.map((d) => d.flag) }], assignment.slices);
+    const specs = Object.fromEntries(eventDetectors.map((id) => [id, { kind: getEventDetector(id).kind, thresholds: eventThresholdsFor(settings.detectors, id, flagThreshold(id, params[id])) }]));
     for (let i = 0; i < assignment.slices.length; i++) {
       const slice = assignment.slices[i]!;
       if (flagged[i]!.length > 0) {
-        const step = stepEventAlerts(state.eventAlerts, {
-          modelId: batch.modelId,
-          modelVersion: batch.modelVersion,
-          detectors: Object.fromEntries(eventDetectors.map((id) => [id, { kind: getEventDetector(id).kind, thresholds: eventThresholdsFor(settings.detectors, id, flagThreshold(id, params[id])) }])),
-          events: flagged[i]!.map(({ detector, flag }) => ({
-            detector, flag, windowIndex: slice.windowIndex, eventId: batch.eventIds[flag.row]!, timestamp: batch.timestamps[flag.row]!,
-            topic: batch.source.topic, partition: batch.source.partition, offset: batch.offsets[flag.row]!,
-          })),
-          perWindow: EVENT_ALERTS_PER_WINDOW,
-          silences: settings.alerting.silences,
-          configHash: settings.configHash,
-          referenceId: profile.id,
-        });
-        state.eventAlerts = step.state;
-        if (step.alerts.length > 0) out.push(step.alerts);
+        const alerts = this.#eventAlerts(state, batch, settings, flagged[i]!, slice.windowIndex, specs, profile.id);
+        if (alerts.length > 0) out.push(alerts);
       }
       const encoded: Record<string, Uint8Array> = {};
       for (const [detector, summary] of Object.entries(summaries[i]!)) encoded[detector] = getDetector(detector).encode(summary);
       out.push(...state.windows.addSummary(slice, encoded));
     }
     return out;
+  }
+
+  /** The rows of a batch whose caller the model access policy does not allow, as flagged events. */
+  #deniedCalls(batch: ColumnarBatch): { detector: string; flag: FlaggedEvent }[] {
+    const policy = this.#deps.inferenceAccess;
+    if (policy === undefined || !policy.enabled || batch.principals === undefined) return [];
+    const out: { detector: string; flag: FlaggedEvent }[] = [];
+    for (let row = 0; row < batch.count; row++) {
+      const principal = batch.principals[row]!;
+      const endpoint = batch.endpoints?.[row] ?? null;
+      const decision = checkInferenceAccess(policy, principal, batch.modelId, endpoint);
+      if (!decision.allowed) out.push({ detector: ACCESS_DETECTOR, flag: { row, score: 1, evidence: { principal: principal.slice(0, 256), endpoint: endpoint ?? '', reason: decision.reason.slice(0, 512) } } });
+    }
+    if (out.length > 0) {
+      const key = `${batch.modelId}\u0000${batch.modelVersion}`;
+      const entry = this.#denied.get(key) ?? { modelId: batch.modelId, modelVersion: batch.modelVersion, calls: 0 };
+      entry.calls += out.length;
+      this.#denied.set(key, entry);
+    }
+    return out;
+  }
+
+  /** Alerts of flagged events of one window of a version (detectors' and the access policy's). */
+  #eventAlerts(
+    state: VersionState,
+    batch: ColumnarBatch,
+    settings: ModelSettings,
+    flagged: readonly { detector: string; flag: FlaggedEvent }[],
+    windowIndex: number,
+    specs: Record<string, { kind: AlertKind; thresholds: Thresholds | null }>,
+    referenceId: string | null,
+  ): Alert[] {
+    const step = stepEventAlerts(state.eventAlerts, {
+      modelId: batch.modelId,
+      modelVersion: batch.modelVersion,
+      // A call outside the access policy is always CRITICAL.
+      detectors: { ...specs, [ACCESS_DETECTOR]: { kind: 'ACCESS', thresholds: { warning: 1, critical: 1 } } },
+      events: flagged.map(({ detector, flag }) => ({
+        detector, flag, windowIndex, eventId: batch.eventIds[flag.row]!, timestamp: batch.timestamps[flag.row]!,
+        topic: batch.source.topic, partition: batch.source.partition, offset: batch.offsets[flag.row]!,
+      })),
+      perWindow: EVENT_ALERTS_PER_WINDOW,
+      silences: settings.alerting.silences,
+      configHash: settings.configHash,
+      referenceId: referenceId ?? '',
+    });
+    state.eventAlerts = step.state;
+    return step.alerts;
   }
 
   async #profile(state: VersionState, settings: ModelSettings): Promise<ReferenceProfile> {
@@ -464,10 +553,11 @@ export class PartitionProcessor {
       referenceId: profile.id,
     };
     // Both policies run on event time (the window's end), not wall time: a replay gives the same records.
+    const judged = testScores(settings.detectors, scores);
     const alerting = stepAlertPolicy(state.policy.alerting, {
       window: context,
-      scores,
-      thresholdsOf: (detector) => thresholdsFor(settings.detectors, detector),
+      scores: judged.scores,
+      thresholdsOf: (detector) => (settings.detectors[detector]?.enabled ? judged.thresholds.get(detector) : undefined) ?? thresholdsFor(settings.detectors, detector),
       kindOf: (detector) => getDetector(detector).kind,
       settings: settings.alerting,
     });

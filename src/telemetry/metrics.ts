@@ -25,6 +25,7 @@ export interface EngineMetrics {
   readonly windowsClosed: Counter<'model' | 'version'>;
   readonly alerts: Counter<'model' | 'version' | 'kind' | 'severity'>;
   readonly rollbacks: Counter<'model' | 'version' | 'action'>;
+  readonly accessDenied: Counter<'model' | 'version'>;
   readonly transactions: Counter<'outcome'>;
   readonly paused: Gauge;
   readonly consumerRestarts: Counter;
@@ -52,6 +53,7 @@ export function createMetrics(options: { maxModelSeries?: number; defaultMetrics
     windowsClosed: new Counter({ name: 'vigil_windows_closed_total', help: 'Detector windows closed and scored', labelNames: ['model', 'version'], registers }),
     alerts: new Counter({ name: 'vigil_alerts_total', help: 'Alerts emitted', labelNames: ['model', 'version', 'kind', 'severity'], registers }),
     rollbacks: new Counter({ name: 'vigil_rollback_commands_total', help: 'Rollback, fallback and shutdown commands emitted', labelNames: ['model', 'version', 'action'], registers }),
+    accessDenied: new Counter({ name: 'vigil_model_access_denied_total', help: 'Inference calls outside the model access policy (principals are in the ACCESS alerts, never in labels)', labelNames: ['model', 'version'], registers }),
     transactions: new Counter({ name: 'vigil_transactions_total', help: 'Output transactions, by outcome', labelNames: ['outcome'], registers }),
     paused: new Gauge({ name: 'vigil_consumer_paused', help: '1 while the consumer is paused for backpressure', registers }),
     consumerRestarts: new Counter({ name: 'vigil_consumer_restarts_total', help: 'Times the input consumer crashed and rejoined its group', registers }),

@@ -215,7 +215,9 @@ describe('recovery: kill -9, restart and rebalance commit the outputs of an unin
 
   it('kill -9 mid-stream, then a restart: no duplicate, nothing missing, the same alerts, commands and audit chains', async () => {
     const run = await newRun('recovery-kill');
-    await produce(run.prefix, 0, EVENTS_PER_MODEL);
+    // Half the input before the kill, the rest after: however fast the engine is, the kill lands
+    // before the end of the stream.
+    await produce(run.prefix, 0, EVENTS_PER_MODEL / 2);
 
     const first = await EngineProcess.start({ configFile: run.configFile, topicPrefix: run.prefix, auditKeyFile: keyFile, label: 'killed' });
     // Kill at the first committed batch: the engine is then busy with the next one (a transaction open).
@@ -234,6 +236,7 @@ describe('recovery: kill -9, restart and rebalance commit the outputs of an unin
     expect(atKill, 'the kill must land mid-stream').toBeLessThan(TOTAL);
     expect(atKill).toBeGreaterThanOrEqual(progress);
 
+    await produce(run.prefix, EVENTS_PER_MODEL / 2, EVENTS_PER_MODEL);
     // Same config, group and prefix. It joins once the dead member's session has expired.
     const second = await EngineProcess.start({ configFile: run.configFile, topicPrefix: run.prefix, auditKeyFile: keyFile, label: 'restarted' });
     await committedAll(run, TOTAL, 90_000, [second]);

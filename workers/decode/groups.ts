@@ -22,6 +22,8 @@ export interface PackableEvent extends OptionalFields {
   readonly latencyMs: number;
   /** Index of the status in the Avro enum (OK 0, ERROR 1, TIMEOUT 2, FALLBACK 3), as STATUS_CODE. */
   readonly status: number;
+  readonly principal: string;
+  readonly endpoint: string | null;
 }
 
 /** A packed chunk of one model version's rows: what goes back to the main thread (transferred). */
@@ -39,6 +41,9 @@ export interface DecodedGroup extends OptionalColumns {
   readonly statuses: Uint8Array;
   readonly timestamps: Float64Array;
   readonly eventIds: string[];
+  /** Who called, and where (the model access policy and the I/O log read them; strings are interned). */
+  readonly principals: string[];
+  readonly endpoints: (string | null)[];
 }
 
 class Growable {
@@ -70,6 +75,8 @@ class GroupBuilder {
   readonly #timestamps = new Growable(64);
   readonly #statuses: number[] = [];
   readonly #eventIds: string[] = [];
+  readonly #principals: string[] = [];
+  readonly #endpoints: (string | null)[] = [];
   readonly #optional = new OptionalPacker();
 
   constructor(
@@ -96,6 +103,8 @@ class GroupBuilder {
     this.#timestamps.push(event.timestamp);
     this.#statuses.push(event.status);
     this.#eventIds.push(event.eventId);
+    this.#principals.push(event.principal);
+    this.#endpoints.push(event.endpoint);
     this.#optional.add(event);
   }
 
@@ -148,6 +157,8 @@ class GroupBuilder {
       statuses: Uint8Array.from(this.#statuses.slice(start, end)),
       timestamps: this.#timestamps.data.slice(start, end),
       eventIds: this.#eventIds.slice(start, end),
+      principals: this.#principals.slice(start, end),
+      endpoints: this.#endpoints.slice(start, end),
       ...this.#optional.build(start, end),
     };
   }

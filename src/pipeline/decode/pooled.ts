@@ -190,6 +190,8 @@ export class PooledDecodeStage {
       modelVersion: group.modelVersion,
       featureNames: names,
       eventIds: keep.map((r) => group.eventIds[r]!),
+      principals: n === localCount ? group.principals : keep.map((r) => group.principals[r]!),
+      endpoints: n === localCount ? group.endpoints : keep.map((r) => group.endpoints[r]!),
       offsets,
       source: { topic: first.topic, partition: first.partition, firstOffset: offsets[0]!, lastOffset: offsets[n - 1]! },
     };

@@ -3,7 +3,7 @@
  * a critical threshold of 0.25 is CRITICAL). A score that is not a finite number never crosses: a
  * detector that could not compute (an empty column, say) reports nothing rather than a false alarm.
  */
-import { thresholdsOf } from '../../config/models.js';
+import { detectorThresholds, thresholdsOf } from '../../config/models.js';
 import type { DetectorsSettings } from '../../config/types.js';
 
 /** What a detector says about one feature (or the model as a whole) over one window. */
@@ -59,4 +59,33 @@ export function eventThresholdsFor(detectors: DetectorsSettings, detector: strin
   if (settings === undefined || !settings.enabled) return null;
   const { critical } = thresholdsOf(detector, settings);
   return { warning: settings.warning ?? flaggedFrom, critical };
+}
+
+/**
+ * Scores of statistical tests as the policy judges them. A two-sample test reports its statistic
+ * (KS D, the chi-square value...) with `adjustedPValue` and `alpha` in its evidence; unless thresholds
+ * are configured for the detector, the policy judges the evidence, not the statistic: the score
+ * becomes -log10 of the adjusted p-value (higher is worse; the statistic stays in the evidence as
+ * `statistic`), a WARNING at the test's alpha and CRITICAL at a tenth of it. A detector that gives
+ * only a verdict (`drift` in its evidence) and no default thresholds scores 1 (drift) or 0: a WARNING.
+ */
+export function testScores(detectors: DetectorsSettings, scores: readonly DetectorScore[]): { scores: DetectorScore[]; thresholds: Map<string, Thresholds> } {
+  const thresholds = new Map<string, Thresholds>();
+  const out = scores.map((s) => {
+    const configured = Object.hasOwn(detectors, s.detector) ? detectors[s.detector] : undefined;
+    if (configured === undefined || configured.warning !== undefined || configured.critical !== undefined) return s;
+    const adjusted = Number(s.evidence['adjustedPValue'] ?? s.evidence['pValue']);
+    const alpha = Number(s.evidence['alpha']);
+    if (!Number.isFinite(adjusted) || !(alpha > 0 && alpha < 1)) {
+      // A detector that only gives its verdict (drift: true or false) and has no thresholds of its
+      // own: a WARNING when it says drift, with the statistic in the evidence.
+      if (s.evidence['drift'] === undefined || detectorThresholds(s.detector) !== undefined) return s;
+      thresholds.set(s.detector, { warning: 1, critical: Number.POSITIVE_INFINITY });
+      return { ...s, score: s.evidence['drift'] === 'true' ? 1 : 0, evidence: { ...s.evidence, statistic: String(s.score) } };
+    }
+    const warning = -Math.log10(alpha);
+    thresholds.set(s.detector, { warning, critical: warning + 1 });
+    return { ...s, score: -Math.log10(Math.max(adjusted, 1e-300)), evidence: { ...s.evidence, statistic: String(s.score) } };
+  });
+  return { scores: out, thresholds };
 }

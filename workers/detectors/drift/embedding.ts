@@ -184,6 +184,8 @@ function decode(bytes: Uint8Array): EmbeddingSummary {
 export const embeddingDriftDetector: WindowDetector<EmbeddingSummary, EmbeddingParams> = Object.freeze({
   id: ID,
   kind: 'DRIFT' as const,
+  // The score is the distance over the reference's own threshold: past 1 a WARNING, past 2 CRITICAL.
+  thresholds: Object.freeze({ warning: 1, critical: 2 }),
   stateVersion: 1,
   description: 'Embedding drift: distance of the mean embedding from the reference\'s, over a threshold from splitting the reference against itself',
   parseParams,

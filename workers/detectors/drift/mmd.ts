@@ -136,6 +136,7 @@ function score(summary: MmdSummary, reference: ReferenceProfile, params: MmdPara
       evidence: {
         statistic: 'MMD² (RBF kernel, median-heuristic bandwidth, unbiased)',
         pValue: String(result.pValue),
+        alpha: String(params.pValue),
         threshold: String(threshold),
         drift: String(result.pValue <= params.pValue),
         sigma: String(sigma),

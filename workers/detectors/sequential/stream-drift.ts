@@ -165,6 +165,8 @@ function makeStreamDetector(id: string, stream: Stream, defaultAlgorithm: string
   return Object.freeze({
     id,
     kind: 'DRIFT' as const,
+    // The score is the number of drift signals in the window.
+    thresholds: Object.freeze({ warning: 1, critical: 3 }),
     stateVersion: 1,
     description,
     parseParams,
