@@ -169,6 +169,10 @@ export function installPipeline(app: FastifyInstance, options: PipelineOptions):
     state.principal = auth.principal;
     const byPrincipal = perPrincipal.take(`${auth.principal.kind}:${auth.principal.id}`, startedAt);
     if (!byPrincipal.allowed) return deny(request, reply, 429, 'VIGIL_RATE_LIMITED', `too many requests from ${auth.principal.id}; retry in ${byPrincipal.retryAfterSec} s`, { retryAfterSec: byPrincipal.retryAfterSec });
+    if (fromQuery && state.model === null) {
+      // Without one model named there is nothing to authorise against: a bad request, not a denial.
+      return reply.code(400).send(errorBody(request, 'VIGIL_INPUT_INVALID', 'invalid request: the query must name one model (model=ID)'));
+    }
     const only = spec.access.roles;
     // A route limited to some roles counts only the grants of those roles.
     const subject = only === undefined ? auth.principal : { ...auth.principal, grants: auth.principal.grants.filter((g) => only.includes(g.role)) };
