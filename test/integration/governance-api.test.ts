@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdminApi } from '../../src/admin/wiring.js';
+import { canonicalHash } from '../../src/config/canonical.js';
 import { buildConfig } from '../../src/config/index.js';
 import type { AuditRecord, GovernanceEvent, IoLogRecord } from '../../src/contracts/records.js';
 import { fold, versionOf } from '../../src/governance/registry/queries.js';
@@ -27,7 +28,7 @@ import { createLogger } from '../../src/telemetry/logger.js';
 import { createMetrics } from '../../src/telemetry/metrics.js';
 import { makeManifest } from '../unit/governance/helpers.js';
 import { settings, tabularEvent } from '../unit/iolog/fixtures.js';
-import { collect, stack, testAuditKey, uniquePrefix } from './helpers.js';
+import { collect, eventually, stack, testAuditKey, uniquePrefix } from './helpers.js';
 
 describe('governance actions through the admin API on the real stack', () => {
   const prefix = uniquePrefix('govapi');
@@ -43,14 +44,8 @@ describe('governance actions through the admin API on the real stack', () => {
   const people = { olga: ['operator'], ann: ['approver'], bob: ['approver'], aud: ['auditor'], vic: ['viewer'] } as const;
   const tokens = Object.fromEntries(Object.entries(people).map(([owner, roles]) => [owner, mintToken({ owner, roles: [...roles], scopes: ['*'], expiresAt: null }, Date.now())]));
   let api: Awaited<ReturnType<typeof startAdminApi>>;
-  const call = (who: string, method: 'GET' | 'POST', url: string, payload?: object) =>
-    api.app.inject({ method, url, headers: { authorization: `Bearer ${tokens[who]!.token}` }, ...(payload !== undefined ? { payload } : {}) });
-
-  beforeAll(async () => {
-    await ensureTopics(stack().brokers, prefix, 1);
-    const store = new FileTokenStore(join(dir, 'tokens.json'));
-    for (const t of Object.values(tokens)) store.add(t.record);
-    api = await startAdminApi({
+  const start = () =>
+    startAdminApi({
       config,
       infra: { ...stack(), topicPrefix: prefix, httpHost: '127.0.0.1', httpPort: 0 },
       auditKey,
@@ -61,6 +56,14 @@ describe('governance actions through the admin API on the real stack', () => {
       env,
       cwd: dir,
     });
+  const call = (who: string, method: 'GET' | 'POST', url: string, payload?: object) =>
+    api.app.inject({ method, url, headers: { authorization: `Bearer ${tokens[who]!.token}` }, ...(payload !== undefined ? { payload } : {}) });
+
+  beforeAll(async () => {
+    await ensureTopics(stack().brokers, prefix, 1);
+    const store = new FileTokenStore(join(dir, 'tokens.json'));
+    for (const t of Object.values(tokens)) store.add(t.record);
+    api = await start();
   }, 120_000);
   afterAll(async () => {
     await api?.stop();
@@ -134,5 +137,44 @@ describe('governance actions through the admin API on the real stack', () => {
       ['iolog.read', 'aud'],
       ['access.denied', 'vic'],
     ]);
+  }, 180_000);
+
+  it('follows events other writers put on the governance topic, and rebuilds the registry from it after a restart', async () => {
+    // Another writer (a CI pipeline) submits 2.0.0 straight to the topic.
+    const producer = await avroProducer<GovernanceEvent>({ ...stack(), topic: `${prefix}governance`, schema: 'GovernanceEvent' });
+    const m = makeManifest((x) => {
+      x.modelVersion = '2.0.0';
+      x.rollback = { targetVersion: '1.0.0' };
+    });
+    const at = Date.now();
+    const base = { modelId: 'credit-risk', modelVersion: '2.0.0', actor: 'ci-bot', timestamp: at, reason: null };
+    await producer.send([
+      { key: 'credit-risk', value: { ...base, eventId: `${prefix}s`, type: 'MANIFEST_SUBMITTED', payload: JSON.stringify({ manifestHash: canonicalHash(m), riskClass: 'high', environmentHash: m.environmentHash }) } },
+      { key: 'credit-risk', value: { ...base, eventId: `${prefix}c`, type: 'CHECK_COMPLETED', payload: JSON.stringify({ passed: true, errors: 0, warnings: 0 }) } },
+    ]);
+    await producer.close();
+    // The running server's consumer folds them: the approval is accepted once it has.
+    const first = await eventually(async () => {
+      const res = await call('ann', 'POST', '/v1/models/credit-risk/versions/2.0.0/approve', {});
+      return res.statusCode === 200 ? res : undefined;
+    }, 30_000, 'the server to fold the external submission');
+    expect(first.json()).toMatchObject({ status: 'checked' });
+
+    // A new server starts from the topic: it knows ann approved, and bob's approval completes 2.0.0.
+    await api.stop();
+    api = await start();
+    const again = await call('ann', 'POST', '/v1/models/credit-risk/versions/2.0.0/approve', {});
+    expect(again.statusCode).toBe(409);
+    expect(again.json().message).toMatch(/ann has already approved credit-risk@2\.0\.0/);
+    expect((await call('bob', 'POST', '/v1/models/credit-risk/versions/2.0.0/approve', {})).json().status).toBe('approved');
+    const deployed = await call('olga', 'POST', '/v1/models/credit-risk/versions/2.0.0/deploy', { rollbackTarget: '1.0.0' });
+    expect(deployed.json()).toMatchObject({ status: 'deployed' });
+    const back = await call('olga', 'POST', '/v1/models/credit-risk/rollback', { reason: 'drift' });
+    expect(back.json()).toMatchObject({ type: 'ROLLED_BACK', modelVersion: '2.0.0', status: 'rolled-back' });
+    const logged = (await collect<GovernanceEvent>(`${prefix}governance`, 'GovernanceEvent', (r) => r.length >= 11, 30_000)).map((r) => r.value as GovernanceEvent);
+    const { state, refusals } = fold(logged);
+    expect(refusals).toEqual([]);
+    expect(state.models['credit-risk']?.deployed).toBe('1.0.0');
+    expect(versionOf(state, 'credit-risk', '2.0.0')?.status).toBe('rolled-back');
   }, 180_000);
 });
