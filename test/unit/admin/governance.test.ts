@@ -9,6 +9,7 @@ import { canonicalHash } from '../../../src/config/canonical.js';
 import type { Role } from '../../../src/config/types.js';
 import { fold, versionOf } from '../../../src/governance/registry/queries.js';
 import type { DeploymentManifest } from '../../../src/governance/manifest/types.js';
+import { RegistryView } from '../../../src/admin/governance.js';
 import { makeManifest } from '../governance/helpers.js';
 import { bearer, testApi } from './helpers.js';
 
@@ -258,5 +259,24 @@ describe('the auditor routes', () => {
     const viewer = await get('vic', '/v1/audit/report?model=credit-risk');
     expect(viewer.statusCode).toBe(403);
     expect(viewer.json().missingRoles).toEqual(['auditor', 'admin']);
+  });
+});
+
+describe('the registry view', () => {
+  it('ignores the gate\'s own events read back from the topic, and counts and reports other refusals', async () => {
+    const reported: string[] = [];
+    const view = new RegistryView(undefined, (r) => reported.push(r.code));
+    const { api, act } = setup();
+    await act('olga', 'submit', '1.0.0', { manifest: manifest('1.0.0') });
+    for (const event of api.governanceTopic) expect(view.fold(event)).toBeNull();
+    // Read back a second time (as the server's consumer does after the gate applied them): not refusals.
+    for (const event of api.governanceTopic) expect(view.fold(event)).toBeNull();
+    expect(view.refusals).toBe(0);
+    const self = { ...api.governanceTopic[0]!, eventId: 'x1', type: 'APPROVED' as const, payload: '{"roles":["approver"]}' };
+    expect(view.fold(self)?.code).toBe('SELF_APPROVAL');
+    expect(view.fold({ ...self, eventId: 'x2', payload: 'not json' })?.code).toBe('INVALID_EVENT');
+    expect(view.refusals).toBe(2);
+    expect(reported).toEqual(['SELF_APPROVAL', 'INVALID_EVENT']);
+    expect(view.state.models['credit-risk']).toEqual(api.registry.state.models['credit-risk']);
   });
 });
