@@ -18,13 +18,13 @@ import { evaluate } from '../governance/compliance/evaluate.js';
 import type { RulePack } from '../governance/compliance/types.js';
 import { checkManifest } from '../governance/manifest/validate.js';
 import type { DeploymentManifest } from '../governance/manifest/types.js';
-import { apply, statusAt } from '../governance/registry/apply.js';
+import { APPROVED_STATUSES, apply, statusAt } from '../governance/registry/apply.js';
 import { approvedEarlier, lastApprovedBefore, refusalError, versionOf } from '../governance/registry/queries.js';
 import { emptyRegistry, type Refusal, type RegistryPolicy, type RegistryState } from '../governance/registry/types.js';
 import { checkApproval } from '../security/duties.js';
 import { anyGlobMatch } from '../security/glob.js';
 import { ROLE_PERMISSIONS, type Principal } from '../security/roles.js';
-import type { GovernanceActions, GovernanceOutcome, GovernanceRequest } from './ports.js';
+import type { GovernanceActions, GovernanceOutcome, GovernanceRequest, ModelInfo, ModelProvider, ModelVersionInfo } from './ports.js';
 
 /** At most this many findings travel in a check result (the counts are always complete). */
 export const MAX_FINDINGS = 50;
@@ -226,4 +226,42 @@ function checkOf(manifest: DeploymentManifest, state: RegistryState, submitter: 
     warnings: report.counts.warnings,
     findings: report.findings.slice(0, MAX_FINDINGS).map((f) => ({ ruleId: f.ruleId, severity: f.severity, clause: `${f.clause.framework} ${f.clause.ref}`, path: f.path, message: f.message })),
   };
+}
+
+/**
+ * Models as the API lists them: the registry's versions (approved: approved, deployed or superseded)
+ * for models it knows, beside the configured ones; the last approved version is the registry's when
+ * it has one, else the configuration's (`policy.lastApproved`).
+ */
+export class RegistryModels implements ModelProvider {
+  readonly #configured: ModelProvider;
+  readonly #registry: RegistryView;
+
+  constructor(configured: ModelProvider, registry: RegistryView) {
+    this.#configured = configured;
+    this.#registry = registry;
+  }
+
+  list(): ModelInfo[] {
+    const ids = new Set([...this.#configured.list().map((m) => m.modelId), ...Object.keys(this.#registry.state.models)]);
+    return [...ids].sort().flatMap((id) => {
+      const info = this.get(id);
+      return info === undefined ? [] : [info];
+    });
+  }
+
+  get(modelId: string): ModelInfo | undefined {
+    const configured = this.#configured.get(modelId);
+    const state = this.#registry.state;
+    const model = Object.hasOwn(state.models, modelId) ? state.models[modelId] : undefined;
+    if (model === undefined) return configured;
+    const lastApproved = lastApprovedBefore(state, modelId, '') ?? configured?.lastApproved ?? null;
+    const versions = new Map<string, ModelVersionInfo>();
+    for (const v of configured?.versions ?? []) versions.set(v.version, v);
+    for (const version of model.order) {
+      const status = model.versions[version]?.status;
+      versions.set(version, { version, state: status !== undefined && APPROVED_STATUSES.includes(status) ? 'approved' : 'known' });
+    }
+    return { modelId, lastApproved, versions: [...versions.values()].sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0)) };
+  }
 }

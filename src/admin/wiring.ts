@@ -24,7 +24,7 @@ import { AlertView } from './alert-view.js';
 import type { ApiDeps } from './api.js';
 import { ConfigRecords, ConfiguredModels, type IoLogPort } from './ports.js';
 import { EvidenceAuditService } from './audit-service.js';
-import { GovernanceGate, RegistryView } from './governance.js';
+import { GovernanceGate, RegistryModels, RegistryView } from './governance.js';
 import { keyringOf } from '../governance/audit/keys.js';
 import { readAuditTopic } from '../governance/audit/read.js';
 import { loadPacks } from '../governance/compliance/packs.js';
@@ -133,7 +133,7 @@ export async function startAdminApi(options: AdminApiOptions): Promise<{ app: Fa
     access,
     authenticator,
     audit,
-    models: new ConfiguredModels(config.config),
+    models: new RegistryModels(new ConfiguredModels(config.config), registry),
     config: records,
     alerts,
     governance: gate,

@@ -262,6 +262,35 @@ describe('the auditor routes', () => {
   });
 });
 
+describe('models and versions from the registry', () => {
+  it('lists the registry\'s versions beside the configured ones, with its last approved version', async () => {
+    const { api, act, approved } = setup();
+    const get = async (url: string) => (await api.app.inject({ method: 'GET', url, headers: bearer(api.texts['vic']!) })).json();
+    expect(await get(M)).toEqual({ modelId: 'credit-risk', lastApproved: '1.0.0', versions: [{ version: '1.0.0', state: 'approved' }, { version: '1.1.0', state: 'known' }] });
+    await approved('2.0.0');
+    await act('olga', 'submit', '3.0.0', { manifest: manifest('3.0.0') });
+    expect(await get(`${M}/versions`)).toEqual({
+      modelId: 'credit-risk',
+      versions: [
+        { version: '1.0.0', state: 'approved' },
+        { version: '1.1.0', state: 'known' },
+        { version: '2.0.0', state: 'approved' },
+        { version: '3.0.0', state: 'known' },
+      ],
+    });
+    expect((await get(M)).lastApproved).toBe('2.0.0');
+    const other = makeManifest((m) => {
+      m.modelId = 'churn';
+      m.modelVersion = '0.1.0';
+      m.rollback = { targetVersion: null, noTargetReason: 'first' };
+    });
+    expect((await act('olga', 'submit', '0.1.0', { manifest: other })).statusCode).toBe(400); // the URL names credit-risk
+    expect((await api.app.inject({ method: 'POST', url: '/v1/models/churn/versions/0.1.0/submit', headers: bearer(api.texts['olga']!), payload: { manifest: other } })).statusCode).toBe(200);
+    expect((await get('/v1/models')).items.map((m: { modelId: string }) => m.modelId)).toEqual(['churn', 'credit-risk', 'fraud-v2']);
+    expect(await get('/v1/models/churn')).toEqual({ modelId: 'churn', lastApproved: null, versions: [{ version: '0.1.0', state: 'known' }] });
+  });
+});
+
 describe('the registry view', () => {
   it('ignores the gate\'s own events read back from the topic, and counts and reports other refusals', async () => {
     const reported: string[] = [];

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { buildAdmin } from '../../../src/admin/server.js';
 import { AlertView } from '../../../src/admin/alert-view.js';
 import { EvidenceAuditService } from '../../../src/admin/audit-service.js';
-import { GovernanceGate, RegistryView } from '../../../src/admin/governance.js';
+import { GovernanceGate, RegistryModels, RegistryView } from '../../../src/admin/governance.js';
 import { ConfigRecords, ConfiguredModels, type AuditService, type GovernanceActions, type IoLogPort } from '../../../src/admin/ports.js';
 import type { GovernanceEvent, IoLogRecord } from '../../../src/contracts/records.js';
 import { keyringOf } from '../../../src/governance/audit/keys.js';
@@ -129,7 +129,7 @@ export function testApi(options: TestApiOptions = {}) {
       access,
       authenticator: new Authenticator({ access, tokens: store, jwt: options.jwt ?? null }),
       audit,
-      models: new ConfiguredModels(loaded.config, { 'credit-risk': ['1.1.0'] }),
+      models: options.governance === 'gate' ? new RegistryModels(new ConfiguredModels(loaded.config, { 'credit-risk': ['1.1.0'] }), registry) : new ConfiguredModels(loaded.config, { 'credit-risk': ['1.1.0'] }),
       config,
       alerts,
       ...(governance ? { governance } : {}),
