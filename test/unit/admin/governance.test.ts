@@ -217,6 +217,26 @@ describe('governance actions through the admin API', () => {
   });
 });
 
+describe('concurrency and the API description', () => {
+  it('serialises actions: the same approval sent twice at once is accepted once and refused once', async () => {
+    const { api, act } = setup();
+    await act('olga', 'submit', '1.0.0', { manifest: manifest('1.0.0') });
+    const results = await Promise.all([act('ann', 'approve', '1.0.0'), act('ann', 'approve', '1.0.0'), act('bob', 'approve', '1.0.0')]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 200, 409]);
+    expect(api.governanceTopic.filter((e) => e.type === 'APPROVED').map((e) => e.actor).sort()).toEqual(['ann', 'bob']);
+    expect(fold(api.governanceTopic).refusals).toEqual([]);
+  });
+
+  it('describes the new routes in /openapi.json: 409 refusals, retire, and the auditor-only I/O log', async () => {
+    const { api } = setup();
+    const doc = (await api.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(doc.paths['/v1/models/{modelId}/versions/{version}/approve'].post.responses['409']).toBeDefined();
+    expect(doc.paths['/v1/models/{modelId}/versions/{version}/retire'].post['x-vigil-roles']).toEqual(['operator', 'admin']);
+    expect(doc.paths['/v1/iolog'].get['x-vigil-roles']).toEqual(['auditor']);
+    expect(doc.paths['/v1/iolog'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['model', 'event', 'from', 'to', 'limit']);
+  });
+});
+
 describe('the auditor routes', () => {
   it('verify the admin chain and build the evidence report of a model as JSON, Markdown and HTML', async () => {
     const { api, act, approved } = setup();
