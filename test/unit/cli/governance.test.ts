@@ -109,10 +109,13 @@ describe('the governance commands', () => {
   it('refuses bad usage and bad files with exit 2 before calling the API', async () => {
     const { api, cli, file, dir } = await setup();
     writeFileSync(join(dir, 'broken.json'), '{"modelId":');
+    writeFileSync(join(dir, 'binary.json'), Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x80, 0x7b]));
     const cases: [string | null, string[], RegExp][] = [
       ['olga', ['submit'], /submit needs the manifest file/],
       ['olga', ['submit', join(dir, 'missing.json')], /cannot read manifest .*missing\.json/],
       ['olga', ['submit', join(dir, 'broken.json')], /broken\.json is not JSON.*\[VIGIL_MANIFEST_INVALID\]/],
+      ['olga', ['submit', join(dir, 'binary.json')], /binary\.json is not JSON/],
+      ['olga', ['submit', dir], /cannot read manifest .*: not a regular file \[VIGIL_INPUT_INVALID\]/],
       ['olga', ['submit', file('1.0.0'), '--version', '9.9.9'], /--version "9\.9\.9" differs from the manifest's modelVersion "1\.0\.0"/],
       ['ann', ['approve', '--version', '1.0.0'], /--model is required/],
       ['ann', ['approve', '--model', 'a/b', '--version', '1'], /--model must be 1 to 200 characters without '\/'/],
