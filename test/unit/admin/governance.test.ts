@@ -205,6 +205,9 @@ describe('governance actions through the admin API', () => {
       ['nesting 40 deep', () => raw(`{"manifest":${deep}}`), 400, /./],
       ['a body over the limit', () => raw(JSON.stringify({ reason: 'x'.repeat(70_000) })), 413, /larger than/],
       ['not JSON', () => raw('manifest=1', 'application/x-www-form-urlencoded'), 415, /./],
+      ['no body at all', () => api.app.inject({ method: 'POST', url: `${M}/versions/1.0.0/submit`, headers: bearer(api.texts['olga']!) }), 400, /./],
+      ['a JSON null body', () => raw('null'), 400, /./],
+      ['a JSON string body', () => raw('"manifest"'), 400, /./],
       ['a version with a control character', () => api.app.inject({ method: 'POST', url: `${M}/versions/1%0A0/approve`, headers: bearer(api.texts['ann']!), payload: {} }), 400, /./],
     ];
     for (const [name, call, status, message] of cases) {
