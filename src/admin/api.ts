@@ -179,7 +179,7 @@ export function installPipeline(app: FastifyInstance, options: PipelineOptions):
     const decision = authorize(subject, spec.access.permission, spec.access.scope, state.model);
     if (!decision.allowed) {
       const missing = only ?? decision.missing;
-      const reason = only === undefined ? decision.reason : decision.reason.replace(/^needs role .*? (for|over) /, `needs role ${only.join(' or ')} $1 `);
+      const reason = only === undefined ? decision.reason : `needs role ${only.join(' or ')} ${state.model === null ? 'for any model' : `for model ${JSON.stringify(state.model)}`}`;
       return deny(request, reply, 403, 'VIGIL_FORBIDDEN', `${reason} (${auth.principal.id} has ${rolesOf(auth.principal).join(', ') || 'no role'})`, {
         missingRoles: missing,
       });

@@ -3,12 +3,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { AlertKind, AlertStatus, Severity } from '../contracts/records.js';
 import { VigilError } from '../errors.js';
-import { canSee, type Principal } from '../security/roles.js';
+import { canSee, rolesOf, type Principal } from '../security/roles.js';
 import type { ApiDeps } from './api.js';
 import type { HealthSource } from './health.js';
 import { IoLogService } from '../iolog/access.js';
 import type { IoLogFilter } from '../iolog/reader.js';
-import { rolesOf } from '../security/roles.js';
 import { silenceActive, type GovernanceAction, type GovernanceOutcome, type GovernanceRequest, type ModelInfo, type ReportFormat } from './ports.js';
 import type { RouteId } from './routes.js';
 

@@ -1,6 +1,9 @@
 /**
  * Builds the admin API against Kafka: reads vigil.config and the admin audit chain's end, connects
- * the producer, starts the alert feed, and returns the app (not yet listening) with a `stop`.
+ * the producers, starts the alert feed and the governance feed (the registry, folded from
+ * vigil.governance before anything is served), wires the governance gate, the auditor's routes and,
+ * when the server holds I/O log keys, the I/O log read, and returns the app (not yet listening) with
+ * a `stop`.
  * `vigil serve` uses it; `vigil run` can pass the same deps to buildAdmin (see README).
  */
 import { isAbsolute, resolve } from 'node:path';
