@@ -22,6 +22,11 @@ const COMMANDS: Record<string, Command> = {
   iolog: { summary: 'read the decrypted, redacted I/O log of a model', load: () => import('./cli/iolog.js') },
   token: { summary: 'create, list or revoke API tokens of the admin API', load: () => import('./cli/token.js') },
   serve: { summary: 'the admin API alone, without the engine', load: () => import('./cli/serve.js') },
+  submit: { summary: 'submit a model version with its manifest (compliance-checked by the API)', load: async () => (await import('./cli/governance.js')).submit },
+  approve: { summary: 'approve a checked model version (separation of duties applies)', load: async () => (await import('./cli/governance.js')).approve },
+  reject: { summary: 'reject a submitted model version, with a reason', load: async () => (await import('./cli/governance.js')).reject },
+  deploy: { summary: 'record the deployment of an approved version, with its rollback target', load: async () => (await import('./cli/governance.js')).deploy },
+  rollback: { summary: 'roll a model back to its last approved version', load: async () => (await import('./cli/governance.js')).rollback },
 };
 
 export const USAGE = `Usage: vigil <command> [options]

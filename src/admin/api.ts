@@ -24,7 +24,7 @@ import type { AuditWriter } from '../security/audit-writer.js';
 import { RateLimiter } from '../security/limits.js';
 import { authorize, rolesOf, type Principal, type Role } from '../security/roles.js';
 import type { AlertView } from './alert-view.js';
-import type { AuditService, ConfigRecords, GovernanceActions, ModelProvider } from './ports.js';
+import type { AuditService, ConfigRecords, GovernanceActions, IoLogPort, ModelProvider } from './ports.js';
 import type { RouteSpec } from './routes.js';
 
 export interface ApiDeps {
@@ -36,6 +36,7 @@ export interface ApiDeps {
   readonly alerts: AlertView;
   readonly governance?: GovernanceActions;
   readonly auditService?: AuditService;
+  readonly iolog?: IoLogPort;
 }
 
 export interface PipelineOptions {
@@ -68,6 +69,8 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   VIGIL_USAGE: 400,
   VIGIL_INPUT_INVALID: 400,
   VIGIL_CONFIG_INVALID: 400,
+  VIGIL_MANIFEST_INVALID: 400,
+  VIGIL_GOVERNANCE_REFUSED: 409,
   VIGIL_AUTH_REQUIRED: 401,
   VIGIL_AUTH_INVALID: 401,
   VIGIL_FORBIDDEN: 403,
@@ -154,7 +157,9 @@ export function installPipeline(app: FastifyInstance, options: PipelineOptions):
     const spec = specOf(request);
     if (spec === undefined) return undefined;
     const params = request.params as Record<string, unknown> | undefined;
-    const modelId = params?.['modelId'];
+    const fromQuery = spec.access !== 'public' && spec.access.modelFrom === 'query';
+    // Not validated yet (that comes after authorization): only a single string counts as the model.
+    const modelId = fromQuery ? (request.query as Record<string, unknown> | undefined)?.['model'] : params?.['modelId'];
     state.model = typeof modelId === 'string' ? modelId.slice(0, 200) : null;
     if (spec.access === 'public') return undefined;
     const api = options.api;
@@ -164,10 +169,19 @@ export function installPipeline(app: FastifyInstance, options: PipelineOptions):
     state.principal = auth.principal;
     const byPrincipal = perPrincipal.take(`${auth.principal.kind}:${auth.principal.id}`, startedAt);
     if (!byPrincipal.allowed) return deny(request, reply, 429, 'VIGIL_RATE_LIMITED', `too many requests from ${auth.principal.id}; retry in ${byPrincipal.retryAfterSec} s`, { retryAfterSec: byPrincipal.retryAfterSec });
-    const decision = authorize(auth.principal, spec.access.permission, spec.access.scope, state.model);
+    if (fromQuery && state.model === null) {
+      // Without one model named there is nothing to authorise against: a bad request, not a denial.
+      return reply.code(400).send(errorBody(request, 'VIGIL_INPUT_INVALID', 'invalid request: the query must name one model (model=ID)'));
+    }
+    const only = spec.access.roles;
+    // A route limited to some roles counts only the grants of those roles.
+    const subject = only === undefined ? auth.principal : { ...auth.principal, grants: auth.principal.grants.filter((g) => only.includes(g.role)) };
+    const decision = authorize(subject, spec.access.permission, spec.access.scope, state.model);
     if (!decision.allowed) {
-      return deny(request, reply, 403, 'VIGIL_FORBIDDEN', `${decision.reason} (${auth.principal.id} has ${rolesOf(auth.principal).join(', ') || 'no role'})`, {
-        missingRoles: decision.missing,
+      const missing = only ?? decision.missing;
+      const reason = only === undefined ? decision.reason : `needs role ${only.join(' or ')} ${state.model === null ? 'for any model' : `for model ${JSON.stringify(state.model)}`}`;
+      return deny(request, reply, 403, 'VIGIL_FORBIDDEN', `${reason} (${auth.principal.id} has ${rolesOf(auth.principal).join(', ') || 'no role'})`, {
+        missingRoles: missing,
       });
     }
     return undefined;

@@ -3,10 +3,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { AlertKind, AlertStatus, Severity } from '../contracts/records.js';
 import { VigilError } from '../errors.js';
-import { canSee, type Principal } from '../security/roles.js';
+import { canSee, rolesOf, type Principal } from '../security/roles.js';
 import type { ApiDeps } from './api.js';
 import type { HealthSource } from './health.js';
-import { silenceActive, type GovernanceAction, type ModelInfo } from './ports.js';
+import { IoLogService } from '../iolog/access.js';
+import type { IoLogFilter } from '../iolog/reader.js';
+import { silenceActive, type GovernanceAction, type GovernanceOutcome, type GovernanceRequest, type ModelInfo, type ReportFormat } from './ports.js';
 import type { RouteId } from './routes.js';
 
 export interface HandlerContext {
@@ -47,17 +49,29 @@ function governance(action: GovernanceAction): Handler {
     if (api.governance === undefined) {
       throw new VigilError('VIGIL_NOT_IMPLEMENTED', `governance action ${action} is not implemented on this server yet (the governance gate provides it)`);
     }
-    const outcome = await api.governance.perform({
-      action,
-      modelId: p['modelId'] ?? '',
-      version: p['version'] ?? null,
-      actor: principal,
-      body: (ctx.request.body ?? {}) as Record<string, never>,
-      now: ctx.now,
-    });
+    const modelId = p['modelId'] ?? '';
+    const version = p['version'] ?? null;
+    let outcome: GovernanceOutcome;
+    try {
+      outcome = await api.governance.perform({ action, modelId, version, actor: principal, body: (ctx.request.body ?? {}) as GovernanceRequest['body'], now: ctx.now });
+    } catch (error) {
+      // A refused step is a decision too: it goes into the audit trail with the registry's reason.
+      if (error instanceof VigilError && error.code === 'VIGIL_GOVERNANCE_REFUSED') {
+        await ctx.audit(`governance.${action}.refused`, `${modelId}@${version ?? '(deployed)'}`, { reason: error.message, refusal: error.details['refusal'] ?? null });
+      }
+      throw error;
+    }
     await ctx.audit(`governance.${action}`, `${outcome.modelId}@${outcome.modelVersion}`, outcome);
     return outcome;
   };
+}
+
+/** A time query parameter (ms since the epoch or ISO 8601), checked by the route's schema already. */
+function timeParam(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const t = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(t)) throw new VigilError('VIGIL_INPUT_INVALID', `${name} must be milliseconds since the epoch or an ISO 8601 time, got ${JSON.stringify(value.slice(0, 40))}`, { details: { field: name } });
+  return t;
 }
 
 export const HANDLERS: Readonly<Record<RouteId, Handler>> = {
@@ -147,6 +161,7 @@ export const HANDLERS: Readonly<Record<RouteId, Handler>> = {
   'governance.reject': governance('reject'),
   'governance.deploy': governance('deploy'),
   'governance.rollback': governance('rollback'),
+  'governance.retire': governance('retire'),
   'audit.verify': async (ctx) => {
     const { api } = need(ctx);
     if (api.auditService === undefined) throw new VigilError('VIGIL_NOT_IMPLEMENTED', 'audit verification is not implemented on this server yet (the governance package provides it)');
@@ -155,6 +170,48 @@ export const HANDLERS: Readonly<Record<RouteId, Handler>> = {
   'audit.report': async (ctx) => {
     const { api } = need(ctx);
     if (api.auditService === undefined) throw new VigilError('VIGIL_NOT_IMPLEMENTED', 'the audit report is not implemented on this server yet (the governance package provides it)');
-    return api.auditService.report(query(ctx)['chainId']);
+    const q = query(ctx);
+    const from = timeParam(q['from'], 'from') ?? null;
+    const to = timeParam(q['to'], 'to') ?? null;
+    if (from !== null && to !== null && from > to) throw new VigilError('VIGIL_INPUT_INVALID', 'from is after to', { details: { field: 'from' } });
+    const rendered = await api.auditService.report({ modelId: q['model'] ?? '', format: (q['format'] ?? 'json') as ReportFormat, from, to });
+    if (rendered.format === 'json') return rendered.body;
+    ctx.reply.header('content-type', rendered.contentType);
+    return rendered.body;
+  },
+  'iolog.read': async (ctx) => {
+    const { api, principal } = need(ctx);
+    if (api.iolog === undefined) throw new VigilError('VIGIL_NOT_IMPLEMENTED', 'the I/O log read is not available on this server (no I/O log keys are configured)');
+    const q = query(ctx);
+    const modelId = q['model'] ?? '';
+    if (q['event'] !== undefined && (q['from'] !== undefined || q['to'] !== undefined)) throw new VigilError('VIGIL_INPUT_INVALID', 'event cannot be combined with from/to', { details: { field: 'event' } });
+    const from = timeParam(q['from'], 'from');
+    const to = timeParam(q['to'], 'to');
+    if (from !== undefined && to !== undefined && to <= from) throw new VigilError('VIGIL_INPUT_INVALID', 'to must be after from', { details: { field: 'to' } });
+    const limit = q['limit'] === undefined ? 100 : Number(q['limit']);
+    if (limit < 1 || limit > 1000) throw new VigilError('VIGIL_INPUT_INVALID', `limit must be from 1 to 1000, got ${limit}`, { details: { field: 'limit' } });
+    const filter: IoLogFilter = {
+      modelId,
+      ...(q['event'] !== undefined ? { eventId: q['event'] } : {}),
+      ...(from !== undefined ? { from } : {}),
+      ...(to !== undefined ? { to } : {}),
+      retentionMs: api.iolog.retentionMs(modelId),
+      now: ctx.now,
+      limit,
+    };
+    const port = api.iolog;
+    // One service per request, so each read's audit record carries this request's id.
+    const service = new IoLogService({
+      source: async function* (f) {
+        yield* await port.records(f);
+      },
+      envelope: port.envelope,
+      topic: port.topic,
+      accessLog: { record: (event) => ctx.audit('iolog.read', modelId, event) },
+      clock: () => ctx.now,
+    });
+    const result = await service.read(principal.id, rolesOf(principal), filter);
+    if (result.status === 'forbidden') throw new VigilError('VIGIL_FORBIDDEN', result.reason);
+    return { entries: result.entries };
   },
 };

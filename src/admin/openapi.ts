@@ -33,8 +33,9 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
     if (route.access !== 'public') {
       operation['x-vigil-permission'] = route.access.permission;
       operation['x-vigil-scope'] = route.access.scope;
-      operation['x-vigil-roles'] = rolesWith(route.access.permission);
-      operation['description'] = `Needs role ${rolesWith(route.access.permission).join(', ')} (${route.access.scope} scope).${route.placeholder ? ` Answers 501 until ${route.placeholder} is provided.` : ''}`;
+      const roles = route.access.roles ?? rolesWith(route.access.permission);
+      operation['x-vigil-roles'] = roles;
+      operation['description'] = `Needs role ${roles.join(', ')} (${route.access.scope} scope).${route.placeholder ? ` Answers 501 until ${route.placeholder} is provided.` : ''}`;
     }
     if (route.body) operation['requestBody'] = { required: true, content: { 'application/json': { schema: route.body } } };
     (paths[path] ??= {})[route.method.toLowerCase()] = operation;

@@ -14,7 +14,9 @@
  * Keys starting with `silence:` are reserved: no model id may start with it.
  */
 import { randomUUID } from 'node:crypto';
-import type { DetectorConfig } from '../contracts/records.js';
+import type { DetectorConfig, IoLogRecord } from '../contracts/records.js';
+import type { IoLogFilter } from '../iolog/reader.js';
+import type { Envelope } from '../security/crypto/envelope.js';
 import { canonicalJson } from '../config/canonical.js';
 import { effectiveConfig, parseModelOverride } from '../config/models.js';
 import type { ModelOverride, ModelSettings, VigilConfig } from '../config/types.js';
@@ -205,7 +207,7 @@ export class ConfigRecords {
   }
 }
 
-export type GovernanceAction = 'submit' | 'approve' | 'reject' | 'deploy' | 'rollback';
+export type GovernanceAction = 'submit' | 'approve' | 'reject' | 'deploy' | 'rollback' | 'retire';
 
 export interface GovernanceRequest {
   readonly action: GovernanceAction;
@@ -213,7 +215,17 @@ export interface GovernanceRequest {
   /** null for rollback (the model's serving version is rolled back). */
   readonly version: string | null;
   readonly actor: Principal;
-  readonly body: { readonly reason?: string; readonly manifest?: Record<string, unknown>; readonly environment?: string; readonly toVersion?: string };
+  readonly body: {
+    readonly reason?: string;
+    readonly manifest?: Record<string, unknown>;
+    readonly environment?: string;
+    /** rollback: the version to go back to (default: the last approved version before the serving one). */
+    readonly toVersion?: string;
+    /** deploy: the approved earlier version a rollback would go to ... */
+    readonly rollbackTarget?: string;
+    /** ... or why there is none. */
+    readonly noTargetReason?: string;
+  };
   readonly now: number;
 }
 
@@ -224,6 +236,12 @@ export interface GovernanceOutcome {
   readonly modelVersion: string;
   readonly actor: string;
   readonly timestamp: number;
+  /** The version's status in the registry after the action. */
+  readonly status?: string;
+  /** Every event the action wrote, in order (submit writes the submission and its check result). */
+  readonly events?: readonly string[];
+  /** submit: the compliance check's result. */
+  readonly check?: { readonly passed: boolean; readonly errors: number; readonly warnings: number; readonly findings: readonly { readonly ruleId: string; readonly severity: string; readonly clause: string; readonly path: string; readonly message: string }[] };
 }
 
 /** Implemented by the governance gate; it must call `checkApproval` (src/security/duties.ts) for approvals. */
@@ -231,13 +249,47 @@ export interface GovernanceActions {
   perform(request: GovernanceRequest): Promise<GovernanceOutcome>;
 }
 
+export interface AuditChainResult {
+  readonly chainId: string;
+  readonly ok: boolean;
+  readonly count: number;
+  readonly seq?: number | null;
+  readonly reason?: string;
+  readonly checkpoints?: number;
+  readonly findings?: readonly { readonly kind: string; readonly index: number | null; readonly seq: number | null; readonly message: string }[];
+}
+
 export interface AuditVerifyReport {
   readonly ok: boolean;
-  readonly chains: readonly { chainId: string; ok: boolean; count: number; seq?: number | null; reason?: string }[];
+  readonly chains: readonly AuditChainResult[];
 }
+
+export type ReportFormat = 'json' | 'md' | 'html';
+
+export interface ReportRequest {
+  readonly modelId: string;
+  readonly format: ReportFormat;
+  readonly from: number | null;
+  readonly to: number | null;
+}
+
+/** A rendered report: JSON (an object) or text (Markdown, HTML) with its content type. */
+export type RenderedReport = { readonly format: 'json'; readonly body: { generatedAt: number } & Record<string, unknown> } | { readonly format: 'md' | 'html'; readonly contentType: string; readonly body: string };
 
 /** Implemented by the governance package (audit verify / report). */
 export interface AuditService {
   verify(chainId: string | undefined): Promise<AuditVerifyReport>;
-  report(chainId: string | undefined): Promise<{ generatedAt: number } & Record<string, unknown>>;
+  report(request: ReportRequest): Promise<RenderedReport>;
+}
+
+/**
+ * What the I/O log route reads: the records of one model (the iolog topic, read to its end, or a
+ * fixture), the envelope that opens them (it caches unwrapped data keys), the full topic name their
+ * encryption is bound to, and each model's retention.
+ */
+export interface IoLogPort {
+  readonly topic: string;
+  readonly envelope: Envelope;
+  records(filter: IoLogFilter): Promise<readonly IoLogRecord[]>;
+  retentionMs(modelId: string): number;
 }

@@ -5,7 +5,7 @@
  * a route that is not in this table cannot be served, and one without an expected decision in the
  * test fails it.
  */
-import type { Permission, Scope } from '../security/roles.js';
+import type { Permission, Role, Scope } from '../security/roles.js';
 import * as S from './schemas.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS';
@@ -31,16 +31,22 @@ export type RouteId =
   | 'governance.reject'
   | 'governance.deploy'
   | 'governance.rollback'
+  | 'governance.retire'
   | 'audit.verify'
-  | 'audit.report';
+  | 'audit.report'
+  | 'iolog.read';
 
 export interface RouteSpec {
   readonly id: RouteId;
   readonly method: Method;
   readonly url: string;
   readonly summary: string;
-  /** `public`: no credentials (health, metrics, the API description, CORS preflight). */
-  readonly access: 'public' | { readonly permission: Permission; readonly scope: Scope };
+  /**
+   * `public`: no credentials (health, metrics, the API description, CORS preflight). `roles` narrows
+   * the grants that count to those roles (the I/O log: auditor only, not admin); `modelFrom: 'query'`
+   * takes the model of a `model` scope from the `model` query parameter instead of the path.
+   */
+  readonly access: 'public' | { readonly permission: Permission; readonly scope: Scope; readonly roles?: readonly Role[]; readonly modelFrom?: 'path' | 'query' };
   /** Changes state: an audit record is written for every successful call. */
   readonly mutation: boolean;
   readonly params?: Record<string, unknown>;
@@ -95,13 +101,25 @@ export const ROUTES: readonly RouteSpec[] = [
   governance('governance.approve', 'approve', 'governance:approve', '/v1/models/:modelId/versions/:version/approve', 'Approve a submitted version (separation of duties applies)'),
   governance('governance.reject', 'reject', 'governance:approve', '/v1/models/:modelId/versions/:version/reject', 'Reject a submitted version'),
   governance('governance.deploy', 'deploy', 'governance:deploy', '/v1/models/:modelId/versions/:version/deploy', 'Record the deployment of an approved version'),
-  governance('governance.rollback', 'rollback', 'governance:rollback', '/v1/models/:modelId/rollback', 'Roll a model back to its last approved version'),
+  governance('governance.rollback', 'rollback', 'governance:rollback', '/v1/models/:modelId/rollback', 'Roll a model back to its last approved version (or toVersion)'),
+  governance('governance.retire', 'retire', 'governance:deploy', '/v1/models/:modelId/versions/:version/retire', 'Retire a version (a reason is required)'),
   { id: 'audit.verify', method: 'GET', url: '/v1/audit/verify', summary: 'Verify the audit chains', access: { permission: 'audit:read', scope: 'global' }, mutation: false, querystring: S.AUDIT_QUERY, responses: { 200: S.AUDIT_VERIFY }, placeholder: 'audit verification' },
-  { id: 'audit.report', method: 'GET', url: '/v1/audit/report', summary: 'Evidence report for auditors', access: { permission: 'audit:read', scope: 'global' }, mutation: false, querystring: S.AUDIT_QUERY, responses: { 200: S.AUDIT_REPORT }, placeholder: 'the audit report' },
+  { id: 'audit.report', method: 'GET', url: '/v1/audit/report', summary: 'Evidence report for auditors', access: { permission: 'audit:read', scope: 'global' }, mutation: false, querystring: S.AUDIT_REPORT_QUERY, responses: { 200: S.AUDIT_REPORT }, placeholder: 'the audit report' },
+  {
+    id: 'iolog.read',
+    method: 'GET',
+    url: '/v1/iolog',
+    summary: 'Decrypted, redacted I/O log entries of one model (every read is access-logged and audited)',
+    access: { permission: 'audit:read', scope: 'model', roles: ['auditor'], modelFrom: 'query' },
+    mutation: false,
+    querystring: S.IOLOG_QUERY,
+    responses: { 200: S.IOLOG_PAGE },
+    placeholder: 'the I/O log read',
+  },
 ];
 
 /** Error statuses every route may answer with, all with the same body. */
-export const ERROR_STATUSES = [400, 401, 403, 404, 413, 415, 429, 500, 501, 503] as const;
+export const ERROR_STATUSES = [400, 401, 403, 404, 409, 413, 415, 429, 500, 501, 503] as const;
 
 export function routeKey(method: string, url: string): string {
   return `${method} ${url}`;

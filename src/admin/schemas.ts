@@ -159,16 +159,53 @@ export const SILENCE_LIST: Schema = { type: 'object', additionalProperties: fals
 export const GOVERNANCE_BODY: Schema = {
   type: 'object',
   additionalProperties: false,
-  properties: { reason: text(2000), manifest: { type: 'object', maxProperties: 200 }, environment: text(200), toVersion: ID },
+  properties: {
+    reason: text(2000),
+    manifest: { type: 'object', maxProperties: 200 },
+    environment: text(200),
+    toVersion: ID,
+    rollbackTarget: ID,
+    noTargetReason: { type: 'string', minLength: 1, maxLength: 2000 },
+  },
+};
+const finding: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['ruleId', 'severity', 'clause', 'path', 'message'],
+  properties: { ruleId: { type: 'string' }, severity: { type: 'string' }, clause: { type: 'string' }, path: { type: 'string' }, message: { type: 'string' } },
 };
 export const GOVERNANCE_RESULT: Schema = {
   type: 'object',
   additionalProperties: false,
   required: ['eventId', 'type', 'modelId', 'modelVersion', 'actor', 'timestamp'],
-  properties: { eventId: { type: 'string' }, type: { type: 'string' }, modelId: { type: 'string' }, modelVersion: { type: 'string' }, actor: { type: 'string' }, timestamp: ms },
+  properties: {
+    eventId: { type: 'string' },
+    type: { type: 'string' },
+    modelId: { type: 'string' },
+    modelVersion: { type: 'string' },
+    actor: { type: 'string' },
+    timestamp: ms,
+    status: { type: 'string' },
+    events: { type: 'array', items: { type: 'string' } },
+    check: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['passed', 'errors', 'warnings', 'findings'],
+      properties: { passed: { type: 'boolean' }, errors: { type: 'integer' }, warnings: { type: 'integer' }, findings: { type: 'array', items: finding } },
+    },
+  },
 };
 
-export const AUDIT_QUERY: Schema = { type: 'object', additionalProperties: false, properties: { chainId: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,200}$' } } };
+const CHAIN_ID = { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,200}$' } as const;
+/** A time in a query: milliseconds since the epoch, or an ISO 8601 date or time. */
+const TIME = { type: 'string', pattern: '^([0-9]{1,15}|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]{2,15}(Z|[+-][0-9]{2}:[0-9]{2})?)?)$' } as const;
+export const AUDIT_QUERY: Schema = { type: 'object', additionalProperties: false, properties: { chainId: CHAIN_ID } };
+export const AUDIT_REPORT_QUERY: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['model'],
+  properties: { model: ID, format: { type: 'string', enum: ['json', 'md', 'html'] }, from: TIME, to: TIME },
+};
 export const AUDIT_VERIFY: Schema = {
   type: 'object',
   additionalProperties: false,
@@ -181,12 +218,64 @@ export const AUDIT_VERIFY: Schema = {
         type: 'object',
         additionalProperties: false,
         required: ['chainId', 'ok', 'count'],
-        properties: { chainId: { type: 'string' }, ok: { type: 'boolean' }, count: { type: 'integer' }, seq: nullable({ type: 'integer' }), reason: { type: 'string' } },
+        properties: {
+          chainId: { type: 'string' },
+          ok: { type: 'boolean' },
+          count: { type: 'integer' },
+          seq: nullable({ type: 'integer' }),
+          reason: { type: 'string' },
+          checkpoints: { type: 'integer' },
+          findings: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['kind', 'index', 'seq', 'message'],
+              properties: { kind: { type: 'string' }, index: nullable({ type: 'integer' }), seq: nullable({ type: 'integer' }), message: { type: 'string' } },
+            },
+          },
+        },
       },
     },
   },
 };
+/** The JSON report (an object); md and html answer text/markdown and text/html instead. */
 export const AUDIT_REPORT: Schema = { type: 'object', required: ['generatedAt'], properties: { generatedAt: ms } };
+
+/** The I/O log read: one model, optionally one event or a time range, at most `limit` entries. */
+export const IOLOG_QUERY: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['model'],
+  properties: { model: ID, event: ID, from: TIME, to: TIME, limit: { type: 'string', pattern: '^[0-9]{1,4}$' } },
+};
+export const IOLOG_PAGE: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['entries'],
+  properties: {
+    entries: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['eventId', 'modelId', 'modelVersion', 'principal', 'timestamp', 'reason', 'redactions', 'keyId', 'kekId', 'payload'],
+        properties: {
+          eventId: { type: 'string' },
+          modelId: { type: 'string' },
+          modelVersion: { type: 'string' },
+          principal: { type: 'string' },
+          timestamp: { type: 'integer' },
+          reason: { type: 'string' },
+          redactions: { type: 'object', additionalProperties: { type: 'integer' } },
+          keyId: { type: 'string' },
+          kekId: { type: 'string' },
+          payload: { type: 'object' },
+        },
+      },
+    },
+  },
+};
 
 export const HEALTH: Schema = { type: 'object', additionalProperties: false, required: ['status'], properties: { status: { type: 'string' }, reason: { type: 'string' } } };
 export const OPENAPI: Schema = { type: 'object', required: ['openapi', 'paths'], properties: { openapi: { type: 'string' }, paths: { type: 'object' } } };

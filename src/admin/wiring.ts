@@ -1,6 +1,9 @@
 /**
  * Builds the admin API against Kafka: reads vigil.config and the admin audit chain's end, connects
- * the producer, starts the alert feed, and returns the app (not yet listening) with a `stop`.
+ * the producers, starts the alert feed and the governance feed (the registry, folded from
+ * vigil.governance before anything is served), wires the governance gate, the auditor's routes and,
+ * when the server holds I/O log keys, the I/O log read, and returns the app (not yet listening) with
+ * a `stop`.
  * `vigil serve` uses it; `vigil run` can pass the same deps to buildAdmin (see README).
  */
 import { isAbsolute, resolve } from 'node:path';
@@ -22,7 +25,19 @@ import { createJwtVerifier } from '../security/jwt.js';
 import { FileTokenStore } from '../security/token-store.js';
 import { AlertView } from './alert-view.js';
 import type { ApiDeps } from './api.js';
-import { ConfigRecords, ConfiguredModels } from './ports.js';
+import { ConfigRecords, ConfiguredModels, type IoLogPort } from './ports.js';
+import { EvidenceAuditService } from './audit-service.js';
+import { GovernanceGate, RegistryModels, RegistryView } from './governance.js';
+import { keyringOf } from '../governance/audit/keys.js';
+import { readAuditTopic } from '../governance/audit/read.js';
+import { loadPacks } from '../governance/compliance/packs.js';
+import { loadEvidenceTopics } from '../governance/report/load.js';
+import { ioLogSettingsFor, retentionMs } from '../iolog/settings.js';
+import { governanceProducer } from '../pipeline/sink/governance-producer.js';
+import { GovernanceFeed } from '../pipeline/source/governance-feed.js';
+import { readIoLogRecords } from '../pipeline/source/governance-iolog.js';
+import { Envelope } from '../security/crypto/envelope.js';
+import { resolveKeyProvider } from '../security/crypto/resolve.js';
 import { buildAdmin, type HealthSource } from './server.js';
 
 export interface AdminApiOptions {
@@ -36,6 +51,31 @@ export interface AdminApiOptions {
   readonly accessLogger?: Logger;
   readonly cwd?: string;
   readonly clock?: () => number;
+  /** Where key settings are read from (VIGIL_KEK_FILE, the key variable); default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The I/O log route's port, when the server holds key-encryption keys (encryption.keyFile,
+ * VIGIL_KEK_FILE or the key variable); without any, the route answers 501. Keys that are named but
+ * unreadable stop the start.
+ */
+function ioLogPort(options: AdminApiOptions, cwd: string): IoLogPort | undefined {
+  const env = options.env ?? process.env;
+  const { iolog, encryption } = options.config.config;
+  const named = (encryption.keyFile ?? '').length > 0 || (env['VIGIL_KEK_FILE'] ?? '').length > 0 || (env[encryption.keyEnv ?? 'VIGIL_KEK'] ?? '').length > 0;
+  if (!named) return undefined;
+  const provider = resolveKeyProvider({ file: encryption.keyFile, envName: encryption.keyEnv, env, cwd });
+  const topic = topicName(options.infra.topicPrefix, 'iolog');
+  return {
+    topic,
+    envelope: new Envelope(provider, { maxUsesPerDataKey: encryption.maxUsesPerDataKey }),
+    records: (filter) => {
+      provider.reloadIfChanged();
+      return readIoLogRecords(options.infra.brokers, topic, filter, 'vigil-admin-iolog');
+    },
+    retentionMs: (modelId) => retentionMs(ioLogSettingsFor(iolog, modelId)),
+  };
 }
 
 export function tokenStoreFile(config: LoadedConfig, cwd: string): string {
@@ -52,7 +92,14 @@ export async function startAdminApi(options: AdminApiOptions): Promise<{ app: Fa
   const jwt = access.oidc === null ? null : createJwtVerifier(access.oidc, cwd);
   const authenticator = new Authenticator({ access, tokens, jwt });
   const kafka = kafkaClient({ brokers: infra.brokers, clientId: 'vigil-admin' });
-  const topics = { config: topicName(infra.topicPrefix, 'config'), audit: topicName(infra.topicPrefix, 'audit'), alerts: topicName(infra.topicPrefix, 'alerts') };
+  const topics = {
+    config: topicName(infra.topicPrefix, 'config'),
+    audit: topicName(infra.topicPrefix, 'audit'),
+    alerts: topicName(infra.topicPrefix, 'alerts'),
+    governance: topicName(infra.topicPrefix, 'governance'),
+  };
+  const packs = loadPacks();
+  const iolog = ioLogPort(options, cwd);
   await requireTopics(kafka, Object.values(topics), infra.brokers);
   const state = await readAdminState(kafka, topics, ADMIN_CHAIN_ID);
   for (const problem of state.unreadable) logger.warn({ problem }, 'unreadable vigil.config record skipped');
@@ -66,7 +113,36 @@ export async function startAdminApi(options: AdminApiOptions): Promise<{ app: Fa
   const alerts = new AlertView();
   const feed = new AlertFeed(kafka, { topic: topics.alerts, onAlert: (alert) => alerts.fold(alert) });
   await feed.start();
-  const deps: ApiDeps = { access, authenticator, audit, models: new ConfiguredModels(config.config), config: records, alerts };
+  const registry = new RegistryView(undefined, (refusal) => logger.warn({ refusal }, 'governance event refused by the registry'));
+  const governanceFeed = new GovernanceFeed(kafka, { topic: topics.governance, onEvent: (event) => void registry.fold(event) });
+  const governance = await governanceProducer(kafka, { registryUrl: infra.registryUrl, topic: topics.governance });
+  try {
+    await governanceFeed.start();
+  } catch (error) {
+    await Promise.all([feed.stop(), producer.close(), governance.close()].map((p) => p.catch(() => undefined)));
+    throw error;
+  }
+  const gate = new GovernanceGate({ registry, publish: (events) => governance.publish(events), packs });
+  const auditService = new EvidenceAuditService({
+    keyring: keyringOf([{ keyId: options.auditKey.keyId, algorithm: 'ed25519', key: options.auditKey.publicKey, validFrom: null, validUntil: null }]),
+    packs,
+    sources: {
+      auditRecords: () => readAuditTopic(kafka, topics.audit, infra.registryUrl),
+      evidence: () => loadEvidenceTopics(kafka, { topicPrefix: infra.topicPrefix, registryUrl: infra.registryUrl, manifestDir: null }),
+    },
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const deps: ApiDeps = {
+    access,
+    authenticator,
+    audit,
+    models: new RegistryModels(new ConfiguredModels(config.config), registry),
+    config: records,
+    alerts,
+    governance: gate,
+    auditService,
+    ...(iolog !== undefined ? { iolog } : {}),
+  };
   const app = buildAdmin({
     registry: options.registry,
     health: options.health,
@@ -81,7 +157,9 @@ export async function startAdminApi(options: AdminApiOptions): Promise<{ app: Fa
     stop: async () => {
       await app.close();
       await feed.stop().catch(() => undefined);
+      await governanceFeed.stop().catch(() => undefined);
       await producer.close().catch(() => undefined);
+      await governance.close().catch(() => undefined);
     },
   };
 }

@@ -54,7 +54,9 @@ export function parseManifest(text: string, origin: string): DeploymentManifest 
 export function readManifest(file: string): DeploymentManifest {
   let size: number;
   try {
-    size = statSync(file).size;
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new Error('not a regular file');
+    size = stat.size;
   } catch (error) {
     throw new VigilError('VIGIL_INPUT_INVALID', `cannot read manifest ${file}: ${describeError(error)}`, { cause: error, details: { file } });
   }

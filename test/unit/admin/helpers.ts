@@ -3,7 +3,14 @@ import { generateKeyPairSync } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { buildAdmin } from '../../../src/admin/server.js';
 import { AlertView } from '../../../src/admin/alert-view.js';
-import { ConfigRecords, ConfiguredModels, type GovernanceActions } from '../../../src/admin/ports.js';
+import { EvidenceAuditService } from '../../../src/admin/audit-service.js';
+import { GovernanceGate, RegistryModels, RegistryView } from '../../../src/admin/governance.js';
+import { ConfigRecords, ConfiguredModels, type AuditService, type GovernanceActions, type IoLogPort } from '../../../src/admin/ports.js';
+import type { GovernanceEvent, IoLogRecord } from '../../../src/contracts/records.js';
+import { keyringOf } from '../../../src/governance/audit/keys.js';
+import { loadPacks } from '../../../src/governance/compliance/packs.js';
+import { matches } from '../../../src/iolog/reader.js';
+import type { Envelope } from '../../../src/security/crypto/envelope.js';
 import { buildConfig } from '../../../src/config/index.js';
 import type { AccessSettings } from '../../../src/config/types.js';
 import type { DetectorConfig } from '../../../src/contracts/records.js';
@@ -30,7 +37,12 @@ export interface TestApiOptions {
   readonly tokens?: Record<string, Partial<TokenSpec> & Pick<TokenSpec, 'roles'>>;
   readonly access?: Record<string, unknown>;
   readonly jwt?: JwtVerifier;
-  readonly governance?: GovernanceActions;
+  /** A governance implementation, or 'gate': the real gate over an in-memory governance topic. */
+  readonly governance?: GovernanceActions | 'gate';
+  /** 'memory': the real audit service over the in-memory audit chain and governance topic. */
+  readonly auditService?: AuditService | 'memory';
+  /** The I/O log route over these records, opened with this envelope. */
+  readonly iolog?: { readonly records: readonly IoLogRecord[]; readonly envelope: Envelope; readonly topic?: string; readonly retentionMs?: number };
   readonly configDocument?: Record<string, unknown>;
   readonly clock?: { now: number };
 }
@@ -78,6 +90,38 @@ export function testApi(options: TestApiOptions = {}) {
   const accessLogger = createAccessLogger(sink);
   const metrics = createMetrics({ defaultMetrics: false });
   let ids = 0;
+  // The governance topic, in memory: what the gate writes, folded by the registry as the server's consumer would.
+  const governanceTopic: GovernanceEvent[] = [];
+  const registry = new RegistryView();
+  let eventSeq = 0;
+  const governance: GovernanceActions | undefined =
+    options.governance === 'gate'
+      ? new GovernanceGate({
+          registry,
+          packs: loadPacks(),
+          newId: () => `ev-${++eventSeq}`,
+          publish: async (events) => {
+            governanceTopic.push(...events);
+          },
+        })
+      : options.governance;
+  const auditService: AuditService | undefined =
+    options.auditService === 'memory'
+      ? new EvidenceAuditService({
+          keyring: keyringOf([{ keyId: keyIdOf(publicKey), algorithm: 'ed25519', key: publicKey, validFrom: null, validUntil: null }]),
+          packs: loadPacks(),
+          clock: () => clock.now,
+          sources: {
+            auditRecords: async () => [...audit.records],
+            evidence: async () => ({ manifests: [], governance: [...governanceTopic], alerts: [], rollbacks: [], drift: [], auditFile: null, auditRecords: [...audit.records], unreadable: [] }),
+          },
+        })
+      : options.auditService;
+  const io = options.iolog;
+  const iolog: IoLogPort | undefined =
+    io === undefined
+      ? undefined
+      : { topic: io.topic ?? 'vigil.iolog', envelope: io.envelope, records: async (filter) => io.records.filter((r) => matches(r, filter)), retentionMs: () => io.retentionMs ?? 365 * 86_400_000 };
   const app = buildAdmin({
     registry: metrics.registry,
     health: { live: () => true, ready: () => ({ ready: true }) },
@@ -85,10 +129,12 @@ export function testApi(options: TestApiOptions = {}) {
       access,
       authenticator: new Authenticator({ access, tokens: store, jwt: options.jwt ?? null }),
       audit,
-      models: new ConfiguredModels(loaded.config, { 'credit-risk': ['1.1.0'] }),
+      models: options.governance === 'gate' ? new RegistryModels(new ConfiguredModels(loaded.config, { 'credit-risk': ['1.1.0'] }), registry) : new ConfiguredModels(loaded.config, { 'credit-risk': ['1.1.0'] }),
       config,
       alerts,
-      ...(options.governance ? { governance: options.governance } : {}),
+      ...(governance ? { governance } : {}),
+      ...(auditService ? { auditService } : {}),
+      ...(iolog ? { iolog } : {}),
     },
     accessLog: pinoAccessLog(accessLogger),
     logger,
@@ -97,7 +143,7 @@ export function testApi(options: TestApiOptions = {}) {
   });
   const accessRecords = (): Record<string, unknown>[] =>
     lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r['type'] === 'access');
-  return { app, texts, store, audit, auditPublicKey: publicKey, published, alerts, config, lines, accessRecords, clock, metrics, access };
+  return { app, texts, store, audit, auditPublicKey: publicKey, published, alerts, config, lines, accessRecords, clock, metrics, access, governanceTopic, registry };
 }
 
 export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });

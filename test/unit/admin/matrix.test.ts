@@ -12,9 +12,12 @@ import { verifyChain } from '../../../src/pipeline/policy/audit.js';
 import type { Role } from '../../../src/config/types.js';
 import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair } from 'jose';
 import { verifierWith } from '../../../src/security/jwt.js';
+import { Envelope } from '../../../src/security/crypto/envelope.js';
+import { testProvider } from '../security/crypto/helpers.js';
 import { T0, bearer, testApi } from './helpers.js';
 
-type Expect = { roles: Role[] | 'public'; scope: 'model' | 'list' | 'global' | 'public'; ok: number; body?: unknown };
+/** `audited`: a successful call writes an audit record although it changes nothing (the I/O log read). */
+type Expect = { roles: Role[] | 'public'; scope: 'model' | 'list' | 'global' | 'public'; ok: number; body?: unknown; audited?: boolean };
 
 const VIEW: Role[] = ['viewer', 'operator', 'approver', 'auditor', 'admin'];
 const OPERATE: Role[] = ['operator', 'admin'];
@@ -44,8 +47,11 @@ const EXPECTED: Record<string, Expect & { url: string }> = {
   'POST /v1/models/:modelId/versions/:version/reject': { url: `${M}/versions/1.1.0/reject`, roles: APPROVE, scope: 'model', ok: 501, body: { reason: 'no' } },
   'POST /v1/models/:modelId/versions/:version/deploy': { url: `${M}/versions/1.1.0/deploy`, roles: OPERATE, scope: 'model', ok: 501, body: {} },
   'POST /v1/models/:modelId/rollback': { url: `${M}/rollback`, roles: OPERATE, scope: 'model', ok: 501, body: { reason: 'drift' } },
-  'GET /v1/audit/verify': { url: '/v1/audit/verify', roles: AUDIT, scope: 'global', ok: 501 },
-  'GET /v1/audit/report': { url: '/v1/audit/report', roles: AUDIT, scope: 'global', ok: 501 },
+  'POST /v1/models/:modelId/versions/:version/retire': { url: `${M}/versions/1.1.0/retire`, roles: OPERATE, scope: 'model', ok: 501, body: { reason: 'replaced' } },
+  'GET /v1/audit/verify': { url: '/v1/audit/verify', roles: AUDIT, scope: 'global', ok: 200 },
+  'GET /v1/audit/report': { url: '/v1/audit/report?model=credit-risk', roles: AUDIT, scope: 'global', ok: 200 },
+  // The I/O log: the auditor role only (not admin), on the model named in the query.
+  'GET /v1/iolog': { url: '/v1/iolog?model=credit-risk', roles: ['auditor'], scope: 'model', ok: 200, audited: true },
 };
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
@@ -71,7 +77,7 @@ describe('the access-control matrix', () => {
     let texts: Record<string, string>;
     if (kind === 'API token') {
       for (const role of ROLES) for (const scope of SCOPES) tokens[`${role}.${scope.name}`] = { roles: [role], scopes: [...scope.globs] };
-      api = testApi({ tokens, access: { limits } });
+      api = testApi({ tokens, access: { limits }, auditService: 'memory', iolog: { records: [], envelope: new Envelope(testProvider()) } });
       texts = api.texts;
     } else {
       // Each cell's caller is a JWT whose group is bound to one role at one scope in the configuration.
@@ -79,7 +85,7 @@ describe('the access-control matrix', () => {
       const oidc = { issuer: 'https://id.example.test', audience: 'vigil', jwksFile: 'unused.json' };
       const jwks = createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k', alg: 'ES256' }] });
       const bindings = ROLES.flatMap((role) => SCOPES.map((scope) => ({ group: `${role}.${scope.name}`, roles: [role], models: [...scope.globs] })));
-      api = testApi({ tokens, jwt: verifierWith({ ...oidc, algorithms: ['ES256'] }, jwks), access: { limits, oidc, bindings } });
+      api = testApi({ tokens, jwt: verifierWith({ ...oidc, algorithms: ['ES256'] }, jwks), access: { limits, oidc, bindings }, auditService: 'memory', iolog: { records: [], envelope: new Envelope(testProvider()) } });
       texts = { setup: api.texts['setup']! };
       for (const binding of bindings) {
         texts[binding.group] = await new SignJWT({ groups: [binding.group] }).setProtectedHeader({ alg: 'ES256', kid: 'k' }).setIssuer(oidc.issuer).setAudience(oidc.audience)
@@ -128,13 +134,13 @@ describe('the access-control matrix', () => {
           if (status === 403 && spec !== undefined && spec.roles !== 'public') {
             expect(res.json().missingRoles).toEqual(spec.roles);
           }
-          if (spec !== undefined && status === spec.ok && ['PUT', 'POST', 'DELETE'].includes(method) && spec.ok < 300) mutations++;
+          if (spec !== undefined && status === spec.ok && spec.ok < 300 && (['PUT', 'POST', 'DELETE'].includes(method) || spec.audited === true)) mutations++;
         }
       }
     }
     expect(mismatches).toEqual([]);
     expect(cells).toBe(paths.size * METHODS.length * principals.length);
-    expect(cells).toBe(1520);
+    expect(cells).toBe(1680);
 
     // Every request appears exactly once in the access log, and no token text anywhere in the log.
     const records = api.accessRecords();
