@@ -63,9 +63,15 @@ function retryLater(error: unknown): VigilError {
   return new VigilError(error instanceof VigilError ? error.code : 'VIGIL_INTERNAL', describeError(error), { cause: error, retriable: true });
 }
 
-/** Seals state records with the envelope before they are written. */
-function sealWith(envelope: Envelope, topic: string): (record: StateRecord) => Promise<StateRecord> {
-  return (record) => sealStateRecord(envelope, record, topic);
+/**
+ * Seals state records with the envelope before they are written: reference profiles (the raw
+ * reference rows) when `references`, every other kind when `state`.
+ */
+function sealWith(envelope: Envelope, topic: string, what: { state: boolean; references: boolean }): (record: StateRecord) => Promise<StateRecord> {
+  return async (record) => {
+    const reference = record.kind === 'reference' || record.kind === 'labelled-reference';
+    return (reference ? what.references : what.state) ? sealStateRecord(envelope, record, topic) : record;
+  };
 }
 
 /** Labels re-read after a restore, to find those still waiting for their events. */
@@ -324,7 +330,9 @@ export class Engine {
         labels: new LabelDecoder(this.#registry!, this.#options.clock ?? Date.now),
         inferenceAccess: config.config.access.inference,
         ...(this.#protection?.iolog ? { iolog: this.#protection.iolog } : {}),
-        ...(this.#protection?.sealState && this.#protection.envelope ? { sealState: sealWith(this.#protection.envelope, this.#topics.state) } : {}),
+        ...((this.#protection?.sealState || this.#protection?.sealReferences) && this.#protection.envelope
+          ? { sealState: sealWith(this.#protection.envelope, this.#topics.state, { state: this.#protection.sealState, references: this.#protection.sealReferences }) }
+          : {}),
         referenceFor: (modelId) => this.#referenceFiles.forModel(modelId),
         settings: (modelId) => this.#overrides.settings(modelId),
         lastApproved: (modelId) => lastApprovedVersion(config.config, modelId),

@@ -62,7 +62,7 @@ describe('data protection in the engine', () => {
       {
         engine: { groupId: `${prefix}engine`, windows: { count: 100, timeMs: 3_600_000 }, reference: { events: 100 } },
         iolog: { enabled: true, sampleRate: 1 },
-        encryption: { keyFile, state: true },
+        encryption: { keyFile, state: true, references: true },
       },
       'test',
     );

@@ -7,13 +7,12 @@
  * Reference data: the sorted reference values per feature. Summary: the window's sorted values per
  * feature (./samples.ts). Score: T; the verdict is in the evidence.
  */
-import type { NumericColumns } from '../../../src/contracts/batch.js';
 import type { Correction } from '../../kernels/multitest.js';
 import { cvmTwoSample } from '../../kernels/cvm.js';
 import type { ReferenceProfile } from '../reference.js';
 import type { DetectorScore, WindowDetector } from '../types.js';
 import { ALPHA, CORRECTION, MIN_COUNT, decide, num, parseParams, type FeatureTest, type ParamSpec } from './params.js';
-import { checkSamples, decodeSamples, emptySamples, encodeSamples, mergeSamples, preparedSamples, runStarts, summarizeSamples, type SampleSummary } from './samples.js';
+import { type SampleSummary, checkSamples, preparedSamples, runStarts, sampleDetector } from './samples.js';
 
 export type CvmParams = { readonly alpha: number; readonly correction: Correction; readonly minCount: number };
 
@@ -54,17 +53,10 @@ function score(summary: SampleSummary, reference: ReferenceProfile, params: CvmP
   return tests.map((t) => ({ detector: ID, feature: t.feature, score: t.statistic, evidence: t.evidence }));
 }
 
-export const cvmDetector: WindowDetector<SampleSummary, CvmParams> = Object.freeze({
+export const cvmDetector: WindowDetector<SampleSummary, CvmParams> = sampleDetector<CvmParams>({
   id: ID,
-  kind: 'DRIFT',
-  stateVersion: VERSION,
+  version: VERSION,
   description: 'Two-sample Cramér–von Mises test per numeric feature (scipy cramervonmises_2samp, method auto), corrected across features',
-  parseParams: (raw: Readonly<Record<string, unknown>> | undefined): CvmParams => parseParams<CvmParams>(ID, SPEC, raw),
-  empty: (reference: ReferenceProfile): SampleSummary => emptySamples(reference.featureNames.length),
-  summarize: (columns: NumericColumns, reference: ReferenceProfile): SampleSummary => summarizeSamples(columns, reference.featureNames.length),
-  merge: (a: SampleSummary, b: SampleSummary): SampleSummary => mergeSamples(ID, a, b),
+  parseParams: (raw) => parseParams<CvmParams>(ID, SPEC, raw),
   score,
-  encode: (summary: SampleSummary): Uint8Array => encodeSamples(ID, VERSION, summary),
-  decode: (bytes: Uint8Array): SampleSummary => decodeSamples(ID, VERSION, bytes),
-  prepareReference: (columns: NumericColumns, reference: ReferenceProfile): SampleSummary => summarizeSamples(columns, reference.featureNames.length),
 });

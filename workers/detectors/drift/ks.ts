@@ -7,13 +7,12 @@
  * Summary: the window's sorted values per feature (./samples.ts). Score: D; the verdict is in the
  * evidence (drift = adjusted p-value <= alpha).
  */
-import type { NumericColumns } from '../../../src/contracts/batch.js';
 import type { Correction } from '../../kernels/multitest.js';
 import { KS_EXACT, ksTwoSample, type KsMethod } from '../../kernels/ks.js';
 import type { ReferenceProfile } from '../reference.js';
 import type { DetectorScore, WindowDetector } from '../types.js';
 import { ALPHA, CORRECTION, MIN_COUNT, decide, num, parseParams, type FeatureTest, type ParamSpec } from './params.js';
-import { checkSamples, decodeSamples, emptySamples, encodeSamples, mergeSamples, preparedSamples, runStarts, summarizeSamples, type SampleSummary } from './samples.js';
+import { type SampleSummary, checkSamples, preparedSamples, runStarts, sampleDetector } from './samples.js';
 
 export type KsParams = { readonly alpha: number; readonly correction: Correction; readonly minCount: number; readonly method: KsMethod };
 
@@ -54,17 +53,10 @@ function score(summary: SampleSummary, reference: ReferenceProfile, params: KsPa
   return tests.map((t) => ({ detector: ID, feature: t.feature, score: t.statistic, evidence: t.evidence }));
 }
 
-export const ksDetector: WindowDetector<SampleSummary, KsParams> = Object.freeze({
+export const ksDetector: WindowDetector<SampleSummary, KsParams> = sampleDetector<KsParams>({
   id: ID,
-  kind: 'DRIFT',
-  stateVersion: VERSION,
+  version: VERSION,
   description: 'Two-sample Kolmogorov–Smirnov test per numeric feature (scipy ks_2samp, method auto), corrected across features',
-  parseParams: (raw: Readonly<Record<string, unknown>> | undefined): KsParams => parseParams<KsParams>(ID, SPEC, raw),
-  empty: (reference: ReferenceProfile): SampleSummary => emptySamples(reference.featureNames.length),
-  summarize: (columns: NumericColumns, reference: ReferenceProfile): SampleSummary => summarizeSamples(columns, reference.featureNames.length),
-  merge: (a: SampleSummary, b: SampleSummary): SampleSummary => mergeSamples(ID, a, b),
+  parseParams: (raw) => parseParams<KsParams>(ID, SPEC, raw),
   score,
-  encode: (summary: SampleSummary): Uint8Array => encodeSamples(ID, VERSION, summary),
-  decode: (bytes: Uint8Array): SampleSummary => decodeSamples(ID, VERSION, bytes),
-  prepareReference: (columns: NumericColumns, reference: ReferenceProfile): SampleSummary => summarizeSamples(columns, reference.featureNames.length),
 });

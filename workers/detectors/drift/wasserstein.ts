@@ -5,12 +5,11 @@
  * wasserstein_distance_norm). Score: the normalised distance; drift when it reaches `threshold`
  * (default 0.1, Evidently's). It has no p-value, so no multiple-testing correction applies.
  */
-import type { NumericColumns } from '../../../src/contracts/batch.js';
 import { wasserstein1 } from '../../kernels/distances.js';
 import type { ReferenceProfile } from '../reference.js';
 import type { DetectorScore, WindowDetector } from '../types.js';
 import { MIN_COUNT, num, parseParams, type ParamSpec } from './params.js';
-import { checkSamples, decodeSamples, emptySamples, encodeSamples, mergeSamples, preparedSamples, runStarts, summarizeSamples, type SampleSummary } from './samples.js';
+import { type SampleSummary, checkSamples, preparedSamples, runStarts, sampleDetector } from './samples.js';
 
 export type WassersteinParams = { readonly threshold: number; readonly minCount: number };
 
@@ -56,17 +55,10 @@ function score(summary: SampleSummary, reference: ReferenceProfile, params: Wass
   return scores;
 }
 
-export const wassersteinDetector: WindowDetector<SampleSummary, WassersteinParams> = Object.freeze({
+export const wassersteinDetector: WindowDetector<SampleSummary, WassersteinParams> = sampleDetector<WassersteinParams>({
   id: ID,
-  kind: 'DRIFT',
-  stateVersion: VERSION,
+  version: VERSION,
   description: 'Wasserstein-1 distance per numeric feature, normalised by the reference standard deviation',
-  parseParams: (raw: Readonly<Record<string, unknown>> | undefined): WassersteinParams => parseParams<WassersteinParams>(ID, SPEC, raw),
-  empty: (reference: ReferenceProfile): SampleSummary => emptySamples(reference.featureNames.length),
-  summarize: (columns: NumericColumns, reference: ReferenceProfile): SampleSummary => summarizeSamples(columns, reference.featureNames.length),
-  merge: (a: SampleSummary, b: SampleSummary): SampleSummary => mergeSamples(ID, a, b),
+  parseParams: (raw) => parseParams<WassersteinParams>(ID, SPEC, raw),
   score,
-  encode: (summary: SampleSummary): Uint8Array => encodeSamples(ID, VERSION, summary),
-  decode: (bytes: Uint8Array): SampleSummary => decodeSamples(ID, VERSION, bytes),
-  prepareReference: (columns: NumericColumns, reference: ReferenceProfile): SampleSummary => summarizeSamples(columns, reference.featureNames.length),
 });
