@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Alert, AuditRecord, DetectorConfig, IoLogRecord, RollbackCommand, StateRecord } from './contracts/records.js';
 import { protectionFromConfig, type Protection } from './iolog/protection.js';
+import { apply as applyGovernance, emptyRegistry, lastApprovedBefore, versionOf, type RegistryState } from './governance/registry/index.js';
+import { GovernanceFeed } from './pipeline/source/governance-feed.js';
 import type { Envelope } from './security/crypto/envelope.js';
 import { openStateRecord, sealStateRecord } from './security/crypto/state.js';
 import { avroType } from './contracts/schemas.js';
@@ -97,7 +99,7 @@ export class Engine {
   readonly #options: EngineOptions;
   readonly #log: Logger;
   readonly #kafka: Kafka;
-  readonly #topics: OutputTopics & { inference: string; config: string; labels: string };
+  readonly #topics: OutputTopics & { inference: string; config: string; labels: string; governance: string };
   readonly #overrides: ModelOverrides;
   readonly #processors = new Map<number, PartitionProcessor>();
   /**
@@ -124,6 +126,9 @@ export class Engine {
   #transactions: PartitionTransactions | undefined;
   #encoders: Encoders | undefined;
   #protection: Protection | undefined;
+  /** The governance registry, folded from vigil.governance as its events arrive. */
+  #governance: RegistryState = emptyRegistry();
+  #governanceFeed: GovernanceFeed | undefined;
   #registry: RegistryClient | undefined;
 
   constructor(options: EngineOptions) {
@@ -134,6 +139,7 @@ export class Engine {
     this.#topics = {
       inference: topicName(prefix, 'inference'),
       labels: topicName(prefix, 'labels'),
+      governance: topicName(prefix, 'governance'),
       config: topicName(prefix, 'config'),
       alerts: topicName(prefix, 'alerts'),
       audit: topicName(prefix, 'audit'),
@@ -213,6 +219,15 @@ export class Engine {
     this.#transactions = new PartitionTransactions(this.#kafka, { groupId: engine.groupId, idPrefix: `vigil-engine.${engine.groupId}.` });
 
     await this.#startConfigWatch();
+    this.#governanceFeed = new GovernanceFeed(this.#kafka, {
+      topic: this.#topics.governance,
+      groupId: `vigil-engine-governance-${process.pid}-${Date.now()}`,
+      onEvent: (event) => {
+        const result = applyGovernance(this.#governance, event);
+        if (result.ok) this.#governance = result.state;
+      },
+    });
+    await this.#governanceFeed.start();
     this.#source = new InferenceSource(this.#kafka, {
       groupId: engine.groupId,
       topics: [this.#topics.inference, this.#topics.labels],
@@ -260,6 +275,7 @@ export class Engine {
     await Promise.all([
       this.#source?.stop().catch((error: unknown) => this.#log.warn({ err: error }, 'stopping the consumer')),
       this.#configSource?.stop().catch(() => undefined),
+      this.#governanceFeed?.stop().catch(() => undefined),
     ]);
     await this.#settleCommits();
     await this.#transactions?.close();
@@ -335,7 +351,10 @@ export class Engine {
           : {}),
         referenceFor: (modelId) => this.#referenceFiles.forModel(modelId),
         settings: (modelId) => this.#overrides.settings(modelId),
-        lastApproved: (modelId) => lastApprovedVersion(config.config, modelId),
+        // The governance registry (a fold of vigil.governance) names rollback targets and approved
+        // environments; without an entry there, policy.lastApproved of the configuration does.
+        lastApproved: (modelId, version) => lastApprovedBefore(this.#governance, modelId, version) ?? lastApprovedVersion(config.config, modelId),
+        approvedEnvironment: (modelId, version) => versionOf(this.#governance, modelId, version)?.environmentHash ?? null,
         signer: { keyId: this.#options.auditKey.keyId, privateKey: this.#options.auditKey.privateKey },
         encoders: this.#encoders!,
         clock: this.#options.clock ?? Date.now,

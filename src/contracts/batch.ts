@@ -107,6 +107,8 @@ export interface ColumnarBatch extends NumericColumns {
   readonly principals?: readonly string[];
   readonly endpoints?: readonly (string | null)[];
   readonly predictedClasses?: readonly (string | null)[];
+  /** The `vigil.env.hash` attribute of each row, null where the event has none. */
+  readonly envHashes?: readonly (string | null)[];
   readonly attributes?: readonly Readonly<Record<string, string>>[];
   readonly source: SourceSpan;
 }

@@ -74,7 +74,10 @@ export interface ProcessorDeps {
   /** A model's reference from its configured reference file, if it has one. */
   readonly referenceFor: (modelId: string) => ReferenceData | undefined;
   readonly settings: (modelId: string) => ModelSettings;
-  readonly lastApproved: (modelId: string) => string | null;
+  /** The last approved version of a model before `version` (the rollback target). */
+  readonly lastApproved: (modelId: string, version: string) => string | null;
+  /** The environment hash approved for a model version (from its deployment manifest), null when unknown. */
+  readonly approvedEnvironment?: (modelId: string, version: string) => string | null;
   readonly signer: AuditSigner;
   readonly encoders: Encoders;
   /** Decodes `vigil.labels` records (GroundTruth through the registry); without it labels are refused. */
@@ -145,6 +148,20 @@ interface VersionState {
   configHash: string;
   /** The ready reference is in the changelog under its own key (written once, not with every snapshot). */
   referenceStored: boolean;
+}
+
+/** The detector id of GOVERNANCE alerts for an environment that differs from the approved manifest. */
+const ENVIRONMENT_DETECTOR = 'environment';
+
+/** Flagged rows as findings per detector, each detector's rows in row order. */
+function groupByDetector(rows: readonly { detector: string; flag: FlaggedEvent }[]): EventFindings[] {
+  const by = new Map<string, FlaggedEvent[]>();
+  for (const { detector, flag } of rows) {
+    const list = by.get(detector);
+    if (list === undefined) by.set(detector, [flag]);
+    else list.push(flag);
+  }
+  return [...by].map(([detector, flagged]) => ({ detector, scored: 0, flagged }));
 }
 
 /** Most alerts of single events per detector and window of a model version (the rest are counted). */
@@ -436,7 +453,7 @@ export class PartitionProcessor {
     const assignment = state.windows.assign(batch);
     const out: (ClosedWindow | Alert[])[] = [...assignment.closed];
     // Calls outside the model access policy, every row (the reference's too), by row.
-    const denied = state.stream === 'events' ? this.#deniedCalls(batch) : [];
+    const denied = state.stream === 'events' ? [...this.#deniedCalls(batch), ...this.#environmentMismatches(batch)].sort((a, b) => a.flag.row - b.flag.row) : [];
     const firstSliceRow = assignment.slices[0]?.rows[0] ?? batch.count;
     const early = denied.filter((d) => d.flag.row < firstSliceRow);
     if (early.length > 0) {
@@ -456,7 +473,7 @@ export class PartitionProcessor {
       detectors.length > 0 ? this.#deps.pool.summarizeRanges({ columns: copyColumns(batch), ranges, reference: profile, detectors, params }) : Promise.resolve(ranges.map((): Record<string, Summary> => ({}))),
       eventDetectors.length > 0 ? this.#deps.pool.scoreEvents({ columns: copyColumns(batch), ranges, reference: profile, detectors: eventDetectors, params }) : Promise.resolve([]),
     ]);
-    const flagged = flaggedBySlice([...findings, { detector: ACCESS_DETECTOR, scored: 0, flagged: denied.map((d) => d.flag) }], assignment.slices);
+    const flagged = flaggedBySlice([...findings, ...groupByDetector(denied)], assignment.slices);
     const specs = Object.fromEntries(eventDetectors.map((id) => [id, { kind: getEventDetector(id).kind, thresholds: eventThresholdsFor(settings.detectors, id, flagThreshold(id, params[id])) }]));
     for (let i = 0; i < assignment.slices.length; i++) {
       const slice = assignment.slices[i]!;
@@ -491,6 +508,22 @@ export class PartitionProcessor {
     return out;
   }
 
+  /**
+   * Rows whose serving process reports an environment (attribute `vigil.env.hash`) other than the one
+   * approved for the version in the governance registry: GOVERNANCE alerts.
+   */
+  #environmentMismatches(batch: ColumnarBatch): { detector: string; flag: FlaggedEvent }[] {
+    const approved = this.#deps.approvedEnvironment?.(batch.modelId, batch.modelVersion) ?? null;
+    if (approved === null || batch.envHashes === undefined) return [];
+    const out: { detector: string; flag: FlaggedEvent }[] = [];
+    for (let row = 0; row < batch.count; row++) {
+      const reported = batch.envHashes[row] ?? null;
+      if (reported === null || reported === approved) continue;
+      out.push({ detector: ENVIRONMENT_DETECTOR, flag: { row, score: 1, evidence: { reported: reported.slice(0, 128), approved, reason: 'the serving environment differs from the approved deployment manifest' } } });
+    }
+    return out;
+  }
+
   /** Alerts of flagged events of one window of a version (detectors' and the access policy's). */
   #eventAlerts(
     state: VersionState,
@@ -505,7 +538,11 @@ export class PartitionProcessor {
       modelId: batch.modelId,
       modelVersion: batch.modelVersion,
       // A call outside the access policy is always CRITICAL.
-      detectors: { ...specs, [ACCESS_DETECTOR]: { kind: 'ACCESS', thresholds: { warning: 1, critical: 1 } } },
+      detectors: {
+        ...specs,
+        [ACCESS_DETECTOR]: { kind: 'ACCESS', thresholds: { warning: 1, critical: 1 } },
+        [ENVIRONMENT_DETECTOR]: { kind: 'GOVERNANCE', thresholds: { warning: 1, critical: 1 } },
+      },
       events: flagged.map(({ detector, flag }) => ({
         detector, flag, windowIndex, eventId: batch.eventIds[flag.row]!, timestamp: batch.timestamps[flag.row]!,
         topic: batch.source.topic, partition: batch.source.partition, offset: batch.offsets[flag.row]!,
@@ -565,7 +602,7 @@ export class PartitionProcessor {
       window: context,
       firing: alerting.firing,
       settings: settings.response,
-      lastApproved: this.#deps.lastApproved(window.modelId),
+      lastApproved: this.#deps.lastApproved(window.modelId, window.modelVersion),
     });
     state.policy = { alerting: alerting.state, response: response.state };
     return { alerts: [...alerting.notifications, ...response.alerts], commands: [...response.commands] };

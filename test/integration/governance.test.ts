@@ -117,25 +117,39 @@ describe('the governance gate on the real stack: capture to drift-triggered roll
     const target = lastApprovedBefore(state, 'credit-risk', '2.0.0');
     expect(target).toBe('1.0.0');
 
-    // 4. The engine, told the registry's answer, sees drift on 2.0.0 and rolls it back.
+    // 4. The engine folds the same registry from the topic, sees drift on 2.0.0 and rolls it back to
+    //    the registry's target (the configuration names none); events from a server whose environment
+    //    is not the approved one raise GOVERNANCE alerts.
     const config = buildConfig(
       {
         engine: { groupId: `${prefix}engine`, windows: { count: 500, timeMs: 3_600_000 }, reference: { events: 1000 } },
-        policy: { rollback: { consecutiveCriticalWindows: 2 }, lastApproved: { 'credit-risk': target as string } },
+        policy: { rollback: { consecutiveCriticalWindows: 2 } },
       },
       'test',
     );
+    const approvedEnvironment = versionOf(state, 'credit-risk', '2.0.0')?.environmentHash;
+    expect(approvedEnvironment).toMatch(/^[0-9a-f]{64}$/);
     engine = new Engine({ config, infra: { ...stack(), topicPrefix: prefix, httpHost: '127.0.0.1', httpPort: 0 }, auditKey, listen: false });
     await engine.start();
     const producer = await avroProducer<InferenceEvent>({ ...stack(), topic: `${prefix}inference`, schema: 'InferenceEvent' });
     const drifting = new EventGenerator({ modelId: 'credit-risk', modelVersion: '2.0.0', seed: 11, driftFrom: 2500, driftSigma: 1.5, driftedFeatures: 3 });
-    for (let i = 0; i < 8; i++) await producer.send(drifting.take(500).map((value) => ({ key: value.modelId, value })));
+    // Three events (after the reference) from a host reporting another environment, the rest from the approved one.
+    const odd = new Set([1500, 1501, 3100]);
+    for (let i = 0; i < 8; i++) {
+      const batch = drifting.take(500).map((e, k) => ({ ...e, attributes: { ...e.attributes, 'vigil.env.hash': odd.has(i * 500 + k) ? 'f'.repeat(64) : approvedEnvironment! } }));
+      await producer.send(batch.map((value) => ({ key: value.modelId, value })));
+    }
     await producer.close();
     await consumedAll(engine, 4000, 90_000);
     const commands = (await collect<RollbackCommand>(`${prefix}rollback`, 'RollbackCommand', (r) => r.length >= 1, 30_000)).map((r) => r.value as RollbackCommand);
     expect(commands).toHaveLength(1);
     const command = commands[0] as RollbackCommand;
-    expect(command).toMatchObject({ modelId: 'credit-risk', fromVersion: '2.0.0', toVersion: '1.0.0', action: 'ROLLBACK' });
+    expect(command).toMatchObject({ modelId: 'credit-risk', fromVersion: '2.0.0', toVersion: target, action: 'ROLLBACK' });
+    const governanceAlerts = (await collect<Alert>(`${prefix}alerts`, 'Alert', (r) => r.filter((a) => a.value!.kind === 'GOVERNANCE').length >= 3, 20_000))
+      .map((r) => r.value!)
+      .filter((a) => a.kind === 'GOVERNANCE');
+    expect(governanceAlerts.map((a) => a.detector)).toEqual(['environment', 'environment', 'environment']);
+    expect(governanceAlerts.map((a) => a.evidence['approved'])).toEqual([approvedEnvironment, approvedEnvironment, approvedEnvironment]);
     await engine.stop();
     engine = undefined;
 

@@ -6,6 +6,9 @@
  */
 
 import type { OptionalColumns } from '../detectors/optional.js';
+
+/** The attribute in which a serving process reports the hash of its environment (see src/governance/manifest). */
+const ENV_HASH_ATTRIBUTE = 'vigil.env.hash';
 import { OptionalPacker, type OptionalFields } from './optional-pack.js';
 
 /** One decoded event, as the packer needs it (features as parallel name/value lists). */
@@ -24,6 +27,7 @@ export interface PackableEvent extends OptionalFields {
   readonly status: number;
   readonly principal: string;
   readonly endpoint: string | null;
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 /** A packed chunk of one model version's rows: what goes back to the main thread (transferred). */
@@ -44,6 +48,8 @@ export interface DecodedGroup extends OptionalColumns {
   /** Who called, and where (the model access policy and the I/O log read them; strings are interned). */
   readonly principals: string[];
   readonly endpoints: (string | null)[];
+  /** The `vigil.env.hash` attribute of each row (what the serving process reports of its environment), null where absent. */
+  readonly envHashes: (string | null)[];
 }
 
 class Growable {
@@ -77,6 +83,7 @@ class GroupBuilder {
   readonly #eventIds: string[] = [];
   readonly #principals: string[] = [];
   readonly #endpoints: (string | null)[] = [];
+  readonly #envHashes: (string | null)[] = [];
   readonly #optional = new OptionalPacker();
 
   constructor(
@@ -105,6 +112,7 @@ class GroupBuilder {
     this.#eventIds.push(event.eventId);
     this.#principals.push(event.principal);
     this.#endpoints.push(event.endpoint);
+    this.#envHashes.push(event.attributes?.[ENV_HASH_ATTRIBUTE] ?? null);
     this.#optional.add(event);
   }
 
@@ -159,6 +167,7 @@ class GroupBuilder {
       eventIds: this.#eventIds.slice(start, end),
       principals: this.#principals.slice(start, end),
       endpoints: this.#endpoints.slice(start, end),
+      envHashes: this.#envHashes.slice(start, end),
       ...this.#optional.build(start, end),
     };
   }

@@ -192,6 +192,7 @@ export class PooledDecodeStage {
       eventIds: keep.map((r) => group.eventIds[r]!),
       principals: n === localCount ? group.principals : keep.map((r) => group.principals[r]!),
       endpoints: n === localCount ? group.endpoints : keep.map((r) => group.endpoints[r]!),
+      envHashes: n === localCount ? group.envHashes : keep.map((r) => group.envHashes[r]!),
       offsets,
       source: { topic: first.topic, partition: first.partition, firstOffset: offsets[0]!, lastOffset: offsets[n - 1]! },
     };
