@@ -93,6 +93,53 @@ export class PageHinkley implements SequentialDetector {
     }
   }
 
+  updateMany(values: ArrayLike<number>, start: number, end: number, onDrift?: (index: number) => void): void {
+    const alpha = this.#alpha;
+    const delta = this.#delta;
+    const threshold = this.#threshold;
+    const minInstances = this.#minInstances;
+    const up = (this.#mode & UP) !== 0;
+    const down = (this.#mode & DOWN) !== 0;
+    let n = this.#n;
+    let mean = this.#mean;
+    let sumIncrease = this.#sumIncrease;
+    let sumDecrease = this.#sumDecrease;
+    let minIncrease = this.#minIncrease;
+    let maxDecrease = this.#maxDecrease;
+    let drift = this.#drift;
+    for (let i = start; i < end; i++) {
+      if (drift) {
+        n = 0;
+        mean = 0;
+        sumIncrease = 0;
+        sumDecrease = 0;
+        minIncrease = Infinity;
+        maxDecrease = -1;
+        drift = false;
+      }
+      const x = values[i]!;
+      n += 1;
+      mean += (1 / n) * (x - mean);
+      const dev = x - mean;
+      sumIncrease = alpha * sumIncrease + dev - delta;
+      sumDecrease = alpha * sumDecrease + dev + delta;
+      if (sumIncrease < minIncrease) minIncrease = sumIncrease;
+      if (sumDecrease > maxDecrease) maxDecrease = sumDecrease;
+      if (n >= minInstances) {
+        drift = (up && sumIncrease - minIncrease > threshold) || (down && maxDecrease - sumDecrease > threshold);
+        if (drift && onDrift !== undefined) onDrift(i);
+      }
+    }
+    this.#updates += Math.max(0, end - start);
+    this.#n = n;
+    this.#mean = mean;
+    this.#sumIncrease = sumIncrease;
+    this.#sumDecrease = sumDecrease;
+    this.#minIncrease = minIncrease;
+    this.#maxDecrease = maxDecrease;
+    this.#drift = drift;
+  }
+
   snapshot(): StateSections {
     return { scalars: Float64Array.of(this.#n, this.#mean, this.#sumIncrease, this.#sumDecrease, this.#minIncrease, this.#maxDecrease, this.#drift ? 1 : 0, this.#updates) };
   }

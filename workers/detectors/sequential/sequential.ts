@@ -15,6 +15,12 @@ export interface SequentialDetector {
   readonly algorithm: string;
   /** Feeds one value. Non-finite values are the caller's to filter out. */
   update(x: number): void;
+  /**
+   * Feeds `values[start, end)` in order, exactly as that many `update` calls would, and calls
+   * `onDrift(i)` for each index at which a drift is signalled. Where an algorithm has it, this is the
+   * fast path (its state kept in locals for the loop).
+   */
+  updateMany?(values: ArrayLike<number>, start: number, end: number, onDrift?: (index: number) => void): void;
   /** Whether the last update signalled a drift. */
   readonly driftDetected: boolean;
   /** Whether the last update is in the warning zone (false for algorithms without one). */
