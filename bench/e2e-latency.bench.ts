@@ -19,7 +19,11 @@
  * VIGIL_BENCH_REFERENCE (1000), VIGIL_BENCH_POOL_THREADS (0), VIGIL_BENCH_TICK_MS (10: the producer
  * sends what is due every tick), VIGIL_BENCH_ENGINE (child | in-process; child runs
  * `node bin/vigil.js run`, i.e. the compiled dist/ — run `npm run build` first, as `npm run bench` does),
- * VIGIL_BENCH_KEEP_TOPICS (0). Target: p99 <= 250 ms.
+ * VIGIL_BENCH_KEEP_TOPICS (0), VIGIL_BENCH_ALERTS (window | event). Target: p99 <= 250 ms.
+ *
+ * With VIGIL_BENCH_ALERTS=event the stream stays stationary and, after the reference, one event in a
+ * thousand lies far off; the engine runs the Mahalanobis event detector, and each ANOMALY alert (it
+ * names its event) is timed from the send of that event. Results go to e2e-event-latency.json.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -36,7 +40,10 @@ import { CpuMeter, benchStack, brokerPid, createTopics, dropTopics, fastProducer
 import { PacedProducer } from './lib/pacer.js';
 import { distribution, round, sleep, withTimeout } from './lib/stats.js';
 
-const NAME = 'e2e-latency';
+const ALERTS = process.env['VIGIL_BENCH_ALERTS'] === 'event' ? 'event' : 'window';
+const NAME = ALERTS === 'event' ? 'e2e-event-latency' : 'e2e-latency';
+/** With VIGIL_BENCH_ALERTS=event: the share of events after the reference that lie far off. */
+const ANOMALY_RATE = 0.001;
 const TARGET_P99_MS = 250;
 const FALLBACK_MAX_RATE = 20_000;
 
@@ -102,18 +109,25 @@ const scenario: Scenario = {
         models,
         partitions,
         features,
-        driftFrom: shape.referenceEvents,
-        driftSigma: 1.5,
-        driftedFeatures: 4,
+        ...(ALERTS === 'event'
+          ? { anomalyFrom: shape.referenceEvents, anomalyRate: ANOMALY_RATE }
+          : { driftFrom: shape.referenceEvents, driftSigma: 1.5, driftedFeatures: 4 }),
       });
 
       // The engine, joined to its group before anything is produced.
-      const engine = await startEngine(stack, engineDocument(`${stack.prefix}engine`, shape), { mode, label: NAME });
+      const document = engineDocument(`${stack.prefix}engine`, shape);
+      const engine = await startEngine(
+        stack,
+        ALERTS === 'event' ? { ...document, detectors: { psi: { enabled: false }, mahalanobis: { enabled: true, critical: 0.9995, params: { threshold: 0.999 } } } } : document,
+        { mode, label: NAME },
+      );
       cleanup.add('stop the engine', () => engine.stop());
 
       // The alert reader: read_committed, short fetch waits, joined before anything is produced.
       const alertType = avroType('Alert');
       const firstAlert = new Map<string, { model: number; windowEnd: number; receivedAt: number }>();
+      /** With VIGIL_BENCH_ALERTS=event: each ANOMALY alert's event (model, index) and when it was read. */
+      const eventAlerts: { model: number; index: number; receivedAt: number }[] = [];
       let alertRecords = 0;
       const reader = stack.kafka.consumer({
         groupId: `${stack.prefix}alert-reader-${randomBytes(3).toString('hex')}`,
@@ -135,6 +149,12 @@ const scenario: Scenario = {
             const alert = alertType.fromBuffer(message.value.subarray(5)) as Alert;
             const model = modelIndex.get(alert.modelId);
             if (model === undefined) continue;
+            if (ALERTS === 'event') {
+              // Event ids are <model>-<seed>-<index>.
+              const index = Number(alert.evidence['eventId']?.split('-').pop());
+              if (alert.kind === 'ANOMALY' && Number.isInteger(index)) eventAlerts.push({ model, index, receivedAt });
+              continue;
+            }
             const key = `${model}/${alert.windowEnd}`;
             if (!firstAlert.has(key)) firstAlert.set(key, { model, windowEnd: alert.windowEnd, receivedAt });
           }
@@ -163,9 +183,9 @@ const scenario: Scenario = {
       progress(NAME, `produced ${produced.events} events in ${produced.seconds} s; waiting for the last windows' alerts`);
 
       // Every window whose closing event was produced must alert; wait for the stragglers.
-      const expectedWindows = stream.modelIds.reduce((n, _, k) => n + Math.max(0, Math.floor((stream.produced(k) - shape.referenceEvents) / shape.windowEvents)), 0);
-      const graceDeadline = performance.now() + 30_000;
-      while (firstAlert.size < expectedWindows && performance.now() < graceDeadline) await sleep(50);
+      const expectedWindows = ALERTS === 'event' ? 0 : stream.modelIds.reduce((n, _, k) => n + Math.max(0, Math.floor((stream.produced(k) - shape.referenceEvents) / shape.windowEvents)), 0);
+      const graceDeadline = performance.now() + (ALERTS === 'event' ? 5_000 : 30_000);
+      while ((ALERTS === 'event' || firstAlert.size < expectedWindows) && performance.now() < graceDeadline) await sleep(50);
       const cpuCores = meter.stop();
       const metrics = await engine.metrics();
 
@@ -194,6 +214,21 @@ const scenario: Scenario = {
         fromAck.push(receivedAt - ackedAt);
         sendToAck.push(ackedAt - sentAt);
       }
+      for (const { model, index, receivedAt } of eventAlerts) {
+        const sentAt = times.sent[model]?.[index];
+        const ackedAt = times.acked[model]?.[index];
+        if (sentAt === undefined || ackedAt === undefined) {
+          misaligned++;
+          continue;
+        }
+        if (sentAt < warmupEnd) {
+          warmup++;
+          continue;
+        }
+        fromSend.push(receivedAt - sentAt);
+        fromAck.push(receivedAt - ackedAt);
+        sendToAck.push(ackedAt - sentAt);
+      }
       const latency = distribution(fromSend);
       progress(NAME, `p50 ${latency.p50} ms, p99 ${latency.p99} ms over ${latency.count} windows`);
       await cleanup.run();
@@ -208,9 +243,15 @@ const scenario: Scenario = {
           features,
           windowEvents: shape.windowEvents,
           referenceEvents: shape.referenceEvents,
-          engine: `${engine.mode}${engine.mode === 'child' ? ' (node bin/vigil.js run, compiled dist/)' : ''}; PSI on; outputs transactional`,
-          stream: 'every event after the reference drifted (1.5 sigma on 4 features): every window alerts',
-          measured: 'alert first readable by a read_committed consumer (maxWaitTimeInMs 50) minus the send of the window-closing event',
+          engine: `${engine.mode}${engine.mode === 'child' ? ' (node bin/vigil.js run, compiled dist/)' : ''}; ${ALERTS === 'event' ? 'Mahalanobis event detector' : 'PSI'} on; outputs transactional`,
+          stream:
+            ALERTS === 'event'
+              ? `stationary; after the reference ${ANOMALY_RATE * 100} % of events lie 8 sigma off on every feature (and about 0.1 % of normal ones pass the 0.999 calibrated threshold)`
+              : 'every event after the reference drifted (1.5 sigma on 4 features): every window alerts',
+          measured:
+            ALERTS === 'event'
+              ? 'each ANOMALY alert readable by a read_committed consumer (maxWaitTimeInMs 50) minus the send of the event it names'
+              : 'alert first readable by a read_committed consumer (maxWaitTimeInMs 50) minus the send of the window-closing event',
           topicsDeleted: !dropped.kept,
         },
         produced,
@@ -219,6 +260,7 @@ const scenario: Scenario = {
         sendToAckMs: distribution(sendToAck),
         target: `p99 <= ${TARGET_P99_MS} ms`,
         meetsTarget: latency.count > 0 && latency.p99 <= TARGET_P99_MS,
+        ...(ALERTS === 'event' ? { eventAlerts: { read: eventAlerts.length, measured: fromSend.length, inWarmup: warmup, unmatched: misaligned } } : {}),
         windows: {
           expected: expectedWindows,
           alerted: firstAlert.size,

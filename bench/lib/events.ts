@@ -25,6 +25,9 @@ export interface StreamOptions {
   readonly driftFrom?: number;
   readonly driftSigma?: number;
   readonly driftedFeatures?: number;
+  /** From this index (per model) on, a share `anomalyRate` of events lie far off; default never. */
+  readonly anomalyFrom?: number;
+  readonly anomalyRate?: number;
   readonly modelPrefix?: string;
 }
 
@@ -56,6 +59,7 @@ export class InferenceStream {
           ...(options.driftFrom === undefined ? {} : { driftFrom: options.driftFrom }),
           ...(options.driftSigma === undefined ? {} : { driftSigma: options.driftSigma }),
           ...(options.driftedFeatures === undefined ? {} : { driftedFeatures: options.driftedFeatures }),
+          ...(options.anomalyFrom === undefined ? {} : { anomalyFrom: options.anomalyFrom, anomalyRate: options.anomalyRate ?? 0 }),
         }),
     );
   }
