@@ -27,6 +27,7 @@ const COMMANDS: Record<string, Command> = {
   reject: { summary: 'reject a submitted model version, with a reason', load: async () => (await import('./cli/governance.js')).reject },
   deploy: { summary: 'record the deployment of an approved version, with its rollback target', load: async () => (await import('./cli/governance.js')).deploy },
   rollback: { summary: 'roll a model back to its last approved version', load: async () => (await import('./cli/governance.js')).rollback },
+  retire: { summary: 'retire a model version, with a reason', load: async () => (await import('./cli/governance.js')).retire },
 };
 
 export const USAGE = `Usage: vigil <command> [options]

@@ -35,6 +35,8 @@ import { loadEvidenceTopics } from '../governance/report/load.js';
 import { ioLogSettingsFor, retentionMs } from '../iolog/settings.js';
 import { governanceProducer } from '../pipeline/sink/governance-producer.js';
 import { GovernanceFeed } from '../pipeline/source/governance-feed.js';
+import { alertAuditEntry } from '../pipeline/policy/audit.js';
+import { ComplianceWatch } from './compliance-watch.js';
 import { readIoLogRecords } from '../pipeline/source/governance-iolog.js';
 import { Envelope } from '../security/crypto/envelope.js';
 import { resolveKeyProvider } from '../security/crypto/resolve.js';
@@ -103,7 +105,7 @@ export async function startAdminApi(options: AdminApiOptions): Promise<{ app: Fa
   await requireTopics(kafka, Object.values(topics), infra.brokers);
   const state = await readAdminState(kafka, topics, ADMIN_CHAIN_ID);
   for (const problem of state.unreadable) logger.warn({ problem }, 'unreadable vigil.config record skipped');
-  const producer = await adminProducer(kafka, { registryUrl: infra.registryUrl, configTopic: topics.config, auditTopic: topics.audit });
+  const producer = await adminProducer(kafka, { registryUrl: infra.registryUrl, configTopic: topics.config, auditTopic: topics.audit, alertsTopic: topics.alerts });
   const records = new ConfigRecords(config.config, (key, value) => producer.publishConfig(key, value));
   for (const { key, value } of state.config) {
     const problem = records.fold(key, value);
@@ -114,10 +116,28 @@ export async function startAdminApi(options: AdminApiOptions): Promise<{ app: Fa
   const feed = new AlertFeed(kafka, { topic: topics.alerts, onAlert: (alert) => alerts.fold(alert) });
   await feed.start();
   const registry = new RegistryView(undefined, (refusal) => logger.warn({ refusal }, 'governance event refused by the registry'));
-  const governanceFeed = new GovernanceFeed(kafka, { topic: topics.governance, onEvent: (event) => void registry.fold(event) });
+  // The rule packs are evaluated again whenever a version's standing changes; new findings are alerts.
+  const compliance = new ComplianceWatch({
+    packs,
+    registry: () => registry.state,
+    governanceTopic: topics.governance,
+    raise: async (alert) => {
+      await producer.publishAlert(alert);
+      await audit.append(alertAuditEntry(alert, alert.windowEnd));
+    },
+    onError: (error) => logger.warn({ err: error }, 'compliance re-evaluation'),
+  });
+  const governanceFeed = new GovernanceFeed(kafka, {
+    topic: topics.governance,
+    onEvent: (event, at) => {
+      registry.fold(event);
+      compliance.onEvent(event, at).catch((error: unknown) => logger.error({ err: error }, 'a compliance alert could not be written'));
+    },
+  });
   const governance = await governanceProducer(kafka, { registryUrl: infra.registryUrl, topic: topics.governance });
   try {
     await governanceFeed.start();
+    compliance.goLive();
   } catch (error) {
     await Promise.all([feed.stop(), producer.close(), governance.close()].map((p) => p.catch(() => undefined)));
     throw error;

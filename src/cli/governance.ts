@@ -181,3 +181,16 @@ submitted before it.`,
     };
   },
 );
+
+export const retire = command(
+  'retire',
+  '--model ID --version V --reason TEXT [--json]',
+  'Retires a version (role operator): it no longer serves and is no rollback target, with the reason.',
+  {},
+  0,
+  (values) => {
+    const reason = text(values['reason'], 'reason');
+    if (reason === undefined) throw new VigilError('VIGIL_USAGE', 'retire needs --reason TEXT; see `vigil retire --help`');
+    return { path: versionPath(values, 'retire', 'retire'), body: { reason }, verb: 'retired' };
+  },
+);

@@ -5,20 +5,23 @@
  * in-sync replicas; a send resolves only once the broker has the record.
  */
 import type { Kafka, Producer } from 'kafkajs';
-import type { AuditRecord, DetectorConfig } from '../../contracts/records.js';
+import type { Alert, AuditRecord, DetectorConfig } from '../../contracts/records.js';
 import { VigilError, describeError } from '../../errors.js';
 import { recordEncoder } from './encode.js';
 
 export interface AdminProducer {
   publishConfig(key: string, value: DetectorConfig): Promise<void>;
   publishAudit(record: AuditRecord): Promise<void>;
+  /** Writes an alert to the alerts topic (key: its fingerprint). */
+  publishAlert(record: Alert): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function adminProducer(kafka: Kafka, options: { registryUrl: string; configTopic: string; auditTopic: string }): Promise<AdminProducer> {
-  const [config, audit] = await Promise.all([
+export async function adminProducer(kafka: Kafka, options: { registryUrl: string; configTopic: string; auditTopic: string; alertsTopic: string }): Promise<AdminProducer> {
+  const [config, audit, alert] = await Promise.all([
     recordEncoder<DetectorConfig>(options.registryUrl, options.configTopic, 'DetectorConfig'),
     recordEncoder<AuditRecord>(options.registryUrl, options.auditTopic, 'AuditRecord'),
+    recordEncoder<Alert>(options.registryUrl, options.alertsTopic, 'Alert'),
   ]);
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   try {
@@ -36,6 +39,7 @@ export async function adminProducer(kafka: Kafka, options: { registryUrl: string
   return {
     publishConfig: (key, value) => send(options.configTopic, key, config.encode(value)),
     publishAudit: (record) => send(options.auditTopic, record.chainId, audit.encode(record)),
+    publishAlert: (record) => send(options.alertsTopic, record.fingerprint, alert.encode(record)),
     close: () => producer.disconnect(),
   };
 }

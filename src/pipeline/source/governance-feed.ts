@@ -15,11 +15,11 @@ export class GovernanceFeed {
   readonly #kafka: Kafka;
   readonly #consumer: Consumer;
   readonly #topic: string;
-  readonly #onEvent: (event: GovernanceEvent) => void;
+  readonly #onEvent: (event: GovernanceEvent, at: { partition: number; offset: string }) => void;
   #skipped = 0;
   #running = false;
 
-  constructor(kafka: Kafka, options: { topic: string; onEvent: (event: GovernanceEvent) => void; groupId?: string }) {
+  constructor(kafka: Kafka, options: { topic: string; onEvent: (event: GovernanceEvent, at: { partition: number; offset: string }) => void; groupId?: string }) {
     this.#kafka = kafka;
     this.#topic = options.topic;
     this.#onEvent = options.onEvent;
@@ -72,7 +72,7 @@ export class GovernanceFeed {
               this.#skipped++;
               continue;
             }
-            this.#onEvent(event);
+            this.#onEvent(event, { partition: batch.partition, offset: message.offset });
           }
           reached(batch.partition, batch.lastOffset());
         },

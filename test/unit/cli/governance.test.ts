@@ -87,7 +87,10 @@ describe('the governance commands', () => {
     expect(back.code, back.err).toBe(0);
     expect(back.out).toMatch(/^rolled back credit-risk@2\.0\.0 by olga: ROLLED_BACK/);
     expect(api.registry.state.models['credit-risk']?.deployed).toBe('1.0.0');
-    expect(api.governanceTopic.map((e) => e.type)).toEqual(['MANIFEST_SUBMITTED', 'CHECK_COMPLETED', 'APPROVED', 'APPROVED', 'DEPLOYED', 'MANIFEST_SUBMITTED', 'CHECK_COMPLETED', 'APPROVED', 'APPROVED', 'DEPLOYED', 'ROLLED_BACK']);
+    const retired = await cli('olga', 'retire', '--model', 'credit-risk', '--version', '2.0.0', '--reason', 'superseded by the rollback');
+    expect(retired.code, retired.err).toBe(0);
+    expect(retired.out).toMatch(/^retired credit-risk@2\.0\.0 by olga: RETIRED/);
+    expect(api.governanceTopic.map((e) => e.type)).toEqual(['MANIFEST_SUBMITTED', 'CHECK_COMPLETED', 'APPROVED', 'APPROVED', 'DEPLOYED', 'MANIFEST_SUBMITTED', 'CHECK_COMPLETED', 'APPROVED', 'APPROVED', 'DEPLOYED', 'ROLLED_BACK', 'RETIRED']);
   });
 
   it('shows a refusal (409, exit 1) and a missing role (403, exit 2) as one line', async () => {
@@ -123,6 +126,7 @@ describe('the governance commands', () => {
       ['olga', ['deploy', '--model', 'm', '--version', '1'], /exactly one of --rollback-target V or --no-target-reason TEXT/],
       ['olga', ['deploy', '--model', 'm', '--version', '1', '--rollback-target', '0', '--no-target-reason', 'x'], /exactly one of/],
       ['olga', ['rollback', '--model', 'm'], /rollback needs --reason TEXT/],
+      ['olga', ['retire', '--model', 'm', '--version', '1'], /retire needs --reason TEXT/],
       ['olga', ['rollback', '--model', 'm', '--version', '1', '--reason', 'x'], /give --to V for the target, not --version/],
       ['olga', ['approve', '--model', 'm', '--version', '1', '--bogus'], /Unknown option '--bogus'/],
       ['ann', ['approve', '--model', 'm', '--version', '1', '--reason', 'x'.repeat(3000)], /--reason must be a non-empty text of at most 2000 characters/],
@@ -134,7 +138,7 @@ describe('the governance commands', () => {
       expect(r.err, argv.join(' ')).toMatch(message);
     }
     expect(api.governanceTopic).toEqual([]);
-    for (const name of ['submit', 'approve', 'reject', 'deploy', 'rollback']) {
+    for (const name of ['submit', 'approve', 'reject', 'deploy', 'rollback', 'retire']) {
       const help = await cli('olga', name, '--help');
       expect(help.code).toBe(0);
       expect(help.out).toMatch(new RegExp(`^Usage: vigil ${name} `));
