@@ -11,10 +11,8 @@
  */
 import type { IHeaders } from 'kafkajs';
 import { VigilError } from '../errors.js';
-import type { ColumnarBatch, NumericColumns } from '../contracts/batch.js';
+import type { ColumnarBatch } from '../contracts/batch.js';
 import { enabledDetectors } from '../config/models.js';
-import { sliceOptional } from '../../workers/detectors/optional.js';
-import type { DetectorParamsById, EventFindings } from '../../workers/scoring.js';
 import type { Alert, AlertKind, AuditRecord, IoLogRecord, RollbackCommand, StateRecord } from '../contracts/records.js';
 import type { IoLogBuilder } from '../iolog/builder.js';
 import { ioLogRecords } from './iolog/rows.js';
@@ -33,12 +31,13 @@ import { decodePolicyState, encodePolicyState, initialPolicyState, type PolicySt
 import { stepResponse } from './policy/response.js';
 import { INITIAL_EVENT_ALERT_STATE, decodeEventAlertState, encodeEventAlertState, stepEventAlerts, type EventAlertState } from './policy/event-alerts.js';
 import { eventThresholdsFor, testScores, thresholdsFor, type Thresholds } from './policy/thresholds.js';
-import { ACCESS_DETECTOR, checkInferenceAccess, type InferencePolicy } from '../security/inference-access.js';
+import { ACCESS_DETECTOR, type InferencePolicy } from '../security/inference-access.js';
 import type { ScoringPool } from './score/pool.js';
 import type { OutputMessage } from './sink/transactional.js';
+import { ENVIRONMENT_DETECTOR, EVENT_ALERTS_PER_WINDOW, copyColumns, deniedCalls, detectorParams, environmentMismatches, flagThreshold, flaggedBySlice, groupByDetector, type FlaggedRow } from './batch-parts.js';
 import { stateRecord, type StateKind } from './state.js';
 import { ModelWindows, decodeReference, encodeReference } from './window/index.js';
-import type { ClosedWindow, ReferenceData, WindowSlice } from './window/types.js';
+import type { ClosedWindow, ReferenceData } from './window/types.js';
 
 export interface OutputTopics {
   /** The input topic (labelled rows cite their events' offsets in it). */
@@ -148,59 +147,6 @@ interface VersionState {
   configHash: string;
   /** The ready reference is in the changelog under its own key (written once, not with every snapshot). */
   referenceStored: boolean;
-}
-
-/** The detector id of GOVERNANCE alerts for an environment that differs from the approved manifest. */
-const ENVIRONMENT_DETECTOR = 'environment';
-
-/** Flagged rows as findings per detector, each detector's rows in row order. */
-function groupByDetector(rows: readonly { detector: string; flag: FlaggedEvent }[]): EventFindings[] {
-  const by = new Map<string, FlaggedEvent[]>();
-  for (const { detector, flag } of rows) {
-    const list = by.get(detector);
-    if (list === undefined) by.set(detector, [flag]);
-    else list.push(flag);
-  }
-  return [...by].map(([detector, flagged]) => ({ detector, scored: 0, flagged }));
-}
-
-/** Most alerts of single events per detector and window of a model version (the rest are counted). */
-const EVENT_ALERTS_PER_WINDOW = 20;
-
-/** The flagged rows of each slice, detectors in their order, rows in row order within each. */
-function flaggedBySlice(findings: readonly EventFindings[], slices: readonly WindowSlice[]): { detector: string; flag: FlaggedEvent }[][] {
-  return slices.map(({ rows: [start, end] }) => {
-    const rows: { detector: string; flag: FlaggedEvent }[] = [];
-    for (const finding of findings) for (const flag of finding.flagged) if (flag.row >= start && flag.row < end) rows.push({ detector: finding.detector, flag });
-    return rows.sort((a, b) => a.flag.row - b.flag.row);
-  });
-}
-
-/** The score from which an event detector flags an event: its `threshold` parameter, else 0. */
-function flagThreshold(id: string, raw: Readonly<Record<string, unknown>> | undefined): number {
-  const threshold = getEventDetector(id).parseParams(raw)['threshold'];
-  return typeof threshold === 'number' ? threshold : 0;
-}
-
-/** Every column of a batch as fresh arrays: they are transferred to the pool, and the batch is read again after. */
-function copyColumns(columns: NumericColumns): NumericColumns {
-  return {
-    count: columns.count,
-    featureCount: columns.featureCount,
-    features: columns.features.slice(),
-    scores: columns.scores.slice(),
-    latencies: columns.latencies.slice(),
-    statuses: columns.statuses.slice(),
-    timestamps: columns.timestamps.slice(),
-    ...sliceOptional(columns, columns.count, 0, columns.count),
-  };
-}
-
-/** Each enabled detector's raw parameters (psi also takes its bin count from `bins`). */
-function detectorParams(settings: ModelSettings): DetectorParamsById {
-  const out: Record<string, Readonly<Record<string, unknown>>> = {};
-  for (const [id, s] of Object.entries(settings.detectors)) if (s.enabled && s.params !== undefined) out[id] = s.params;
-  return out;
 }
 
 export class PartitionProcessor {
@@ -488,17 +434,9 @@ export class PartitionProcessor {
     return out;
   }
 
-  /** The rows of a batch whose caller the model access policy does not allow, as flagged events. */
-  #deniedCalls(batch: ColumnarBatch): { detector: string; flag: FlaggedEvent }[] {
-    const policy = this.#deps.inferenceAccess;
-    if (policy === undefined || !policy.enabled || batch.principals === undefined) return [];
-    const out: { detector: string; flag: FlaggedEvent }[] = [];
-    for (let row = 0; row < batch.count; row++) {
-      const principal = batch.principals[row]!;
-      const endpoint = batch.endpoints?.[row] ?? null;
-      const decision = checkInferenceAccess(policy, principal, batch.modelId, endpoint);
-      if (!decision.allowed) out.push({ detector: ACCESS_DETECTOR, flag: { row, score: 1, evidence: { principal: principal.slice(0, 256), endpoint: endpoint ?? '', reason: decision.reason.slice(0, 512) } } });
-    }
+  /** Calls outside the model access policy, as flagged rows (counted per model version for the metric). */
+  #deniedCalls(batch: ColumnarBatch): FlaggedRow[] {
+    const out = deniedCalls(batch, this.#deps.inferenceAccess);
     if (out.length > 0) {
       const key = `${batch.modelId}\u0000${batch.modelVersion}`;
       const entry = this.#denied.get(key) ?? { modelId: batch.modelId, modelVersion: batch.modelVersion, calls: 0 };
@@ -508,20 +446,8 @@ export class PartitionProcessor {
     return out;
   }
 
-  /**
-   * Rows whose serving process reports an environment (attribute `vigil.env.hash`) other than the one
-   * approved for the version in the governance registry: GOVERNANCE alerts.
-   */
-  #environmentMismatches(batch: ColumnarBatch): { detector: string; flag: FlaggedEvent }[] {
-    const approved = this.#deps.approvedEnvironment?.(batch.modelId, batch.modelVersion) ?? null;
-    if (approved === null || batch.envHashes === undefined) return [];
-    const out: { detector: string; flag: FlaggedEvent }[] = [];
-    for (let row = 0; row < batch.count; row++) {
-      const reported = batch.envHashes[row] ?? null;
-      if (reported === null || reported === approved) continue;
-      out.push({ detector: ENVIRONMENT_DETECTOR, flag: { row, score: 1, evidence: { reported: reported.slice(0, 128), approved, reason: 'the serving environment differs from the approved deployment manifest' } } });
-    }
-    return out;
+  #environmentMismatches(batch: ColumnarBatch): FlaggedRow[] {
+    return environmentMismatches(batch, this.#deps.approvedEnvironment?.(batch.modelId, batch.modelVersion) ?? null);
   }
 
   /** Alerts of flagged events of one window of a version (detectors' and the access policy's). */
