@@ -7,7 +7,7 @@
  */
 import { canonicalJson } from '../../config/canonical.js';
 import type { AuditRecord } from '../../contracts/records.js';
-import { GENESIS_HASH, auditHash, type AuditEntry, type ChainCheckpoint } from '../../pipeline/policy/audit.js';
+import { unsignedAfter, type AuditEntry, type ChainCheckpoint } from '../../pipeline/policy/audit.js';
 import type { Signer } from './keys.js';
 import { leafHash, treeHash } from './merkle.js';
 
@@ -31,19 +31,8 @@ export function recordLeaf(r: AuditRecord): Buffer {
 
 /** The record after `previous`, hashed as the engine hashes and signed by `signer` over the raw hash bytes. */
 export function appendSigned(chainId: string, previous: ChainCheckpoint | null, entry: AuditEntry, signer: Signer): AuditRecord {
-  const unsigned = {
-    chainId,
-    seq: previous === null ? 0 : previous.seq + 1,
-    timestamp: entry.timestamp,
-    actor: entry.actor,
-    action: entry.action,
-    subject: entry.subject,
-    payload: canonicalJson(entry.payload),
-    prevHash: previous === null ? GENESIS_HASH : previous.hash,
-    keyId: signer.keyId,
-  };
-  const hash = auditHash(unsigned);
-  return { ...unsigned, hash, signature: signer.sign(Buffer.from(hash, 'hex')) };
+  const record = unsignedAfter(chainId, previous, entry, signer.keyId);
+  return { ...record, signature: signer.sign(Buffer.from(record.hash, 'hex')) };
 }
 
 export interface ChainWriterState {

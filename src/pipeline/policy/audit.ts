@@ -47,8 +47,8 @@ export function auditHash(record: Unsigned): string {
   return sha256Hex(prevHash + canonicalJson({ chainId, seq, timestamp, actor, action, subject, payload, prevHash, keyId }));
 }
 
-/** The record that follows `previous` (null: the first of the chain). */
-export function appendAudit(chainId: string, previous: ChainCheckpoint | null, entry: AuditEntry, signer: AuditSigner): AuditRecord {
+/** The record that follows `previous` (null: the first of the chain), hashed but not yet signed. */
+export function unsignedAfter(chainId: string, previous: ChainCheckpoint | null, entry: AuditEntry, keyId: string): Unsigned & { hash: string } {
   const unsigned: Unsigned = {
     chainId,
     seq: previous === null ? 0 : previous.seq + 1,
@@ -58,11 +58,15 @@ export function appendAudit(chainId: string, previous: ChainCheckpoint | null, e
     subject: entry.subject,
     payload: canonicalJson(entry.payload),
     prevHash: previous === null ? GENESIS_HASH : previous.hash,
-    keyId: signer.keyId,
+    keyId,
   };
-  const hash = auditHash(unsigned);
-  const signature = sign(null, Buffer.from(hash, 'hex'), signer.privateKey).toString('base64');
-  return { ...unsigned, hash, signature };
+  return { ...unsigned, hash: auditHash(unsigned) };
+}
+
+/** The record that follows `previous` (null: the first of the chain), Ed25519-signed over its hash. */
+export function appendAudit(chainId: string, previous: ChainCheckpoint | null, entry: AuditEntry, signer: AuditSigner): AuditRecord {
+  const record = unsignedAfter(chainId, previous, entry, signer.keyId);
+  return { ...record, signature: sign(null, Buffer.from(record.hash, 'hex'), signer.privateKey).toString('base64') };
 }
 
 /** A chain being written: keeps the checkpoint between appends. */
