@@ -15,7 +15,7 @@
 import type { NumericColumns } from '../../../src/contracts/batch.js';
 import type { ReferenceProfile } from '../reference.js';
 import { decodeSections, encodeSections, sumSections } from '../summary.js';
-import type { Summary } from '../types.js';
+import type { DetectorParams, DetectorScore, Summary, WindowDetector } from '../types.js';
 import type { ParamSpec } from './params.js';
 
 export type CategorySummary = { readonly counts: Float64Array; readonly totals: Float64Array };
@@ -192,4 +192,34 @@ export function checkCategories(id: string, summary: CategorySummary, ref: Refer
   if (summary.counts.length !== ref.width || summary.totals.length !== ref.names.length) {
     throw new RangeError(`${id}: summary of ${summary.totals.length} features × ${summary.counts.length} slots does not match the reference (${ref.names.length} × ${ref.width})`);
   }
+}
+
+/**
+ * A detector over per-category counts of each categorical feature (chi-square, z-test): everything but
+ * its parameters, its score and how many categories its reference keeps is the shared category summary.
+ */
+export function categoryDetector<P extends DetectorParams>(spec: {
+  readonly id: string;
+  readonly version: number;
+  readonly description: string;
+  readonly parseParams: (raw: Readonly<Record<string, unknown>> | undefined) => P;
+  readonly score: (summary: CategorySummary, reference: ReferenceProfile, params: P) => DetectorScore[];
+  /** Categories the reference keeps per feature (the rest pool as "other"). */
+  readonly maxCategories: (params: P) => number;
+}): WindowDetector<CategorySummary, P> {
+  const { id, version } = spec;
+  return Object.freeze({
+    id,
+    kind: 'DRIFT' as const,
+    stateVersion: version,
+    description: spec.description,
+    parseParams: spec.parseParams,
+    empty: (reference: ReferenceProfile): CategorySummary => emptyCategories(id, reference),
+    summarize: (columns: NumericColumns, reference: ReferenceProfile): CategorySummary => summarizeCategories(id, columns, reference),
+    merge: (a: CategorySummary, b: CategorySummary): CategorySummary => mergeCategories(id, a, b),
+    score: spec.score,
+    encode: (summary: CategorySummary): Uint8Array => encodeCategories(id, version, summary),
+    decode: (bytes: Uint8Array): CategorySummary => decodeCategories(id, version, bytes),
+    prepareReference: (columns: NumericColumns, _reference: ReferenceProfile, params: P): Summary => prepareCategories(columns, spec.maxCategories(params)),
+  });
 }

@@ -6,12 +6,11 @@
  * optional `categorical` columns; a batch without them adds nothing, and a reference without them
  * scores nothing.
  */
-import type { NumericColumns } from '../../../src/contracts/batch.js';
 import type { Correction } from '../../kernels/multitest.js';
 import { chiSquareHomogeneity } from '../../kernels/categorical.js';
 import type { ReferenceProfile } from '../reference.js';
 import type { DetectorScore, WindowDetector } from '../types.js';
-import { MAX_CATEGORIES, checkCategories, decodeCategories, emptyCategories, encodeCategories, mergeCategories, prepareCategories, referenceCategories, summarizeCategories, type CategorySummary } from './categories.js';
+import { type CategorySummary, MAX_CATEGORIES, categoryDetector, checkCategories, referenceCategories } from './categories.js';
 import { ALPHA, CORRECTION, MIN_COUNT, decide, num, parseParams, type FeatureTest, type ParamSpec } from './params.js';
 
 export type ChiSquareParams = { readonly alpha: number; readonly correction: Correction; readonly minCount: number; readonly maxCategories: number };
@@ -57,17 +56,11 @@ function score(summary: CategorySummary, reference: ReferenceProfile, params: Ch
   return tests.map((t) => ({ detector: ID, feature: t.feature, score: t.statistic, evidence: t.evidence }));
 }
 
-export const chiSquareDetector: WindowDetector<CategorySummary, ChiSquareParams> = Object.freeze({
+export const chiSquareDetector: WindowDetector<CategorySummary, ChiSquareParams> = categoryDetector<ChiSquareParams>({
   id: ID,
-  kind: 'DRIFT',
-  stateVersion: VERSION,
+  version: VERSION,
   description: 'Chi-square test of homogeneity per categorical feature, unseen categories pooled, corrected across features',
-  parseParams: (raw: Readonly<Record<string, unknown>> | undefined): ChiSquareParams => parseParams<ChiSquareParams>(ID, SPEC, raw),
-  empty: (reference: ReferenceProfile): CategorySummary => emptyCategories(ID, reference),
-  summarize: (columns: NumericColumns, reference: ReferenceProfile): CategorySummary => summarizeCategories(ID, columns, reference),
-  merge: (a: CategorySummary, b: CategorySummary): CategorySummary => mergeCategories(ID, a, b),
+  parseParams: (raw) => parseParams<ChiSquareParams>(ID, SPEC, raw),
   score,
-  encode: (summary: CategorySummary): Uint8Array => encodeCategories(ID, VERSION, summary),
-  decode: (bytes: Uint8Array): CategorySummary => decodeCategories(ID, VERSION, bytes),
-  prepareReference: (columns: NumericColumns, _reference: ReferenceProfile, params: ChiSquareParams) => prepareCategories(columns, params.maxCategories),
+  maxCategories: (params) => params.maxCategories,
 });

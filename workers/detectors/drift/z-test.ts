@@ -5,12 +5,11 @@
  * (workers/kernels/categorical.ts), then a correction across features. A window value the
  * reference never saw counts as "not the first category". Reads the optional `categorical` columns.
  */
-import type { NumericColumns } from '../../../src/contracts/batch.js';
 import type { Correction } from '../../kernels/multitest.js';
 import { twoProportionZ } from '../../kernels/categorical.js';
 import type { ReferenceProfile } from '../reference.js';
 import type { DetectorScore, WindowDetector } from '../types.js';
-import { checkCategories, decodeCategories, emptyCategories, encodeCategories, mergeCategories, prepareCategories, referenceCategories, summarizeCategories, type CategorySummary } from './categories.js';
+import { type CategorySummary, categoryDetector, checkCategories, referenceCategories } from './categories.js';
 import { ALPHA, CORRECTION, MIN_COUNT, decide, num, parseParams, type FeatureTest, type ParamSpec } from './params.js';
 
 export type ZTestParams = { readonly alpha: number; readonly correction: Correction; readonly minCount: number };
@@ -59,17 +58,11 @@ function score(summary: CategorySummary, reference: ReferenceProfile, params: ZT
   return tests.map((t) => ({ detector: ID, feature: t.feature, score: t.statistic, evidence: t.evidence }));
 }
 
-export const zTestDetector: WindowDetector<CategorySummary, ZTestParams> = Object.freeze({
+export const zTestDetector: WindowDetector<CategorySummary, ZTestParams> = categoryDetector<ZTestParams>({
   id: ID,
-  kind: 'DRIFT',
-  stateVersion: VERSION,
+  version: VERSION,
   description: 'Two-proportion z-test per binary categorical feature, corrected across features',
-  parseParams: (raw: Readonly<Record<string, unknown>> | undefined): ZTestParams => parseParams<ZTestParams>(ID, SPEC, raw),
-  empty: (reference: ReferenceProfile): CategorySummary => emptyCategories(ID, reference),
-  summarize: (columns: NumericColumns, reference: ReferenceProfile): CategorySummary => summarizeCategories(ID, columns, reference),
-  merge: (a: CategorySummary, b: CategorySummary): CategorySummary => mergeCategories(ID, a, b),
+  parseParams: (raw) => parseParams<ZTestParams>(ID, SPEC, raw),
   score,
-  encode: (summary: CategorySummary): Uint8Array => encodeCategories(ID, VERSION, summary),
-  decode: (bytes: Uint8Array): CategorySummary => decodeCategories(ID, VERSION, bytes),
-  prepareReference: (columns: NumericColumns) => prepareCategories(columns, CAP),
+  maxCategories: () => CAP,
 });
