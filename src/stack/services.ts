@@ -34,6 +34,17 @@ export function managed(paths: StackPaths, name: ServiceName): ManagedProcess {
   };
 }
 
+/**
+ * A KRaft cluster id: 16 random bytes in URL-safe base64 without padding, as Kafka's own Uuid prints
+ * them, and like Kafka's never starting with '-' (the storage tool would read it as an option).
+ */
+export function newClusterId(random: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 /** Writes the broker's configuration and formats its storage once (KRaft needs a cluster id). */
 export function prepareKafka(paths: StackPaths, java: string, libs: string): string {
   const dataDir = join(paths.data, 'kafka');
@@ -42,8 +53,7 @@ export function prepareKafka(paths: StackPaths, java: string, libs: string): str
   const template = readFileSync(join(packageRoot(), 'infra', 'kafka', 'server.properties'), 'utf8');
   writeFileSync(configFile, `${template}\nlog.dirs=${dataDir}\n`);
   if (!existsSync(join(dataDir, 'meta.properties'))) {
-    // A cluster id is 16 random bytes in URL-safe base64 without padding, as Kafka's own Uuid prints.
-    const clusterId = randomBytes(16).toString('base64url');
+    const clusterId = newClusterId();
     const result = spawnSync(
       java,
       ['-cp', join(libs, '*'), `-Dlog4j.configuration=file:${join(packageRoot(), 'infra', 'kafka', 'log4j.properties')}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', configFile, '--ignore-formatted'],
