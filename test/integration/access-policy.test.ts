@@ -5,35 +5,29 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, InferenceEvent } from '../../src/contracts/records.js';
-import { buildConfig } from '../../src/config/index.js';
 import { EventGenerator } from '../../src/demo/generator.js';
-import { Engine } from '../../src/engine.js';
-import { avroProducer, type AvroProducer } from '../../src/pipeline/sink/producer.js';
-import { ensureTopics } from '../../src/pipeline/sink/topics.js';
-import { collect, consumedAll, stack, testAuditKey, uniquePrefix } from './helpers.js';
+import type { Engine } from '../../src/engine.js';
+import type { AvroProducer } from '../../src/pipeline/sink/producer.js';
+import { startEngineRig, type EngineRig } from './rig.js';
+import { collect, consumedAll, uniquePrefix } from './helpers.js';
 
 describe('the model access policy in the engine', () => {
   const prefix = uniquePrefix('access');
+  let rig: EngineRig | undefined;
   let engine: Engine;
   let producer: AvroProducer<InferenceEvent>;
 
   beforeAll(async () => {
-    await ensureTopics(stack().brokers, prefix, 1);
-    const config = buildConfig(
-      {
-        engine: { groupId: `${prefix}engine`, windows: { count: 200, timeMs: 3_600_000 }, reference: { events: 200 } },
-        access: { inference: { enabled: true, rules: [{ principals: ['svc-loans-*'], models: ['credit-*'], endpoints: ['/v1/score'] }] } },
-      },
-      'test',
-    );
-    engine = new Engine({ config, infra: { ...stack(), topicPrefix: prefix, httpHost: '127.0.0.1', httpPort: 0 }, auditKey: testAuditKey(), listen: false });
-    await engine.start();
-    producer = await avroProducer<InferenceEvent>({ ...stack(), topic: `${prefix}inference`, schema: 'InferenceEvent' });
+    rig = await startEngineRig(prefix, 1, {
+      engine: { windows: { count: 200, timeMs: 3_600_000 }, reference: { events: 200 } },
+      access: { inference: { enabled: true, rules: [{ principals: ['svc-loans-*'], models: ['credit-*'], endpoints: ['/v1/score'] }] } },
+    });
+    engine = rig.engine;
+    producer = rig.producer;
   });
 
   afterAll(async () => {
-    await producer?.close();
-    await engine?.stop();
+    await rig?.stop();
   });
 
   it('alerts on each call from outside the policy, in the reference and after it, and counts them', async () => {

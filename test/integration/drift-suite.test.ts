@@ -5,13 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, InferenceEvent } from '../../src/contracts/records.js';
-import { buildConfig } from '../../src/config/index.js';
 import { EventGenerator } from '../../src/demo/generator.js';
 import { mulberry32, normal } from '../../src/demo/random.js';
-import { Engine } from '../../src/engine.js';
-import { avroProducer, type AvroProducer } from '../../src/pipeline/sink/producer.js';
-import { ensureTopics } from '../../src/pipeline/sink/topics.js';
-import { collect, consumedAll, stack, testAuditKey, uniquePrefix } from './helpers.js';
+import type { Engine } from '../../src/engine.js';
+import type { AvroProducer } from '../../src/pipeline/sink/producer.js';
+import { startEngineRig, type EngineRig } from './rig.js';
+import { collect, consumedAll, uniquePrefix } from './helpers.js';
 
 const DETECTORS = ['ks', 'cvm', 'wasserstein', 'jensen-shannon', 'hellinger', 'chi-square', 'mmd', 'pca-drift', 'embedding-drift', 'stream-score', 'stream-latency', 'stream-errors'];
 
@@ -31,27 +30,22 @@ function events(modelId: string, seed: number, count: number, driftFrom: number)
 
 describe('the drift suite in the engine', () => {
   const prefix = uniquePrefix('drift-suite');
+  let rig: EngineRig | undefined;
   let engine: Engine;
   let producer: AvroProducer<InferenceEvent>;
 
   beforeAll(async () => {
-    await ensureTopics(stack().brokers, prefix, 2);
-    const config = buildConfig(
-      {
-        engine: { groupId: `${prefix}engine`, windows: { count: 500, timeMs: 3_600_000 }, reference: { events: 1000 } },
-        detectors: { psi: { enabled: false }, ...Object.fromEntries(DETECTORS.map((id) => [id, { enabled: true }])) },
-        policy: { rollback: { enabled: false } },
-      },
-      'test',
-    );
-    engine = new Engine({ config, infra: { ...stack(), topicPrefix: prefix, httpHost: '127.0.0.1', httpPort: 0 }, auditKey: testAuditKey(), listen: false });
-    await engine.start();
-    producer = await avroProducer<InferenceEvent>({ ...stack(), topic: `${prefix}inference`, schema: 'InferenceEvent' });
+    rig = await startEngineRig(prefix, 2, {
+      engine: { windows: { count: 500, timeMs: 3_600_000 }, reference: { events: 1000 } },
+      detectors: { psi: { enabled: false }, ...Object.fromEntries(DETECTORS.map((id) => [id, { enabled: true }])) },
+      policy: { rollback: { enabled: false } },
+    });
+    engine = rig.engine;
+    producer = rig.producer;
   });
 
   afterAll(async () => {
-    await producer?.close();
-    await engine?.stop();
+    await rig?.stop();
   });
 
   it('alerts on numeric, categorical and embedding drift of the drifted model; the stationary one stays nearly silent', async () => {

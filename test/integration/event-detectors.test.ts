@@ -5,12 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, AuditRecord, InferenceEvent, LlmTrace } from '../../src/contracts/records.js';
-import { buildConfig } from '../../src/config/index.js';
 import { EventGenerator } from '../../src/demo/generator.js';
-import { Engine } from '../../src/engine.js';
-import { avroProducer, type AvroProducer } from '../../src/pipeline/sink/producer.js';
-import { ensureTopics } from '../../src/pipeline/sink/topics.js';
-import { collect, consumedAll, stack, testAuditKey, uniquePrefix } from './helpers.js';
+import type { Engine } from '../../src/engine.js';
+import type { AvroProducer } from '../../src/pipeline/sink/producer.js';
+import { startEngineRig, type EngineRig } from './rig.js';
+import { collect, consumedAll, uniquePrefix } from './helpers.js';
 
 interface Example {
   readonly id: string;
@@ -26,26 +25,21 @@ const examples: Example[] = readFileSync(new URL('../fixtures/hallucination/eval
 
 describe('event detectors in the engine', () => {
   const prefix = uniquePrefix('events');
+  let rig: EngineRig | undefined;
   let engine: Engine;
   let producer: AvroProducer<InferenceEvent>;
 
   beforeAll(async () => {
-    await ensureTopics(stack().brokers, prefix, 1);
-    const config = buildConfig(
-      {
-        engine: { groupId: `${prefix}engine`, windows: { count: 400, timeMs: 3_600_000 }, reference: { events: 400 } },
-        detectors: { psi: { enabled: false }, mahalanobis: { enabled: true, critical: 0.997 }, hallucination: { enabled: true } },
-      },
-      'test',
-    );
-    engine = new Engine({ config, infra: { ...stack(), topicPrefix: prefix, httpHost: '127.0.0.1', httpPort: 0 }, auditKey: testAuditKey(), listen: false });
-    await engine.start();
-    producer = await avroProducer<InferenceEvent>({ ...stack(), topic: `${prefix}inference`, schema: 'InferenceEvent' });
+    rig = await startEngineRig(prefix, 1, {
+      engine: { windows: { count: 400, timeMs: 3_600_000 }, reference: { events: 400 } },
+      detectors: { psi: { enabled: false }, mahalanobis: { enabled: true, critical: 0.997 }, hallucination: { enabled: true } },
+    });
+    engine = rig.engine;
+    producer = rig.producer;
   });
 
   afterAll(async () => {
-    await producer?.close();
-    await engine?.stop();
+    await rig?.stop();
   });
 
   it('raises an ANOMALY alert for each injected outlier and HALLUCINATION alerts mostly on unsupported answers', async () => {

@@ -5,42 +5,36 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, GroundTruth, InferenceEvent } from '../../src/contracts/records.js';
-import { buildConfig } from '../../src/config/index.js';
 import { EventGenerator } from '../../src/demo/generator.js';
 import { mulberry32 } from '../../src/demo/random.js';
-import { Engine } from '../../src/engine.js';
+import type { Engine } from '../../src/engine.js';
 import { avroProducer, type AvroProducer } from '../../src/pipeline/sink/producer.js';
-import { ensureTopics } from '../../src/pipeline/sink/topics.js';
-import { collect, consumedAll, stack, testAuditKey, testKafka, uniquePrefix } from './helpers.js';
+import { startEngineRig, type EngineRig } from './rig.js';
+import { collect, consumedAll, stack, testKafka, uniquePrefix } from './helpers.js';
 
 const EVENTS = 2400;
 const DEGRADED_FROM = 1200;
 
 describe('delayed labels and performance', () => {
   const prefix = uniquePrefix('labels');
+  let rig: EngineRig | undefined;
   let engine: Engine;
   let events: AvroProducer<InferenceEvent>;
   let labels: AvroProducer<GroundTruth>;
 
   beforeAll(async () => {
-    await ensureTopics(stack().brokers, prefix, 2);
-    const config = buildConfig(
-      {
-        engine: { groupId: `${prefix}engine`, windows: { count: 300, timeMs: 3_600_000 }, reference: { events: 300 } },
-        detectors: { psi: { enabled: false }, performance: { enabled: true } },
-      },
-      'test',
-    );
-    engine = new Engine({ config, infra: { ...stack(), topicPrefix: prefix, httpHost: '127.0.0.1', httpPort: 0 }, auditKey: testAuditKey(), listen: false });
-    await engine.start();
-    events = await avroProducer<InferenceEvent>({ ...stack(), topic: `${prefix}inference`, schema: 'InferenceEvent' });
+    rig = await startEngineRig(prefix, 2, {
+      engine: { windows: { count: 300, timeMs: 3_600_000 }, reference: { events: 300 } },
+      detectors: { psi: { enabled: false }, performance: { enabled: true } },
+    });
+    engine = rig.engine;
+    events = rig.producer;
     labels = await avroProducer<GroundTruth>({ ...stack(), topic: `${prefix}labels`, schema: 'GroundTruth' });
   });
 
   afterAll(async () => {
-    await events?.close();
     await labels?.close();
-    await engine?.stop();
+    await rig?.stop();
   });
 
   it('joins labels that come after or before their events and alerts when accuracy drops', async () => {
