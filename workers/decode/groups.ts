@@ -66,6 +66,23 @@ class Growable {
     }
     this.data[this.length++] = value;
   }
+  /** Appends `values[0 .. n)`. */
+  pushAll(values: ArrayLike<number>, n: number): void {
+    if (this.length + n > this.data.length) {
+      const next = new Float64Array(Math.max(this.data.length * 2, this.length + n));
+      next.set(this.data.subarray(0, this.length));
+      this.data = next;
+    }
+    const data = this.data;
+    let at = this.length;
+    for (let k = 0; k < n; k++) data[at++] = values[k]!;
+    this.length = at;
+  }
+}
+
+function sameKeys(keys: readonly string[], layout: readonly string[], n: number): boolean {
+  for (let k = 0; k < n; k++) if (keys[k] !== layout[k]) return false;
+  return true;
 }
 
 class GroupBuilder {
@@ -85,6 +102,11 @@ class GroupBuilder {
   readonly #endpoints: (string | null)[] = [];
   readonly #envHashes: (string | null)[] = [];
   readonly #optional = new OptionalPacker();
+  /** The keys of the last event added and their columns. */
+  #layoutKeys: readonly string[] = [];
+  #layoutColumns = new Int32Array(0);
+  /** True while every row has had the first row's keys, in its order (so its columns are 0 .. n - 1). */
+  #uniform = true;
 
   constructor(
     readonly modelId: string,
@@ -94,17 +116,21 @@ class GroupBuilder {
   add(index: number, event: PackableEvent): void {
     this.#rowIndex.push(index);
     this.#rowStart.push(this.#pairCols.length);
-    for (let k = 0; k < event.featureCount; k++) {
-      const name = event.featureKeys[k]!;
-      let column = this.#columns.get(name);
-      if (column === undefined) {
-        column = this.#names.length;
-        this.#columns.set(name, column);
-        this.#names.push(name);
-      }
-      this.#pairCols.push(column);
-      this.#pairVals.push(event.featureValues[k]!);
+    const n = event.featureCount;
+    const keys = event.featureKeys;
+    // Events of one version nearly always carry the same keys in the same order (and the decoder interns
+    // them, so the same key is the same string): then the columns are those of the previous event.
+    let columns = this.#layoutColumns;
+    if (n !== this.#layoutKeys.length || !sameKeys(keys, this.#layoutKeys, n)) {
+      columns = new Int32Array(n);
+      for (let k = 0; k < n; k++) columns[k] = this.#columnOf(keys[k]!);
+      this.#layoutKeys = keys.slice(0, n);
+      this.#layoutColumns = columns;
+      // (a first row with a repeated key is not a matrix either)
+      if (this.#rowIndex.length > 1 || this.#names.length !== n) this.#uniform = false;
     }
+    this.#pairCols.pushAll(columns, n);
+    this.#pairVals.pushAll(event.featureValues, n);
     this.#scores.push(event.score);
     this.#latencies.push(event.latencyMs);
     this.#timestamps.push(event.timestamp);
@@ -116,44 +142,80 @@ class GroupBuilder {
     this.#optional.add(event);
   }
 
+  #columnOf(name: string): number {
+    let column = this.#columns.get(name);
+    if (column === undefined) {
+      column = this.#names.length;
+      this.#columns.set(name, column);
+      this.#names.push(name);
+    }
+    return column;
+  }
+
   /** Column-major chunks of at most `maxCells` rows × features each (a row alone may exceed it). */
   build(maxCells: number): DecodedGroup[] {
     const rows = this.#rowIndex.length;
     const out: DecodedGroup[] = [];
+    if (this.#uniform) {
+      // Every row has the group's columns 0 .. width - 1, in order: the pairs are a row-major matrix.
+      const width = this.#names.length;
+      const step = Math.max(1, Math.floor(maxCells / Math.max(1, width)));
+      for (let start = 0; start < rows; start += step) out.push(this.#uniformChunk(start, Math.min(rows, start + step), width));
+      return out;
+    }
+    // Which chunk-local column each group column has (-1: not used in the chunk yet).
+    const local = new Int32Array(this.#names.length);
     let start = 0;
     while (start < rows) {
-      // Grow the chunk while rows × (features it uses) stays within the limit.
-      const used = new Map<number, number>();
+      local.fill(-1);
+      const order: number[] = [];
       let end = start;
       while (end < rows) {
         const from = this.#rowStart[end]!;
         const to = end + 1 < rows ? this.#rowStart[end + 1]! : this.#pairCols.length;
         let added = 0;
-        for (let k = from; k < to; k++) if (!used.has(this.#pairCols.data[k]!)) added++;
-        if (end > start && (end - start + 1) * (used.size + added) > maxCells) break;
+        for (let k = from; k < to; k++) if (local[this.#pairCols.data[k]!] === -1) added++;
+        if (end > start && (end - start + 1) * (order.length + added) > maxCells) break;
         for (let k = from; k < to; k++) {
           const column = this.#pairCols.data[k]!;
-          if (!used.has(column)) used.set(column, used.size);
+          if (local[column] === -1) {
+            local[column] = order.length;
+            order.push(column);
+          }
         }
         end++;
       }
-      out.push(this.#chunk(start, end, used));
+      out.push(this.#chunk(start, end, local, order));
       start = end;
     }
     return out;
   }
 
-  #chunk(start: number, end: number, used: Map<number, number>): DecodedGroup {
+  #uniformChunk(start: number, end: number, width: number): DecodedGroup {
     const count = end - start;
-    const featureNames: string[] = new Array<string>(used.size);
-    for (const [column, local] of used) featureNames[local] = this.#names[column]!;
-    const features = new Float64Array(count * used.size).fill(Number.NaN);
+    const features = new Float64Array(count * width);
+    const values = this.#pairVals.data;
+    for (let i = 0; i < count; i++) {
+      const from = (start + i) * width;
+      for (let f = 0; f < width; f++) features[f * count + i] = values[from + f]!;
+    }
+    return this.#group(start, end, this.#names.slice(), features);
+  }
+
+  #chunk(start: number, end: number, local: Int32Array, order: readonly number[]): DecodedGroup {
+    const count = end - start;
+    const featureNames = order.map((column) => this.#names[column]!);
+    const features = new Float64Array(count * order.length).fill(Number.NaN);
     for (let i = 0; i < count; i++) {
       const row = start + i;
       const from = this.#rowStart[row]!;
       const to = row + 1 < this.#rowIndex.length ? this.#rowStart[row + 1]! : this.#pairCols.length;
-      for (let k = from; k < to; k++) features[used.get(this.#pairCols.data[k]!)! * count + i] = this.#pairVals.data[k]!;
+      for (let k = from; k < to; k++) features[local[this.#pairCols.data[k]!]! * count + i] = this.#pairVals.data[k]!;
     }
+    return this.#group(start, end, featureNames, features);
+  }
+
+  #group(start: number, end: number, featureNames: string[], features: Float64Array): DecodedGroup {
     return {
       modelId: this.modelId,
       modelVersion: this.modelVersion,
@@ -177,12 +239,19 @@ class GroupBuilder {
 export class GroupPacker {
   readonly #groups = new Map<string, GroupBuilder>();
 
+  /** The group of the previous event: runs of events of one version skip the lookup. */
+  #last: GroupBuilder | null = null;
+
   add(index: number, event: PackableEvent): void {
-    const key = `${event.modelId.length}:${event.modelId}${event.modelVersion}`;
-    let group = this.#groups.get(key);
-    if (!group) {
-      group = new GroupBuilder(event.modelId, event.modelVersion);
-      this.#groups.set(key, group);
+    let group = this.#last;
+    if (group === null || group.modelId !== event.modelId || group.modelVersion !== event.modelVersion) {
+      const key = `${event.modelId.length}:${event.modelId}${event.modelVersion}`;
+      group = this.#groups.get(key);
+      if (!group) {
+        group = new GroupBuilder(event.modelId, event.modelVersion);
+        this.#groups.set(key, group);
+      }
+      this.#last = group;
     }
     group.add(index, event);
   }

@@ -31,15 +31,20 @@ export interface DedupWindowOptions {
 export class DedupWindow {
   readonly capacity: number;
   readonly scope: DedupScope;
-  /** key → position first seen at. */
-  readonly #seen = new Map<string, string>();
   /**
-   * Keys in arrival order, as a ring: the slot to write next holds the oldest key. Evicting through
-   * the ring rather than `Map#keys().next()` matters: V8 leaves deleted Map entries as holes until a
-   * rehash, so finding the first live key after many evictions scans them all.
+   * modelId (scope `model`; '' for `global`) → eventId → position first seen at. Nested rather than
+   * one map of concatenated keys: no key string is built and hashed per event.
    */
-  readonly #ring: (string | undefined)[] = [];
+  readonly #seen = new Map<string, Map<string, string>>();
+  /**
+   * (model, id) pairs in arrival order, as a ring: the slot to write next holds the oldest. Evicting
+   * through the ring rather than `Map#keys().next()` matters: V8 leaves deleted Map entries as holes
+   * until a rehash, so finding the first live key after many evictions scans them all.
+   */
+  readonly #ringModels: (string | undefined)[] = [];
+  readonly #ringIds: (string | undefined)[] = [];
   #next = 0;
+  #size = 0;
 
   constructor(options: DedupWindowOptions = {}) {
     const capacity = options.capacity ?? 100_000;
@@ -59,28 +64,46 @@ export class DedupWindow {
   }
 
   get size(): number {
-    return this.#seen.size;
-  }
-
-  #key(modelId: string, eventId: string): string {
-    // Length-prefixed, so no choice of characters in the ids can make two pairs collide.
-    return this.scope === 'global' ? eventId : `${modelId.length}:${modelId}${eventId}`;
+    return this.#size;
   }
 
   /** True when the event was already seen at a different position (see the module comment). */
   isDuplicate(modelId: string, eventId: string, position: string): boolean {
-    const first = this.#seen.get(this.#key(modelId, eventId));
+    const first = this.#seen.get(this.scope === 'global' ? '' : modelId)?.get(eventId);
     return first !== undefined && first !== position;
   }
 
   /** Remembers an accepted event; call only after the event was packed, so rejected events do not count. */
   remember(modelId: string, eventId: string, position: string): void {
-    const key = this.#key(modelId, eventId);
-    if (this.#seen.has(key)) return;
-    const oldest = this.#ring[this.#next];
-    if (oldest !== undefined) this.#seen.delete(oldest);
-    this.#ring[this.#next] = key;
-    this.#next = (this.#next + 1) % this.capacity;
-    this.#seen.set(key, position);
+    this.admit(modelId, eventId, position);
+  }
+
+  /**
+   * isDuplicate and remember in one lookup: false (and nothing remembered) for a duplicate, else true
+   * with the event remembered if it was not yet.
+   */
+  admit(modelId: string, eventId: string, position: string): boolean {
+    const model = this.scope === 'global' ? '' : modelId;
+    let ids = this.#seen.get(model);
+    if (ids === undefined) {
+      ids = new Map();
+      this.#seen.set(model, ids);
+    }
+    const first = ids.get(eventId);
+    if (first !== undefined) return first === position;
+    const slot = this.#next;
+    const oldModel = this.#ringModels[slot];
+    if (oldModel !== undefined) {
+      const oldIds = this.#seen.get(oldModel)!;
+      oldIds.delete(this.#ringIds[slot]!);
+      this.#size--;
+      if (oldIds.size === 0 && oldIds !== ids) this.#seen.delete(oldModel);
+    }
+    this.#ringModels[slot] = model;
+    this.#ringIds[slot] = eventId;
+    this.#next = slot + 1 === this.capacity ? 0 : slot + 1;
+    ids.set(eventId, position);
+    this.#size++;
+    return true;
   }
 }

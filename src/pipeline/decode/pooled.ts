@@ -80,10 +80,7 @@ export class PooledDecodeStage {
       }
       for (const group of groups) {
         for (let r = 0; r < group.rows.length; r++) {
-          const position = positionOf(slice[group.rows[r]!]!);
-          if (this.dedup.isDuplicate(group.modelId, group.eventIds[r]!, position)) continue;
-          this.dedup.remember(group.modelId, group.eventIds[r]!, position);
-          remembered++;
+          if (this.dedup.admit(group.modelId, group.eventIds[r]!, positionOf(slice[group.rows[r]!]!))) remembered++;
         }
       }
     }
@@ -148,12 +145,10 @@ export class PooledDecodeStage {
     for (let r = 0; r < group.rows.length; r++) {
       const row = group.rows[r]!;
       const eventId = group.eventIds[r]!;
-      const position = positionOf(records[row]!);
-      if (this.dedup.isDuplicate(group.modelId, eventId, position)) {
+      if (!this.dedup.admit(group.modelId, eventId, positionOf(records[row]!))) {
         deadLetters.push({ index: row, code: 'VIGIL_EVENT_DUPLICATE', message: `eventId ${eventId.slice(0, 64)} of ${group.modelId.slice(0, 64)} was already seen` });
         continue;
       }
-      this.dedup.remember(group.modelId, eventId, position);
       keep.push(r);
     }
     if (keep.length === 0) return undefined;

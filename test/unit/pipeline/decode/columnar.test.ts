@@ -97,6 +97,24 @@ describe('DedupWindow', () => {
     expect(window.isDuplicate('m', 'e48999', 'x')).toBe(false);
   });
 
+  it('admits an event once per position, per model or across models by scope, and evicts across models in arrival order', () => {
+    const perModel = new DedupWindow({ capacity: 3 });
+    expect(perModel.admit('m1', 'a', 'p1')).toBe(true);
+    expect(perModel.admit('m1', 'a', 'p1')).toBe(true); // the same position again: a re-read, processed again
+    expect(perModel.admit('m1', 'a', 'p2')).toBe(false); // another position: a duplicate
+    expect(perModel.admit('m2', 'a', 'p3')).toBe(true); // another model may use the same id
+    expect(perModel.admit('m1', 'b', 'p4')).toBe(true);
+    expect(perModel.size).toBe(3);
+    expect(perModel.admit('m3', 'c', 'p5')).toBe(true); // evicts m1/a, the oldest
+    expect(perModel.size).toBe(3);
+    expect(perModel.admit('m1', 'a', 'p6')).toBe(true);
+    expect(perModel.isDuplicate('m2', 'a', 'p7')).toBe(false); // m2/a was evicted by m1/a
+    expect(perModel.isDuplicate('m1', 'b', 'p7')).toBe(true);
+    const global = new DedupWindow({ capacity: 10, scope: 'global' });
+    expect(global.admit('m1', 'a', 'p1')).toBe(true);
+    expect(global.admit('m2', 'a', 'p2')).toBe(false);
+  });
+
   it('rejects bad options', () => {
     expect(() => new DedupWindow({ capacity: 0 })).toThrow(/capacity/);
     expect(() => new DedupWindow({ scope: 'tenant' as never })).toThrow(/scope/);
