@@ -18,8 +18,7 @@
  * VIGIL_BENCH_ENGINE (in-process | child), VIGIL_BENCH_TIMEOUT_SECONDS (900),
  * VIGIL_BENCH_STALL_SECONDS (30: give up when the engine commits nothing that long after an error),
  * VIGIL_BENCH_PROFILE (a folder: CPU profile of the in-process engine's main thread while it consumes),
- * VIGIL_BENCH_NODE_ARGS (space-separated node options of the child engine, e.g. "--cpu-prof --cpu-prof-dir=DIR"
- * for profiles of its main thread and every pool thread),
+ * VIGIL_BENCH_NODE_ARGS (see bench/lib/engine.ts: node options of a child engine, e.g. CPU profiles),
  * VIGIL_BENCH_KEEP_TOPICS (0), VIGIL_BENCH_FETCH_BYTES (most bytes per partition per fetch, engine and
  * bare alike; default the engine's fetchMaxBytesPerPartition). Target: engine >= 0.7 x bare.
  */
@@ -71,7 +70,7 @@ async function engineConsume(stack: BenchStack, topic: string, expected: number,
   const groupId = `${stack.prefix}engine`;
   const track = new RateTrack();
   const began = performance.now();
-  const engine = await startEngine(stack, engineDocument(groupId, shape), { mode, label: NAME, concurrency, ...(process.env.VIGIL_BENCH_NODE_ARGS ? { nodeArgs: process.env.VIGIL_BENCH_NODE_ARGS.split(' ').filter(Boolean) } : {}) });
+  const engine = await startEngine(stack, engineDocument(groupId, shape), { mode, label: NAME, concurrency });
   const stop = cleanup.add('stop the engine', () => engine.stop());
   const profiler = new PhaseProfiler();
   try {

@@ -11,6 +11,9 @@
  *   summarizeRanges columns of one batch and row ranges [start, end) → one Summaries per range: how the
  *                   engine sends a batch that spans several windows, in one dispatch
  *   scoreWindow     merged Summaries of a window → DetectorScore[]
+ *   scoreEvents     columns of one batch and row ranges → what each event detector flagged
+ *   scoreBatch      summarizeRanges and scoreEvents over the same columns in one dispatch (what the
+ *                   engine sends per batch: one copy of the columns, one round trip)
  *
  * Inputs are shape-checked here once per task (O(features)); detectors then index without checks.
  */
@@ -76,6 +79,23 @@ export interface EventFindings {
   readonly flagged: readonly FlaggedEvent[];
 }
 
+/** summarizeRanges and scoreEvents over one batch's columns; either detector list may be empty. */
+export interface ScoreBatchTask {
+  readonly columns: NumericColumns;
+  readonly reference: ReferenceProfile;
+  readonly windowDetectors: readonly string[];
+  readonly eventDetectors: readonly string[];
+  readonly params?: DetectorParamsById;
+  /** Row ranges as flat pairs, as in SummarizeRangesTask. */
+  readonly ranges: readonly number[];
+}
+
+export interface BatchScores {
+  /** One Summaries per range (empty objects without window detectors). */
+  readonly summaries: Summaries[];
+  readonly findings: EventFindings[];
+}
+
 /** What each task's promise resolves to on the calling thread, by task name (types the pool). */
 export interface ScoringTaskResults {
   buildReference: ReferenceProfile;
@@ -84,6 +104,7 @@ export interface ScoringTaskResults {
   summarizeRanges: Summaries[];
   scoreWindow: DetectorScore[];
   scoreEvents: EventFindings[];
+  scoreBatch: BatchScores;
 }
 
 /** The input of each task, by task name. */
@@ -94,6 +115,7 @@ export interface ScoringTasks {
   summarizeRanges: SummarizeRangesTask;
   scoreWindow: ScoreWindowTask;
   scoreEvents: ScoreEventsTask;
+  scoreBatch: ScoreBatchTask;
 }
 
 export type ScoringTaskName = keyof ScoringTasks;
@@ -170,7 +192,8 @@ export function decodeBatch(task: DecodeBatchTask): Moved<DecodeBatchResult> {
   return move({ [transferableSymbol]: resultBuffers(result), [valueSymbol]: result } as Moved<DecodeBatchResult>) as Moved<DecodeBatchResult>;
 }
 
-export function summarizeRanges(task: SummarizeRangesTask): Moved<Summaries[]> {
+/** Pure form of `summarizeRanges`. */
+export function summarizeRangesOf(task: SummarizeRangesTask): Summaries[] {
   assertColumns(task.columns, 'summarizeRanges');
   const { ranges } = task;
   if (!Array.isArray(ranges) || ranges.length === 0 || ranges.length % 2 !== 0) {
@@ -185,8 +208,31 @@ export function summarizeRanges(task: SummarizeRangesTask): Moved<Summaries[]> {
     }
     results.push(summarizeBatch({ ...task, columns: sliceColumns(task.columns, start, end) }));
   }
-  const buffers = [...new Set(results.flatMap((summaries) => Object.values(summaries).flatMap(summaryBuffers)))];
-  return move({ [transferableSymbol]: buffers, [valueSymbol]: results } as Moved<Summaries[]>) as Moved<Summaries[]>;
+  return results;
+}
+
+function summariesBuffers(results: readonly Summaries[]): ArrayBuffer[] {
+  return [...new Set(results.flatMap((summaries) => Object.values(summaries).flatMap(summaryBuffers)))];
+}
+
+export function summarizeRanges(task: SummarizeRangesTask): Moved<Summaries[]> {
+  const results = summarizeRangesOf(task);
+  return move({ [transferableSymbol]: summariesBuffers(results), [valueSymbol]: results } as Moved<Summaries[]>) as Moved<Summaries[]>;
+}
+
+/** Pure form of `scoreBatch`. */
+export function scoreBatchOf(task: ScoreBatchTask): BatchScores {
+  const { windowDetectors, eventDetectors, ranges } = task;
+  if (!Array.isArray(windowDetectors) || !Array.isArray(eventDetectors)) throw new RangeError('scoreBatch: windowDetectors and eventDetectors must be arrays of detector ids');
+  const common = { columns: task.columns, reference: task.reference, ranges, ...(task.params !== undefined ? { params: task.params } : {}) };
+  const summaries = windowDetectors.length > 0 ? summarizeRangesOf({ ...common, detectors: windowDetectors }) : Array.from({ length: Array.isArray(ranges) ? ranges.length >> 1 : 0 }, (): Summaries => ({}));
+  const findings = eventDetectors.length > 0 ? scoreEvents({ ...common, detectors: eventDetectors }) : [];
+  return { summaries, findings };
+}
+
+export function scoreBatch(task: ScoreBatchTask): Moved<BatchScores> {
+  const result = scoreBatchOf(task);
+  return move({ [transferableSymbol]: summariesBuffers(result.summaries), [valueSymbol]: result } as Moved<BatchScores>) as Moved<BatchScores>;
 }
 
 export function scoreWindow(task: ScoreWindowTask): DetectorScore[] {

@@ -246,7 +246,10 @@ export class ChildEngine implements EngineHandle {
     writeFileSync(keyFile, auditKey().privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     const port = await freePort();
     const root = findPackageRoot();
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(root, 'bin', 'vigil.js'), 'run', '--config', configFile], {
+    // VIGIL_BENCH_NODE_ARGS: space-separated node options for the child of any scenario, e.g.
+    // "--cpu-prof --cpu-prof-dir=DIR" for CPU profiles of its main thread and of each pool thread.
+    const envArgs = (process.env['VIGIL_BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...envArgs, ...(options.nodeArgs ?? []), join(root, 'bin', 'vigil.js'), 'run', '--config', configFile], {
       cwd: dir,
       env: {
         ...process.env,

@@ -415,10 +415,10 @@ export class PartitionProcessor {
     const eventDetectors = state.stream === 'events' ? enabled.event : [];
     const ranges = assignment.slices.map((slice) => slice.rows);
     const params = detectorParams(settings);
-    const [summaries, findings] = await Promise.all([
-      detectors.length > 0 ? this.#deps.pool.summarizeRanges({ columns: copyColumns(batch), ranges, reference: profile, detectors, params }) : Promise.resolve(ranges.map((): Record<string, Summary> => ({}))),
-      eventDetectors.length > 0 ? this.#deps.pool.scoreEvents({ columns: copyColumns(batch), ranges, reference: profile, detectors: eventDetectors, params }) : Promise.resolve([]),
-    ]);
+    const { summaries, findings } =
+      detectors.length + eventDetectors.length > 0
+        ? await this.#deps.pool.scoreBatch({ columns: copyColumns(batch), ranges, reference: profile, windowDetectors: detectors, eventDetectors, params })
+        : { summaries: ranges.map((): Record<string, Summary> => ({})), findings: [] };
     const flagged = flaggedBySlice([...findings, ...groupByDetector(denied)], assignment.slices);
     const specs = Object.fromEntries(eventDetectors.map((id) => [id, { kind: getEventDetector(id).kind, thresholds: eventThresholdsFor(settings.detectors, id, flagThreshold(id, params[id])) }]));
     for (let i = 0; i < assignment.slices.length; i++) {

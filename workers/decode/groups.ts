@@ -246,11 +246,9 @@ export class GroupPacker {
     let group = this.#last;
     if (group === null || group.modelId !== event.modelId || group.modelVersion !== event.modelVersion) {
       const key = `${event.modelId.length}:${event.modelId}${event.modelVersion}`;
-      group = this.#groups.get(key);
-      if (!group) {
-        group = new GroupBuilder(event.modelId, event.modelVersion);
-        this.#groups.set(key, group);
-      }
+      const known = this.#groups.get(key);
+      group = known ?? new GroupBuilder(event.modelId, event.modelVersion);
+      if (known === undefined) this.#groups.set(key, group);
       this.#last = group;
     }
     group.add(index, event);

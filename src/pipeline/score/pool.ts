@@ -73,6 +73,13 @@ export interface SummarizeRangesRequest extends SummarizeRequest {
   readonly ranges: readonly (readonly [number, number])[];
 }
 
+export interface ScoreBatchRequest extends Omit<SummarizeRangesRequest, 'detectors'> {
+  /** Window detectors summarised per range (may be empty). */
+  readonly windowDetectors: readonly string[];
+  /** Event detectors scoring the rows within the ranges (may be empty). */
+  readonly eventDetectors: readonly string[];
+}
+
 export interface ScoreWindowRequest {
   /** Merged window summaries per detector; cloned (they are small and usually still the window's state). */
   readonly summaries: Readonly<Summaries>;
@@ -230,6 +237,23 @@ export class ScoringPool {
       ...optionalParams(request.params),
     };
     return this.#run('scoreEvents', task, transferList);
+  }
+
+  /**
+   * summarizeRanges and scoreEvents over the same batch (its columns transferred) in one dispatch:
+   * what the engine sends per batch.
+   */
+  async scoreBatch(request: ScoreBatchRequest): Promise<ScoringTaskResults['scoreBatch']> {
+    const { columns, transferList } = numericPart(request.columns);
+    const task: ScoringTasks['scoreBatch'] = {
+      columns,
+      reference: request.reference,
+      windowDetectors: [...request.windowDetectors],
+      eventDetectors: [...request.eventDetectors],
+      ranges: request.ranges.flatMap(([start, end]) => [start, end]),
+      ...optionalParams(request.params),
+    };
+    return this.#run('scoreBatch', task, transferList);
   }
 
   /** Scores a window's merged summaries. */

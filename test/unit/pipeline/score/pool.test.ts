@@ -72,6 +72,29 @@ describe('ScoringPool', () => {
     await expect(p.summarizeRanges({ columns: copy, reference, detectors: ['psi'], ranges: [[0, 3000], [5, 4000]] })).rejects.toThrow(/range 5\.\.4000 is not within 0\.\.3000/);
   });
 
+  it('scores a batch with window and event detectors in one dispatch, as summarizeRanges and scoreEvents do apart', async () => {
+    const p = pool({ threads: 1 });
+    const reference = await p.buildReference({ columns: normalColumns(7, 1000, 3), featureNames: NAMES, id: 'ref-b', detectors: ['mahalanobis'] });
+    const ranges: [number, number][] = [[0, 700], [700, 2000]];
+    const batch = normalColumns(8, 2000, 3, 0.3);
+    for (let i = 0; i < 2000; i += 97) batch.features[i] = 40; // far-off rows for the event detector
+    const copy = () => ({ ...batch, features: batch.features.slice(), scores: batch.scores.slice(), latencies: batch.latencies.slice(), statuses: batch.statuses.slice(), timestamps: batch.timestamps.slice() });
+    const both = await p.scoreBatch({ columns: copy(), reference, ranges, windowDetectors: ['psi', 'ks'], eventDetectors: ['mahalanobis'] });
+    const summaries = await p.summarizeRanges({ columns: copy(), reference, detectors: ['psi', 'ks'], ranges });
+    const findings = await p.scoreEvents({ columns: copy(), reference, detectors: ['mahalanobis'], ranges });
+    expect(both.summaries).toEqual(summaries);
+    expect(both.findings).toEqual(findings);
+    expect(both.findings[0]!.flagged.length).toBeGreaterThan(0);
+    // Either list may be empty.
+    const windowsOnly = await p.scoreBatch({ columns: copy(), reference, ranges, windowDetectors: ['psi'], eventDetectors: [] });
+    expect(windowsOnly.findings).toEqual([]);
+    expect(windowsOnly.summaries).toHaveLength(2);
+    const eventsOnly = await p.scoreBatch({ columns: copy(), reference, ranges, windowDetectors: [], eventDetectors: ['mahalanobis'] });
+    expect(eventsOnly.summaries).toEqual([{}, {}]);
+    expect(eventsOnly.findings).toEqual(findings);
+    await expect(p.scoreBatch({ columns: copy(), reference, ranges: [[0, 5000]], windowDetectors: ['psi'], eventDetectors: [] })).rejects.toThrow(/range 0\.\.5000 is not within 0\.\.2000/);
+  });
+
   it('transfers columns that share one buffer, and sends only the numeric part of a batch', async () => {
     const p = pool({ threads: 1 });
     const reference = await p.buildReference({ columns: normalColumns(3, 500, 3), featureNames: NAMES, id: 'ref-2' });
