@@ -13,29 +13,23 @@ import type { IHeaders } from 'kafkajs';
 import { VigilError } from '../errors.js';
 import type { ColumnarBatch } from '../contracts/batch.js';
 import { enabledDetectors } from '../config/models.js';
-import type { Alert, AlertKind, AuditRecord, IoLogRecord, RollbackCommand, StateRecord } from '../contracts/records.js';
+import type { Alert, AuditRecord, IoLogRecord, RollbackCommand, StateRecord } from '../contracts/records.js';
 import type { IoLogBuilder } from '../iolog/builder.js';
 import { ioLogRecords } from './iolog/rows.js';
 import type { ModelSettings } from '../config/types.js';
-import { getDetector, getEventDetector } from '../../workers/detectors/registry.js';
-import type { ReferenceProfile } from '../../workers/detectors/reference.js';
-import type { DetectorScore, FlaggedEvent, Summary } from '../../workers/detectors/types.js';
+import { getDetector } from '../../workers/detectors/registry.js';
 import type { DecodeResult, InputRecord } from './decode/index.js';
 import type { LabelDecodeResult } from './labels/decode.js';
 import type { LabelJoinOptions } from './labels/join.js';
 import { LabelledStream, labelledBatches, type JoinedRow } from './labels/labelled.js';
 import { AuditChain, alertAuditEntry, commandAuditEntry, type AuditSigner, type ChainCheckpoint } from './policy/audit.js';
-import type { WindowContext } from './policy/alerts.js';
-import { stepAlertPolicy } from './policy/alert-policy.js';
-import { decodePolicyState, encodePolicyState, initialPolicyState, type PolicyState } from './policy/policy-state.js';
-import { stepResponse } from './policy/response.js';
-import { INITIAL_EVENT_ALERT_STATE, decodeEventAlertState, encodeEventAlertState, stepEventAlerts, type EventAlertState } from './policy/event-alerts.js';
-import { eventThresholdsFor, testScores, thresholdsFor, type Thresholds } from './policy/thresholds.js';
-import { ACCESS_DETECTOR, type InferencePolicy } from '../security/inference-access.js';
+import { decodePolicyState, encodePolicyState, initialPolicyState } from './policy/policy-state.js';
+import { INITIAL_EVENT_ALERT_STATE, decodeEventAlertState, encodeEventAlertState } from './policy/event-alerts.js';
+import type { InferencePolicy } from '../security/inference-access.js';
 import type { ScoringPool } from './score/pool.js';
 import type { OutputMessage } from './sink/transactional.js';
-import { ENVIRONMENT_DETECTOR, EVENT_ALERTS_PER_WINDOW, copyColumns, deniedCalls, detectorParams, environmentMismatches, flagThreshold, flaggedBySlice, groupByDetector, type FlaggedRow } from './batch-parts.js';
 import { stateRecord, type StateKind } from './state.js';
+import { VersionScoring, type Stream, type VersionState } from './version-scoring.js';
 import { ModelWindows, decodeReference, encodeReference } from './window/index.js';
 import type { ClosedWindow, ReferenceData } from './window/types.js';
 
@@ -133,34 +127,18 @@ interface Run {
 /** The kinds of a version's state; the labelled stream's are the same, prefixed `labelled-`. */
 type BaseKind = 'reference' | 'windows' | 'rollback';
 
-/** A model version's inference events as they arrive, or those joined with their labels. */
-type Stream = 'events' | 'labelled';
-
-interface VersionState {
-  readonly stream: Stream;
-  readonly windows: ModelWindows;
-  profile: ReferenceProfile | null;
-  /** Alert and response policy state; in the changelog under the `rollback` kind. */
-  policy: PolicyState;
-  /** Alerts of single events raised in the current window (a budget per detector). */
-  eventAlerts: EventAlertState;
-  configHash: string;
-  /** The ready reference is in the changelog under its own key (written once, not with every snapshot). */
-  referenceStored: boolean;
-}
-
 export class PartitionProcessor {
   readonly #deps: ProcessorDeps;
   readonly #versions = new Map<string, VersionState>();
   readonly #chain: AuditChain;
   readonly #decode: RecordDecodeStage;
   readonly #labelled: LabelledStream;
-  /** Calls refused by the model access policy in the batch at hand, per model version (a metric). */
-  readonly #denied = new Map<string, { modelId: string; modelVersion: string; calls: number }>();
+  readonly #scoring: VersionScoring;
   readonly chainId: string;
 
   constructor(deps: ProcessorDeps, restored: readonly StateRecord[] = []) {
     this.#deps = deps;
+    this.#scoring = new VersionScoring(deps);
     this.chainId = `engine/${deps.topics.audit}/p${deps.partition}`;
     let checkpoint: ChainCheckpoint | null = null;
     const references = new Map<string, ReferenceData>();
@@ -249,7 +227,7 @@ export class PartitionProcessor {
   }
 
   #newRun(): Run {
-    this.#denied.clear();
+    this.#scoring.takeDenied();
     return { outputs: [], alerts: [], commands: [], windowsClosed: [], touched: new Set(), deadLettered: [] };
   }
 
@@ -297,7 +275,7 @@ export class PartitionProcessor {
   async #runBatch(run: Run, state: VersionState, batch: ColumnarBatch): Promise<void> {
     const { topics } = this.#deps;
     run.touched.add(state);
-    for (const item of await this.#windowBatch(state, batch)) {
+    for (const item of await this.#scoring.windowBatch(state, batch)) {
       if (Array.isArray(item)) {
         // Alerts of single events, in the order of their rows, before the window their rows close.
         for (const alert of item) this.#emitAlert(run, alert);
@@ -305,7 +283,7 @@ export class PartitionProcessor {
       }
       const window = item;
       run.windowsClosed.push(window);
-      const result = await this.#scoreWindow(state, window);
+      const result = await this.#scoring.scoreWindow(state, window);
       // In causal order, window by window (its alerts, then the command they caused), so the audit
       // chain is the same however Kafka batched the input.
       for (const alert of result.alerts) this.#emitAlert(run, alert);
@@ -341,7 +319,7 @@ export class PartitionProcessor {
       run.outputs.push(this.#state('chain', '', '', Buffer.from(JSON.stringify(this.#chain.checkpoint))));
     }
     const outputs = await Promise.all(run.outputs.map((o) => (o instanceof PendingState ? o.seal(this.#deps.sealState, this.#deps.encoders.state) : o)));
-    return { outputs, decoded, deadLettered: run.deadLettered, batches, alerts: run.alerts, commands: run.commands, windowsClosed: run.windowsClosed, deniedCalls: [...this.#denied.values()] };
+    return { outputs, decoded, deadLettered: run.deadLettered, batches, alerts: run.alerts, commands: run.commands, windowsClosed: run.windowsClosed, deniedCalls: this.#scoring.takeDenied() };
   }
 
   #audit(record: AuditRecord): OutputMessage {
@@ -382,155 +360,5 @@ export class PartitionProcessor {
       this.#versions.set(key, state);
     }
     return state;
-  }
-
-  /**
-   * Feeds a batch to the version's windows. Returns, in causal order, the windows it closed and the
-   * alerts of its single events (each list before the window its rows close).
-   */
-  async #windowBatch(state: VersionState, batch: ColumnarBatch): Promise<(ClosedWindow | Alert[])[]> {
-    const settings = this.#deps.settings(batch.modelId);
-    if (settings.configHash !== state.configHash) {
-      state.windows.setWindowSettings(settings.windows);
-      state.configHash = settings.configHash;
-      // Detectors or their parameters may have changed: the profile (and each detector's reference data) is rebuilt.
-      state.profile = null;
-    }
-    const assignment = state.windows.assign(batch);
-    const out: (ClosedWindow | Alert[])[] = [...assignment.closed];
-    // Calls outside the model access policy, every row (the reference's too), by row.
-    const denied = state.stream === 'events' ? [...this.#deniedCalls(batch), ...this.#environmentMismatches(batch)].sort((a, b) => a.flag.row - b.flag.row) : [];
-    const firstSliceRow = assignment.slices[0]?.rows[0] ?? batch.count;
-    const early = denied.filter((d) => d.flag.row < firstSliceRow);
-    if (early.length > 0) {
-      const alerts = this.#eventAlerts(state, batch, settings, early, state.eventAlerts.windowIndex < 0 ? 0 : state.eventAlerts.windowIndex, {}, null);
-      if (alerts.length > 0) out.push(alerts);
-    }
-    if (assignment.slices.length === 0) return out;
-    const profile = await this.#profile(state, settings);
-    // One dispatch for the whole batch, however many windows it spans. The columns are copied: they
-    // are transferred to the worker, and the batch is still read after scoring (usage metrics).
-    const enabled = enabledDetectors(settings.detectors);
-    const detectors = enabled.window.filter((id) => (getDetector(id).stream ?? 'events') === state.stream);
-    const eventDetectors = state.stream === 'events' ? enabled.event : [];
-    const ranges = assignment.slices.map((slice) => slice.rows);
-    const params = detectorParams(settings);
-    const { summaries, findings } =
-      detectors.length + eventDetectors.length > 0
-        ? await this.#deps.pool.scoreBatch({ columns: copyColumns(batch), ranges, reference: profile, windowDetectors: detectors, eventDetectors, params })
-        : { summaries: ranges.map((): Record<string, Summary> => ({})), findings: [] };
-    const flagged = flaggedBySlice([...findings, ...groupByDetector(denied)], assignment.slices);
-    const specs = Object.fromEntries(eventDetectors.map((id) => [id, { kind: getEventDetector(id).kind, thresholds: eventThresholdsFor(settings.detectors, id, flagThreshold(id, params[id])) }]));
-    for (let i = 0; i < assignment.slices.length; i++) {
-      const slice = assignment.slices[i]!;
-      if (flagged[i]!.length > 0) {
-        const alerts = this.#eventAlerts(state, batch, settings, flagged[i]!, slice.windowIndex, specs, profile.id);
-        if (alerts.length > 0) out.push(alerts);
-      }
-      const encoded: Record<string, Uint8Array> = {};
-      for (const [detector, summary] of Object.entries(summaries[i]!)) encoded[detector] = getDetector(detector).encode(summary);
-      out.push(...state.windows.addSummary(slice, encoded));
-    }
-    return out;
-  }
-
-  /** Calls outside the model access policy, as flagged rows (counted per model version for the metric). */
-  #deniedCalls(batch: ColumnarBatch): FlaggedRow[] {
-    const out = deniedCalls(batch, this.#deps.inferenceAccess);
-    if (out.length > 0) {
-      const key = `${batch.modelId}\u0000${batch.modelVersion}`;
-      const entry = this.#denied.get(key) ?? { modelId: batch.modelId, modelVersion: batch.modelVersion, calls: 0 };
-      entry.calls += out.length;
-      this.#denied.set(key, entry);
-    }
-    return out;
-  }
-
-  #environmentMismatches(batch: ColumnarBatch): FlaggedRow[] {
-    return environmentMismatches(batch, this.#deps.approvedEnvironment?.(batch.modelId, batch.modelVersion) ?? null);
-  }
-
-  /** Alerts of flagged events of one window of a version (detectors' and the access policy's). */
-  #eventAlerts(
-    state: VersionState,
-    batch: ColumnarBatch,
-    settings: ModelSettings,
-    flagged: readonly { detector: string; flag: FlaggedEvent }[],
-    windowIndex: number,
-    specs: Record<string, { kind: AlertKind; thresholds: Thresholds | null }>,
-    referenceId: string | null,
-  ): Alert[] {
-    const step = stepEventAlerts(state.eventAlerts, {
-      modelId: batch.modelId,
-      modelVersion: batch.modelVersion,
-      // A call outside the access policy is always CRITICAL.
-      detectors: {
-        ...specs,
-        [ACCESS_DETECTOR]: { kind: 'ACCESS', thresholds: { warning: 1, critical: 1 } },
-        [ENVIRONMENT_DETECTOR]: { kind: 'GOVERNANCE', thresholds: { warning: 1, critical: 1 } },
-      },
-      events: flagged.map(({ detector, flag }) => ({
-        detector, flag, windowIndex, eventId: batch.eventIds[flag.row]!, timestamp: batch.timestamps[flag.row]!,
-        topic: batch.source.topic, partition: batch.source.partition, offset: batch.offsets[flag.row]!,
-      })),
-      perWindow: EVENT_ALERTS_PER_WINDOW,
-      silences: settings.alerting.silences,
-      configHash: settings.configHash,
-      referenceId: referenceId ?? '',
-    });
-    state.eventAlerts = step.state;
-    return step.alerts;
-  }
-
-  async #profile(state: VersionState, settings: ModelSettings): Promise<ReferenceProfile> {
-    if (state.profile) return state.profile;
-    const reference: ReferenceData | null = state.windows.reference();
-    if (!reference) throw new Error(`${state.windows.modelId}@${state.windows.modelVersion} has windows but no reference`);
-    const { window, event } = enabledDetectors(settings.detectors);
-    state.profile = await this.#deps.pool.buildReference({
-      columns: copyColumns(reference),
-      featureNames: [...reference.featureNames],
-      binCount: settings.detectors.psi.bins,
-      id: reference.referenceId,
-      detectors: [...window, ...event],
-      params: detectorParams(settings),
-    });
-    return state.profile;
-  }
-
-  async #scoreWindow(state: VersionState, window: ClosedWindow): Promise<{ alerts: Alert[]; commands: RollbackCommand[] }> {
-    const settings = this.#deps.settings(window.modelId);
-    const profile = await this.#profile(state, settings);
-    const summaries: Record<string, ReturnType<ReturnType<typeof getDetector>['decode']>> = {};
-    for (const [detector, bytes] of Object.entries(window.summaries)) summaries[detector] = getDetector(detector).decode(bytes);
-    // Detectors enabled for the whole window: one switched on by a live override mid-window waits for the next.
-    const detectors = enabledDetectors(settings.detectors).window.filter((id) => summaries[id] !== undefined);
-    const scores: DetectorScore[] = detectors.length > 0 ? await this.#deps.pool.scoreWindow({ summaries, reference: profile, detectors, params: detectorParams(settings) }) : [];
-    const context: WindowContext = {
-      modelId: window.modelId,
-      modelVersion: window.modelVersion,
-      windowStart: window.windowStart,
-      windowEnd: window.windowEnd,
-      source: window.source,
-      configHash: settings.configHash,
-      referenceId: profile.id,
-    };
-    // Both policies run on event time (the window's end), not wall time: a replay gives the same records.
-    const judged = testScores(settings.detectors, scores);
-    const alerting = stepAlertPolicy(state.policy.alerting, {
-      window: context,
-      scores: judged.scores,
-      thresholdsOf: (detector) => (settings.detectors[detector]?.enabled ? judged.thresholds.get(detector) : undefined) ?? thresholdsFor(settings.detectors, detector),
-      kindOf: (detector) => getDetector(detector).kind,
-      settings: settings.alerting,
-    });
-    const response = stepResponse(state.policy.response, {
-      window: context,
-      firing: alerting.firing,
-      settings: settings.response,
-      lastApproved: this.#deps.lastApproved(window.modelId, window.modelVersion),
-    });
-    state.policy = { alerting: alerting.state, response: response.state };
-    return { alerts: [...alerting.notifications, ...response.alerts], commands: [...response.commands] };
   }
 }
