@@ -10,55 +10,27 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAdminApi } from '../../src/admin/wiring.js';
 import { buildConfig } from '../../src/config/index.js';
 import type { Alert, AuditRecord, DetectorConfig } from '../../src/contracts/records.js';
 import { LIVE_PATH_PREFIX } from '../../src/governance/compliance/live.js';
 import { avroProducer } from '../../src/pipeline/sink/producer.js';
-import { ensureTopics } from '../../src/pipeline/sink/topics.js';
-import { createAccessLogger } from '../../src/security/access-log.js';
-import { FileTokenStore } from '../../src/security/token-store.js';
-import { mintToken } from '../../src/security/tokens.js';
-import { createLogger } from '../../src/telemetry/logger.js';
-import { createMetrics } from '../../src/telemetry/metrics.js';
 import { makeManifest } from '../unit/governance/helpers.js';
-import { collect, stack, testAuditKey, testKafka, uniquePrefix } from './helpers.js';
+import { adminRig, type AdminRig } from './admin-rig.js';
+import { collect, stack, testKafka, uniquePrefix } from './helpers.js';
 
 const MONITORING_RULES = ['EUAIA-15-MONITORING', 'ISO42001-A.6.2.6-MONITORING', 'NIST-MEASURE-2.4-MONITORING'];
 
 describe('compliance re-evaluated when the live configuration changes, on the real stack', () => {
   const prefix = uniquePrefix('govconfig');
   const dir = mkdtempSync(join(tmpdir(), 'vigil-govconfig-'));
-  const auditKey = testAuditKey();
   const logLines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _e, done) {
-      logLines.push(...chunk.toString('utf8').split('\n').filter((l) => l.length > 0));
-      done();
-    },
-  });
   // The file switches chi-square on beside psi; I/O logs are kept 120 days, short of the EU AI Act's six
   // months: one live finding at deployment, which shows the watch has read the deployment.
   const config = buildConfig({ access: { tokens: { file: join(dir, 'tokens.json') } }, detectors: { 'chi-square': { enabled: true } }, iolog: { enabled: true, retentionDays: 120 } }, 'test');
-  const people = { olga: ['operator'], ann: ['approver'], bob: ['approver'] } as const;
-  const tokens = Object.fromEntries(Object.entries(people).map(([owner, roles]) => [owner, mintToken({ owner, roles: [...roles], scopes: ['*'], expiresAt: null }, Date.now())]));
-  let api: Awaited<ReturnType<typeof startAdminApi>> | undefined;
-  const start = () =>
-    startAdminApi({
-      config,
-      infra: { ...stack(), topicPrefix: prefix, httpHost: '127.0.0.1', httpPort: 0 },
-      auditKey,
-      registry: createMetrics({ defaultMetrics: false }).registry,
-      health: { live: () => true, ready: () => ({ ready: true }) },
-      logger: createLogger({ level: 'warn', destination: sink }),
-      accessLogger: createAccessLogger(new Writable({ write: (_c, _e, done) => done() })),
-      env: {},
-      cwd: dir,
-    });
+  let rig: AdminRig;
   const call = async (who: string, method: 'POST' | 'PUT', url: string, payload: object) => {
-    const res = await api!.app.inject({ method, url, headers: { authorization: `Bearer ${tokens[who]!.token}` }, payload });
+    const res = await rig.call(who, method, url, payload);
     expect(res.statusCode, res.body).toBe(200);
     return res.json() as Record<string, unknown>;
   };
@@ -68,13 +40,11 @@ describe('compliance re-evaluated when the live configuration changes, on the re
   const fromConfig = (alerts: readonly Alert[]) => alerts.filter((a) => a.source.topic === `${prefix}config`);
 
   beforeAll(async () => {
-    await ensureTopics(stack().brokers, prefix, 1);
-    const store = new FileTokenStore(join(dir, 'tokens.json'));
-    for (const t of Object.values(tokens)) store.add(t.record);
-    api = await start();
+    rig = await adminRig({ prefix, dir, config, people: { olga: ['operator'], ann: ['approver'], bob: ['approver'] }, log: logLines });
+    await rig.start();
   }, 120_000);
   afterAll(async () => {
-    await api?.stop();
+    await rig?.stop();
   });
 
   it('raises one alert per monitoring rule when a feature loses its drift detector, once, and again after it came back', async () => {
@@ -132,8 +102,8 @@ describe('compliance re-evaluated when the live configuration changes, on the re
     expect(logLines.some((l) => /vigil\.config record not applied by the compliance watch/.test(l) && l.includes('does not parse'))).toBe(true);
 
     // A restart reads the history and repeats nothing: the next alerts are those of the next change.
-    await api!.stop();
-    api = await start();
+    await rig.stop();
+    await rig.start();
     await chiSquare(true);
     const third = await chiSquare(false);
     const afterRestart = await governanceAlerts((a) => fromConfig(a).length >= 9);
