@@ -37,6 +37,8 @@ import { governanceProducer } from '../pipeline/sink/governance-producer.js';
 import { GovernanceFeed } from '../pipeline/source/governance-feed.js';
 import { alertAuditEntry } from '../pipeline/policy/audit.js';
 import { ComplianceWatch } from './compliance-watch.js';
+import { LiveConfiguration } from '../governance/compliance/live.js';
+import { ConfigFeed } from '../pipeline/source/config-feed.js';
 import { readIoLogRecords } from '../pipeline/source/governance-iolog.js';
 import { Envelope } from '../security/crypto/envelope.js';
 import { resolveKeyProvider } from '../security/crypto/resolve.js';
@@ -116,16 +118,29 @@ export async function startAdminApi(options: AdminApiOptions): Promise<{ app: Fa
   const feed = new AlertFeed(kafka, { topic: topics.alerts, onAlert: (alert) => alerts.fold(alert) });
   await feed.start();
   const registry = new RegistryView(undefined, (refusal) => logger.warn({ refusal }, 'governance event refused by the registry'));
-  // The rule packs are evaluated again whenever a version's standing changes; new findings are alerts.
+  // The rule packs are evaluated again whenever a version's standing or its model's live configuration
+  // (vigil.yaml plus the vigil.config records, folded as the engine folds them) changes; new findings are alerts.
+  const liveConfig = new LiveConfiguration(config.config);
   const compliance = new ComplianceWatch({
     packs,
     registry: () => registry.state,
     governanceTopic: topics.governance,
+    configuration: (modelId) => liveConfig.facts(modelId),
+    configTopic: topics.config,
     raise: async (alert) => {
       await producer.publishAlert(alert);
       await audit.append(alertAuditEntry(alert, alert.windowEnd));
     },
     onError: (error) => logger.warn({ err: error }, 'compliance re-evaluation'),
+  });
+  const configFeed = new ConfigFeed(kafka, {
+    topic: topics.config,
+    onUnreadable: (problem) => logger.warn({ problem }, 'unreadable vigil.config record skipped by the compliance watch'),
+    onRecord: (key, value, at) => {
+      const folded = liveConfig.fold(key, value?.config ?? null);
+      if ('problem' in folded) logger.warn({ key, problem: folded.problem }, 'vigil.config record not applied by the compliance watch');
+      else if (folded.modelId !== null) compliance.onConfig(folded.modelId, value, at).catch((error: unknown) => logger.error({ err: error }, 'a compliance alert could not be written'));
+    },
   });
   const governanceFeed = new GovernanceFeed(kafka, {
     topic: topics.governance,
@@ -136,10 +151,11 @@ export async function startAdminApi(options: AdminApiOptions): Promise<{ app: Fa
   });
   const governance = await governanceProducer(kafka, { registryUrl: infra.registryUrl, topic: topics.governance });
   try {
+    await configFeed.start();
     await governanceFeed.start();
     compliance.goLive();
   } catch (error) {
-    await Promise.all([feed.stop(), producer.close(), governance.close()].map((p) => p.catch(() => undefined)));
+    await Promise.all([feed.stop(), configFeed.stop(), producer.close(), governance.close()].map((p) => p.catch(() => undefined)));
     throw error;
   }
   const gate = new GovernanceGate({ registry, publish: (events) => governance.publish(events), packs });
@@ -178,6 +194,7 @@ export async function startAdminApi(options: AdminApiOptions): Promise<{ app: Fa
       await app.close();
       await feed.stop().catch(() => undefined);
       await governanceFeed.stop().catch(() => undefined);
+      await configFeed.stop().catch(() => undefined);
       await producer.close().catch(() => undefined);
       await governance.close().catch(() => undefined);
     },

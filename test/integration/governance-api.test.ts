@@ -40,7 +40,9 @@ describe('governance actions through the admin API on the real stack', () => {
       done();
     },
   });
-  const config = buildConfig({ access: { tokens: { file: join(dir, 'tokens.json') } } }, 'test');
+  // The running configuration logs I/O and keeps it a year, as the manifest declares: the deployment is
+  // compliant in the live configuration too, so the compliance watch raises nothing.
+  const config = buildConfig({ access: { tokens: { file: join(dir, 'tokens.json') } }, iolog: { enabled: true, retentionDays: 365 } }, 'test');
   const people = { olga: ['operator'], ann: ['approver'], bob: ['approver'], aud: ['auditor'], vic: ['viewer'] } as const;
   const tokens = Object.fromEntries(Object.entries(people).map(([owner, roles]) => [owner, mintToken({ owner, roles: [...roles], scopes: ['*'], expiresAt: null }, Date.now())]));
   let api: Awaited<ReturnType<typeof startAdminApi>>;
