@@ -40,7 +40,7 @@ Options:
 
 Beyond the per-feature tests (the engine's detectors; the reference file is the reference, the
 current file one window):
-  --multivariate LIST     mmd, pca, both (default "mmd,pca" with two or more numeric columns) or none:
+  --multivariate LIST     mmd, pca, "mmd,pca" (the default with two or more numeric columns) or none:
                           MMD (RBF kernel, median heuristic, permutation p <= alpha) and PCA
                           reconstruction error over the numeric columns together
   --embedding COLUMNS     embedding drift of one column of JSON arrays of numbers, or of a group of

@@ -58,8 +58,17 @@ function probabilities(table: Table, name: string): Float64Array {
   return values;
 }
 
+/** A row with a label must have a prediction (a prediction without a label is an unlabelled row). */
+function checkPairs(table: Table, o: PerformanceOptions): void {
+  const labels = table.cells[columnIndex(table, o.label)]!;
+  const predictions = table.cells[columnIndex(table, o.prediction)]!;
+  const r = labels.findIndex((v, i) => v !== null && predictions[i] === null);
+  if (r >= 0) throw cellError(table, r, o.prediction, `no prediction, but the row has a label in ${JSON.stringify(o.label)}`);
+}
+
 /** The file's rows as the engine's labelled columns. */
 export function labelledColumns(table: Table, o: PerformanceOptions, positive: string | undefined): NumericColumns {
+  checkPairs(table, o);
   const count = table.lines.length;
   if (o.task === 'regression') {
     const labels = { numeric: numericCells(table, o.label), classes: { codes: new Int32Array(count).fill(-1), values: [] } };

@@ -157,6 +157,7 @@ describe('vigil drift sections', () => {
       [['--current', bad('prob.csv', withCell(base, 'prob', 7, 1.5)), '--label', 'truth', '--prediction', 'pred', '--probability', 'prob'], /prob\.csv: line 9, column "prob": 1\.5 is not a probability in \[0, 1\]/],
       [['--current', bad('target.csv', withCell(base, 'target', 4, 'n/a')), '--label', 'target', '--prediction', 'guess', '--task', 'regression'], /target\.csv: line 6, column "target": "n\/a" is not a number/],
       [['--label', 'truth', '--prediction', 'nothing'], /ref\.csv: no column "nothing"/],
+      [['--current', bad('unpredicted.csv', withCell(base, 'pred', 10, null)), '--label', 'truth', '--prediction', 'pred'], /unpredicted\.csv: line 12, column "pred": no prediction, but the row has a label in "truth"/],
     ];
     for (const [argv, pattern] of cases) {
       const current = argv[0] === '--current' ? [] : ['--current', quiet];
