@@ -71,24 +71,46 @@ function inferType(table: Table, c: number): ColumnType {
   return any ? 'numeric' : 'categorical';
 }
 
-function extractNumeric(table: Table, c: number, name: string): { values: Float64Array; missing: number } {
+/** The text of a cell for a message: quoted, cut at 60 characters. */
+export function cellText(v: string): string {
+  return JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v);
+}
+
+/** A bad cell: VIGIL_INPUT_INVALID naming the file, line and column. */
+export function cellError(table: Table, r: number, name: string, why: string): VigilError {
+  return new VigilError('VIGIL_INPUT_INVALID', `${table.file}: line ${table.lines[r]}, column ${JSON.stringify(name)}: ${why}`, {
+    details: { file: table.file, line: table.lines[r]!, column: name },
+  });
+}
+
+/** The index of column `name` in `table`, or an error naming the file and listing its columns. */
+export function columnIndex(table: Table, name: string): number {
+  const index = table.columns.indexOf(name);
+  if (index < 0) {
+    throw new VigilError('VIGIL_INPUT_INVALID', `${table.file}: no column ${JSON.stringify(name)} (columns: ${table.columns.slice(0, 20).map((n) => JSON.stringify(n)).join(', ')}${table.columns.length > 20 ? ', …' : ''})`, {
+      details: { file: table.file, column: name },
+    });
+  }
+  return index;
+}
+
+/** Column `name` of a numeric column in row order, NaN where absent; a cell that is not a finite number is an error. */
+export function numericCells(table: Table, name: string, c: number = columnIndex(table, name)): Float64Array {
   const column = table.cells[c]!;
-  const values: number[] = [];
-  let missing = 0;
+  const values = new Float64Array(column.length);
   for (let r = 0; r < column.length; r++) {
     const v = column[r];
-    if (v === null || v === undefined) {
-      missing++;
-      continue;
-    }
-    if (!isNumberCell(table, c, r, v)) {
-      throw new VigilError('VIGIL_INPUT_INVALID', `${table.file}: line ${table.lines[r]}, column ${JSON.stringify(name)}: ${JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v)} is not a number (the column is numeric)`, {
-        details: { file: table.file, line: table.lines[r]!, column: name },
-      });
-    }
-    values.push(Number(v));
+    if (v === null || v === undefined) values[r] = NaN;
+    else if (!isNumberCell(table, c, r, v)) throw cellError(table, r, name, `${cellText(v)} is not a number (the column is numeric)`);
+    else values[r] = Number(v);
   }
-  return { values: Float64Array.from(values).sort(), missing };
+  return values;
+}
+
+function extractNumeric(table: Table, c: number, name: string): { values: Float64Array; missing: number } {
+  const all = numericCells(table, name, c);
+  const values = all.filter((v) => !Number.isNaN(v)).sort();
+  return { values, missing: all.length - values.length };
 }
 
 function extractCategorical(table: Table, c: number): { values: string[]; missing: number } {
@@ -103,21 +125,15 @@ function extractCategorical(table: Table, c: number): { values: string[]; missin
 
 /**
  * The features to compare: the listed columns (all must be in both files), or every column of the
- * reference (each must be in the current file too). Types as declared, else inferred from the reference.
+ * reference (each must be in the current file too) but those in `exclude` (embedding, label,
+ * prediction and probability columns). Types as declared, else inferred from the reference.
  */
-export function resolveFeatures(reference: Table, current: Table, specs: readonly ColumnSpec[] | undefined): Feature[] {
-  const wanted: readonly ColumnSpec[] = specs ?? reference.columns.map((name) => ({ name }));
+export function resolveFeatures(reference: Table, current: Table, specs: readonly ColumnSpec[] | undefined, exclude: ReadonlySet<string> = new Set()): Feature[] {
+  const wanted: readonly ColumnSpec[] = specs ?? reference.columns.filter((name) => !exclude.has(name)).map((name) => ({ name }));
   const features: Feature[] = [];
   for (const spec of wanted) {
-    const rc = reference.columns.indexOf(spec.name);
-    const cc = current.columns.indexOf(spec.name);
-    for (const [table, index] of [[reference, rc], [current, cc]] as const) {
-      if (index < 0) {
-        throw new VigilError('VIGIL_INPUT_INVALID', `${table.file}: no column ${JSON.stringify(spec.name)} (columns: ${table.columns.slice(0, 20).map((n) => JSON.stringify(n)).join(', ')}${table.columns.length > 20 ? ', …' : ''})`, {
-          details: { file: table.file, column: spec.name },
-        });
-      }
-    }
+    const rc = columnIndex(reference, spec.name);
+    const cc = columnIndex(current, spec.name);
     const type = spec.type ?? inferType(reference, rc);
     if (type === 'numeric') {
       const r = extractNumeric(reference, rc, spec.name);

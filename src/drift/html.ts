@@ -1,10 +1,12 @@
 /**
  * The drift report as one self-contained HTML page: inline CSS and SVG, no script, no external
  * asset. Per feature: the verdict, a distribution plot (reference against current, as shares of each
- * sample) and the table of statistics. Every string from the input files is escaped.
+ * sample) and the table of statistics; then one table per section (multivariate, embedding,
+ * streams, performance), a row per check. Every string from the input files is escaped.
  */
+import { SECTION_NAMES, SECTION_TITLES, type Section, type SectionName } from './checks.js';
 import type { DriftReport, FeatureReport, Plot } from './report.js';
-import { fmt } from './text.js';
+import { detailText, fmt, summaryLine } from './text.js';
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ESC[c]!);
@@ -80,6 +82,22 @@ ${f.note ? `<p class="note">${escapeHtml(f.note)}</p>` : ''}
 </section>`;
 }
 
+function sectionHtml(name: SectionName, section: Section): string {
+  const rows = section.checks
+    .map((c) => {
+      const details = Object.entries(c.details)
+        .map(([k, v]) => `${escapeHtml(k)} <strong>${escapeHtml(detailText(v))}</strong>`)
+        .join(' · ');
+      const value = c.note !== undefined ? `<span class="note">${escapeHtml(c.note)}</span>` : escapeHtml(fmt(c.value ?? undefined));
+      return `<tr class="${c.drift ? 'drift' : ''}"><td>${escapeHtml(c.detector)}</td><td>${escapeHtml(c.subject)}</td><td>${escapeHtml(c.statistic)}</td><td>${value}</td><td>${escapeHtml(c.threshold)}</td><td>${c.note !== undefined ? 'not tested' : c.drift ? 'drift' : 'ok'}</td><td class="muted wrap">${details}</td></tr>`;
+    })
+    .join('');
+  return `<section class="feature" id="${name}">
+<h2>${escapeHtml(SECTION_TITLES[name])} <span class="badge ${section.drift ? 'bad' : 'good'}">${section.drift ? 'drift' : 'no drift'}</span></h2>
+<table><thead><tr><th>detector</th><th>on</th><th>statistic</th><th>value</th><th>threshold</th><th>verdict</th><th>details</th></tr></thead><tbody>${rows}</tbody></table>
+</section>`;
+}
+
 export function renderHtml(report: DriftReport): string {
   const conventions = Object.entries(report.conventions)
     .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)
@@ -96,15 +114,16 @@ main{padding:16px 28px} .feature{background:#fff;border:1px solid #ddd;border-ra
 table{border-collapse:collapse;font-size:13px} th,td{padding:3px 8px;border-bottom:1px solid #eee;text-align:left;white-space:nowrap}
 th{color:#555;font-weight:600} tr.drift td{background:#fff1f0}
 .badge{font-size:12px;padding:2px 8px;border-radius:10px;vertical-align:middle} .bad{background:#fde2e1;color:#a8071a} .good{background:#e3f6e8;color:#135200}
-.muted{color:#777} .note{color:#8a5a00} .tick{font-size:10px;fill:#666} dt{font-weight:600;margin-top:4px} dd{margin:0 0 0 12px;color:#444}
+.wrap{white-space:normal;max-width:520px} .muted{color:#777} .note{color:#8a5a00} .tick{font-size:10px;fill:#666} dt{font-weight:600;margin-top:4px} dd{margin:0 0 0 12px;color:#444}
 .summary{font-size:15px}
 </style></head><body>
 <header><h1>Drift report</h1>
-<p class="summary"><strong>${report.summary.drifted}</strong> of ${report.summary.features} features drifted${report.summary.drifted ? `: ${report.summary.driftedFeatures.map(escapeHtml).join(', ')}` : ''}</p>
+<p class="summary">${escapeHtml(summaryLine(report))}</p>
 <p class="muted">reference ${escapeHtml(report.reference.file)} (${report.reference.rows} rows) · current ${escapeHtml(report.current.file)} (${report.current.rows} rows) · alpha ${report.options.alpha} · correction ${report.options.correction} · binning ${report.options.binning}</p>
 </header>
 <main>
 ${report.features.map(featureSection).join('\n')}
+${SECTION_NAMES.map((name) => (report.sections[name] === undefined ? '' : sectionHtml(name, report.sections[name]!))).join('\n')}
 <section class="feature"><h2>Conventions</h2><dl>${conventions}</dl></section>
 </main></body></html>
 `;

@@ -3,7 +3,8 @@
  * with "" for a quote, line breaks allowed inside quotes) or JSON lines (one flat object per line).
  * Bad files fail with VIGIL_INPUT_INVALID and a message naming the file, the line, the column and
  * the value at fault: binary content, invalid UTF-8, a line over the length limit, a ragged row, an
- * empty file, a duplicate or empty column name, a nested JSON value. Nothing is guessed silently.
+ * empty file, a duplicate or empty column name, a nested JSON value (but an array in a column listed in
+ * `arrayColumns`, kept as its JSON text for the embedding reader). Nothing is guessed silently.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
@@ -40,7 +41,7 @@ function invalid(file: string, message: string, details: Record<string, string |
 }
 
 /** Reads and parses `file`; the format comes from the extension (.csv, .jsonl/.ndjson/.json), else from the first character. */
-export async function readTable(file: string, limits: ReadLimits = DEFAULT_LIMITS): Promise<Table> {
+export async function readTable(file: string, limits: ReadLimits = DEFAULT_LIMITS, arrayColumns: ReadonlySet<string> = new Set()): Promise<Table> {
   let size: number;
   try {
     size = (await stat(file)).size;
@@ -49,11 +50,11 @@ export async function readTable(file: string, limits: ReadLimits = DEFAULT_LIMIT
   }
   if (size > limits.maxBytes) throw invalid(file, `${size} bytes, more than the ${limits.maxBytes}-byte limit`);
   const bytes = await readFile(file);
-  return parseTable(file, bytes, limits);
+  return parseTable(file, bytes, limits, arrayColumns);
 }
 
 /** Parses file content (exported for tests of hostile input without touching the disk). */
-export function parseTable(file: string, bytes: Uint8Array, limits: ReadLimits = DEFAULT_LIMITS): Table {
+export function parseTable(file: string, bytes: Uint8Array, limits: ReadLimits = DEFAULT_LIMITS, arrayColumns: ReadonlySet<string> = new Set()): Table {
   const nul = bytes.indexOf(0);
   if (nul >= 0) throw invalid(file, `binary content (a NUL byte at offset ${nul}); expected CSV or JSON lines text`, { offset: nul });
   let text: string;
@@ -66,7 +67,7 @@ export function parseTable(file: string, bytes: Uint8Array, limits: ReadLimits =
   if (text.trim().length === 0) throw invalid(file, 'empty file: expected a header row and at least one data row');
   const ext = extname(file).toLowerCase();
   const jsonl = ext === '.jsonl' || ext === '.ndjson' || ext === '.json' || (ext !== '.csv' && text.trimStart().startsWith('{'));
-  return jsonl ? parseJsonLines(file, text, limits) : parseCsv(file, text, limits);
+  return jsonl ? parseJsonLines(file, text, limits, arrayColumns) : parseCsv(file, text, limits);
 }
 
 /** Splits CSV text into records of fields, tracking the line each record starts on. */
@@ -164,7 +165,7 @@ function parseCsv(file: string, text: string, limits: ReadLimits): Table {
   return { file, format: 'csv', columns, cells, lines };
 }
 
-function parseJsonLines(file: string, text: string, limits: ReadLimits): Table {
+function parseJsonLines(file: string, text: string, limits: ReadLimits, arrayColumns: ReadonlySet<string>): Table {
   const columns: string[] = [];
   const index = new Map<string, number>();
   const cells: Cell[][] = [];
@@ -201,6 +202,7 @@ function parseJsonLines(file: string, text: string, limits: ReadLimits): Table {
         numeric[c]!.push(row);
       } else if (typeof v === 'string') text = v;
       else if (typeof v === 'boolean') text = String(v);
+      else if (Array.isArray(v) && arrayColumns.has(key)) text = JSON.stringify(v);
       else throw invalid(file, `line ${lineNo}, column ${JSON.stringify(key)}: a nested ${Array.isArray(v) ? 'array' : 'object'}; expected a number, string, boolean or null`, { line: lineNo, column: key });
       cells[c]![row] = text;
     }

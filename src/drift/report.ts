@@ -23,6 +23,7 @@ import { KS_EXACT, ksTwoSample } from '../../workers/kernels/ks.js';
 import { variance } from '../../workers/kernels/moments.js';
 import { PSI_EPSILON, psi } from '../../workers/kernels/psi.js';
 import { quantileEdges } from '../../workers/kernels/quantiles.js';
+import { driftedSections, type SectionName, type Sections } from './checks.js';
 import type { Feature } from './columns.js';
 
 export { BINNINGS, type Binning };
@@ -82,7 +83,9 @@ export interface DriftReport {
   readonly options: ReportOptions;
   readonly conventions: Record<string, string>;
   readonly features: FeatureReport[];
-  readonly summary: { readonly features: number; readonly drifted: number; readonly driftedFeatures: string[] };
+  /** Multivariate, embedding, streams and performance checks, those that ran. */
+  readonly sections: Sections;
+  readonly summary: { readonly features: number; readonly drifted: number; readonly driftedFeatures: string[]; readonly driftedSections: SectionName[] };
 }
 
 export const BINNING_DESCRIPTIONS: Record<Binning, string> = {
@@ -249,7 +252,7 @@ function decideAll(features: FeatureReport[], o: ReportOptions): void {
   for (const f of features) f.drift = f.statistics.find((s) => s.name === f.verdictBy)?.drift ?? false;
 }
 
-export function buildReport(reference: { file: string; rows: number }, current: { file: string; rows: number }, features: readonly Feature[], options: ReportOptions): DriftReport {
+export function buildReport(reference: { file: string; rows: number }, current: { file: string; rows: number }, features: readonly Feature[], options: ReportOptions, sections: Sections = {}): DriftReport {
   const reports = features.map((f) => (f.type === 'numeric' ? numericFeature(f, options) : categoricalFeature(f)));
   decideAll(reports, options);
   const drifted = reports.filter((f) => f.drift).map((f) => f.name);
@@ -267,6 +270,7 @@ export function buildReport(reference: { file: string; rows: number }, current: 
       verdict: 'a numeric feature drifts when KS does, a categorical one when chi-square does (after correction)',
     },
     features: reports,
-    summary: { features: reports.length, drifted: drifted.length, driftedFeatures: drifted },
+    sections,
+    summary: { features: reports.length, drifted: drifted.length, driftedFeatures: drifted, driftedSections: driftedSections(sections) },
   };
 }

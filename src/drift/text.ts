@@ -1,4 +1,5 @@
-/** The drift report as plain text: one block per feature, one line per statistic. */
+/** The drift report as plain text: one block per feature, one line per statistic; then one block per section, one line per check. */
+import { SECTION_NAMES, SECTION_TITLES, type Check, type DetailValue, type Section } from './checks.js';
 import type { DriftReport, Statistic } from './report.js';
 
 /** A number for people: 4 significant digits, exponent form for tiny or huge values. */
@@ -8,6 +9,34 @@ export function fmt(value: number | undefined): string {
   if (value === 0) return '0';
   const a = Math.abs(value);
   return a < 1e-3 || a >= 1e6 ? value.toExponential(3) : Number(value.toPrecision(4)).toString();
+}
+
+/** A detail value for people: numbers by `fmt`, lists cut after ten items. */
+export function detailText(value: DetailValue): string {
+  if (typeof value === 'number') return fmt(value);
+  if (typeof value !== 'object') return String(value);
+  const shown = value.slice(0, 10).map((v) => fmt(v)).join(', ');
+  return value.length > 10 ? `${shown}, … (${value.length})` : `[${shown}]`;
+}
+
+/** The details of a check as "key value" pairs on one line. */
+export function detailsLine(check: Check): string {
+  return Object.entries(check.details)
+    .map(([k, v]) => `${k} ${detailText(v)}`)
+    .join('  ');
+}
+
+function sectionBlock(title: string, section: Section): string[] {
+  const lines = [`${title}  →  ${section.drift ? 'DRIFT' : 'no drift'}`];
+  for (const c of section.checks) {
+    lines.push(`    ${c.detector.padEnd(15)} ${c.subject}`);
+    if (c.note !== undefined) lines.push(`        ${c.note}`);
+    else lines.push(`        ${c.statistic}: ${fmt(c.value ?? undefined)}  ${c.drift ? 'DRIFT' : 'ok'}  ${c.threshold}`);
+    const details = detailsLine(c);
+    if (details !== '') lines.push(`        ${details}`);
+  }
+  lines.push('');
+  return lines;
 }
 
 function statLine(s: Statistic): string {
@@ -30,6 +59,17 @@ export function renderText(report: DriftReport): string {
     for (const s of f.statistics) lines.push(statLine(s));
     lines.push('');
   }
-  lines.push(`${report.summary.drifted} of ${report.summary.features} features drifted${report.summary.drifted ? `: ${report.summary.driftedFeatures.join(', ')}` : ''}`);
+  for (const name of SECTION_NAMES) {
+    const section = report.sections[name];
+    if (section !== undefined) lines.push(...sectionBlock(SECTION_TITLES[name], section));
+  }
+  lines.push(summaryLine(report));
   return lines.join('\n');
+}
+
+/** "N of M features drifted: …", and the sections that drifted. */
+export function summaryLine(report: DriftReport): string {
+  const { drifted, features, driftedFeatures, driftedSections } = report.summary;
+  const sections = driftedSections.length > 0 ? `; sections drifted: ${driftedSections.join(', ')}` : '';
+  return `${drifted} of ${features} features drifted${drifted ? `: ${driftedFeatures.join(', ')}` : ''}${sections}`;
 }

@@ -45,7 +45,7 @@ describe('drift report', () => {
         expect(s.threshold.length, `${f.name} ${s.name}`).toBeGreaterThan(0);
       }
     }
-    expect(report.summary).toEqual({ features: 3, drifted: 2, driftedFeatures: ['shifted', 'colour'] });
+    expect(report.summary).toEqual({ features: 3, drifted: 2, driftedFeatures: ['shifted', 'colour'], driftedSections: [] });
     expect(stat(report, 'colour', 'chi-square').details['unseenInReference']).toBe(1);
     expect(report.conventions['binning']).toMatch(/^reference-quantile: /);
   });
