@@ -13,9 +13,10 @@
  * the window and of the reference: the rate without a threshold.
  *
  * Windows without scored answers, or with fewer than `minAnswers`, score nothing. A reference without
- * scored answers gives no baseline: a window with answers then reports that once, as a verdict-only
- * score (`drift: true` and the reason in its evidence), which the alert policy notifies once while the
- * condition lasts, instead of a test against nothing.
+ * scored answers gives no baseline: each window with answers then says so in one verdict-only score
+ * (`drift: true`, `baseline: none` and the reason in its evidence: a WARNING), instead of a test
+ * against nothing. A window is scored from the reference and itself only, so "once" is once per window;
+ * the alert policy's hysteresis and silences decide how often it is notified.
  *
  * Summary (and prepared reference data) `counts`: [scored answers, answers at or over the threshold,
  * unscored answers, sum of the risks].

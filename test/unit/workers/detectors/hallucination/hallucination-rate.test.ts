@@ -19,6 +19,8 @@ import { buildReferenceProfile, type ReferenceProfile } from '../../../../../wor
 import { makeColumns, mulberry32 } from '../../helpers.js';
 
 const params = detector.parseParams(undefined);
+/** Detector settings with hallucination-rate enabled alone, as the policy reads them. */
+const enabledAlone = effectiveConfig(parseConfigText('detectors: { hallucination-rate: { enabled: true } }', 'vigil.yaml').config, 'assistant').detectors;
 
 /** Grounded and unsupported answers of the demo's assistant (every one of the second kind states a wrong fact). */
 function answers(seed: number, unsupported: boolean): () => LlmTrace {
@@ -118,14 +120,13 @@ describe('hallucination-rate scores', () => {
     expect(s!.score).toBeCloseTo(-Math.log10(p), 8);
     // The mean risk (the rate without a threshold) is evidence, next to the baseline's.
     expect(Number(s!.evidence['windowMeanRisk'])).toBeGreaterThan(Number(s!.evidence['baselineMeanRisk']));
-    const judged = testScores(effectiveConfig(parseConfigText('detectors: { hallucination-rate: { enabled: true } }', 'vigil.yaml').config, 'assistant').detectors, [s!]);
+    const judged = testScores(enabledAlone, [s!]);
     expect(judged.scores[0]!.score).toBeCloseTo(-Math.log10(p), 8);
     expect(classify(judged.scores[0]!.score, judged.thresholds.get(detector.id)!).level).toBe('CRITICAL');
   });
 
   it('stays quiet on a stationary 5 % stream: at most alpha + 3 standard errors of 240 windows alert', () => {
     const rng = mulberry32(17);
-    const settings = effectiveConfig(parseConfigText('detectors: { hallucination-rate: { enabled: true } }', 'vigil.yaml').config, 'assistant').detectors;
     let alerts = 0;
     let windows = 0;
     // Eight references, thirty windows each: the false alarm rate over references, not of one lucky draw.
@@ -134,7 +135,7 @@ describe('hallucination-rate scores', () => {
       for (let w = 0; w < 30; w++) {
         const window = batch(1000 + 30 * r + w, 100, () => rng() < 0.05);
         const scores = detector.score(detector.summarize(window, reference, params), reference, params);
-        const judged = testScores(settings, scores);
+        const judged = testScores(enabledAlone, scores);
         const level = classify(judged.scores[0]!.score, judged.thresholds.get(detector.id)!).level;
         if (level !== 'none') alerts++;
         windows++;
@@ -154,12 +155,17 @@ describe('hallucination-rate scores', () => {
     expect(detector.summarize(refusals, reference, params).counts[2]).toBe(50);
   });
 
-  it('says once per window, as a verdict, that a reference without LLM answers gives no baseline', () => {
+  it('says in one WARNING verdict per window, not a test, that a reference without LLM answers gives no baseline', () => {
     const reference = prepared(makeColumns(300, 2, () => 1));
     const scores = detector.score(detector.summarize(batch(6, 50, () => false), reference, params), reference, params);
     expect(scores).toHaveLength(1);
     expect(scores[0]!.evidence).toMatchObject({ baseline: 'none', drift: 'true', windowAnswers: '50' });
     expect(scores[0]!.evidence['reason']).toMatch(/reference "assistant-ref" has no scored LLM answers/);
     expect(scores[0]!.evidence['pValue']).toBeUndefined();
+    const judged = testScores(enabledAlone, scores);
+    expect(classify(judged.scores[0]!.score, judged.thresholds.get(detector.id)!).level).toBe('WARNING');
+    // A reference the detector was not prepared for (enabled after the profile was built) says so too.
+    const bare = { ...reference, detectorData: {} };
+    expect(detector.score(detector.summarize(batch(6, 50, () => false), bare, params), bare, params)[0]!.evidence['reason']).toMatch(/not prepared/);
   });
 });
