@@ -225,6 +225,8 @@ async function watch(io: CommandIo, infra: InfraSettings, opts: DemoOptions, nam
       // A calibrated 0.999 flags about one normal event in a thousand; events beyond every reference
       // distance are CRITICAL.
       detectors: { mahalanobis: { enabled: true, critical: 0.9995, params: { threshold: 0.999 } }, hallucination: { enabled: true } },
+      // The assistant's windows: the share of its answers over the hallucination threshold against its reference's.
+      models: { [ASSISTANT]: { detectors: { 'hallucination-rate': { enabled: true } } } },
       policy: { rollback: { consecutiveCriticalWindows: K }, lastApproved: { [MODEL]: APPROVED_VERSION } },
     },
     'the demo configuration',

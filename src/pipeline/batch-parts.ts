@@ -8,7 +8,7 @@ import type { ColumnarBatch, NumericColumns } from '../contracts/batch.js';
 import type { ModelSettings } from '../config/types.js';
 import { ACCESS_DETECTOR, checkInferenceAccess, type InferencePolicy } from '../security/inference-access.js';
 import { sliceOptional } from '../../workers/detectors/optional.js';
-import { getEventDetector } from '../../workers/detectors/registry.js';
+import { detectorRegistry, getEventDetector } from '../../workers/detectors/registry.js';
 import type { FlaggedEvent } from '../../workers/detectors/types.js';
 import type { DetectorParamsById, EventFindings } from '../../workers/scoring.js';
 import type { WindowSlice } from './window/types.js';
@@ -65,10 +65,19 @@ export function copyColumns(columns: NumericColumns): NumericColumns {
   };
 }
 
-/** Each enabled detector's raw parameters (psi also takes its bin count from `bins`). */
+/**
+ * Each enabled detector's raw parameters (psi also takes its bin count from `bins`). A window detector
+ * with `paramsFrom` gets that detector's configured parameters under its own.
+ */
 export function detectorParams(settings: ModelSettings): DetectorParamsById {
   const out: Record<string, Readonly<Record<string, unknown>>> = {};
-  for (const [id, s] of Object.entries(settings.detectors)) if (s.enabled && s.params !== undefined) out[id] = s.params;
+  for (const [id, s] of Object.entries(settings.detectors)) {
+    if (!s.enabled) continue;
+    const from = detectorRegistry.get(id)?.paramsFrom;
+    const inherited = from !== undefined && Object.hasOwn(settings.detectors, from) ? settings.detectors[from]!.params : undefined;
+    if (inherited !== undefined) out[id] = { ...inherited, ...s.params };
+    else if (s.params !== undefined) out[id] = s.params;
+  }
   return out;
 }
 

@@ -21,6 +21,7 @@ import { psiDetector } from './drift/psi.js';
 import { wassersteinDetector } from './drift/wasserstein.js';
 import { zTestDetector } from './drift/z-test.js';
 import { answerQualityDetector } from './hallucination/answer-quality.js';
+import { hallucinationRateDetector } from './hallucination/hallucination-rate.js';
 import { hallucinationDetector } from './hallucination/risk.js';
 import { streamErrorsDetector, streamLatencyDetector, streamScoreDetector } from './sequential/stream-drift.js';
 import type { AnyEventDetector, AnyWindowDetector } from './types.js';
@@ -45,6 +46,8 @@ const DETECTORS: readonly AnyWindowDetector[] = [
   embeddingDriftDetector,
   // Performance from delayed labels.
   performanceDetector,
+  // Hallucination rate of LLM answers against the reference's.
+  hallucinationRateDetector,
 ];
 
 const EVENT_DETECTORS: readonly AnyEventDetector[] = [

@@ -59,6 +59,12 @@ export interface WindowDetector<S extends Summary = Summary, P extends DetectorP
    */
   readonly thresholds?: { readonly warning: number; readonly critical: number };
   /**
+   * Optional: the id of another detector whose configured parameters this one takes as defaults
+   * (its own configured parameters win), for a detector that reuses another's per-event score with
+   * the same settings. It must accept every parameter of that detector.
+   */
+  readonly paramsFrom?: string;
+  /**
    * Validated parameters from configuration: defaults for missing keys, unknown keys and bad values
    * rejected with a RangeError naming the parameter. `undefined` means all defaults.
    */

@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CategoricalColumns, NumericColumns } from '../../../../src/contracts/batch.js';
+import type { LlmTrace } from '../../../../src/contracts/records.js';
+import { AssistantGenerator } from '../../../../src/demo/assistant.js';
 import { buildReferenceProfile, type ReferenceProfile } from '../../../../workers/detectors/reference.js';
 import { detectorIds, detectorRegistry, getDetector } from '../../../../workers/detectors/registry.js';
 import type { Summary } from '../../../../workers/detectors/types.js';
@@ -14,9 +16,17 @@ const NAMES = ['f0', 'f1', 'f2', 'f3'];
 const EMBEDDING_DIM = 6;
 const CLASSES = ['neg', 'pos'];
 
+/** LLM traces of the demo's assistant, one row in ten without one; `shift` makes more answers unsupported. */
+function traces(seed: number, count: number, shift: number): (LlmTrace | null)[] {
+  const rng = mulberry32(seed);
+  const assistant = new AssistantGenerator({ modelId: 'llm', modelVersion: '1', seed, hallucinateFrom: 0, hallucinationRate: 0.05 + 0.4 * shift });
+  return Array.from({ length: count }, () => (rng() < 0.1 ? null : assistant.next().llm!));
+}
+
 /**
  * Columns with every optional column a detector may read (embeddings, predicted class, class
- * probabilities, joined labels), seeded, some rows without them; scores, latencies and statuses vary.
+ * probabilities, joined labels, LLM traces), seeded, some rows without them; scores, latencies and
+ * statuses vary.
  */
 function withOptionalColumns(columns: NumericColumns, seed: number, shift: number): NumericColumns {
   const rng = mulberry32(seed);
@@ -54,6 +64,7 @@ function withOptionalColumns(columns: NumericColumns, seed: number, shift: numbe
     predicted: { codes: predicted, values: CLASSES },
     classProbabilities: { classes: CLASSES, values: probabilities },
     labels: { numeric, classes: { codes: labelCodes, values: CLASSES } },
+    llm: traces(seed, n, shift),
   };
 }
 
@@ -68,7 +79,7 @@ function sliceAll(columns: NumericColumns, from: number, to: number): NumericCol
     for (let c = 0; c < classes; c++) out.set(values.subarray(c * n + from, c * n + to), c * count);
     return out;
   };
-  const { embedding, predicted, classProbabilities, labels } = columns;
+  const { embedding, predicted, classProbabilities, labels, llm } = columns;
   return {
     count,
     featureCount: columns.featureCount,
@@ -81,6 +92,7 @@ function sliceAll(columns: NumericColumns, from: number, to: number): NumericCol
     ...(predicted && { predicted: { codes: predicted.codes.slice(from, to), values: predicted.values } }),
     ...(classProbabilities && { classProbabilities: { classes: classProbabilities.classes, values: byClass(classProbabilities.values, classProbabilities.classes.length) } }),
     ...(labels && { labels: { numeric: labels.numeric.slice(from, to), classes: { codes: labels.classes.codes.slice(from, to), values: labels.classes.values } } }),
+    ...(llm && { llm: llm.slice(from, to) }),
   };
 }
 
@@ -114,6 +126,7 @@ function concatAll(a: NumericColumns, b: NumericColumns): NumericColumns {
     ...(pa && pb && { predicted: { codes: cat(pa.codes, pb.codes), values: pa.values } }),
     ...(ca && cb && { classProbabilities: { classes: ca.classes, values: byFeature(ca.values, cb.values, ca.classes.length) } }),
     ...(la && lb && { labels: { numeric: cat(la.numeric, lb.numeric), classes: { codes: cat(la.classes.codes, lb.classes.codes), values: la.classes.values } } }),
+    ...(a.llm && b.llm && { llm: [...a.llm, ...b.llm] }),
   };
 }
 
@@ -214,9 +227,17 @@ function expectSameSummary(actual: Summary, expected: Summary, label: string): v
   }
 }
 
-function snapshot(columns: NumericColumns): number[] {
+function snapshot(columns: NumericColumns): (number | string)[] {
   const optional = [columns.categorical?.codes, columns.embedding?.values, columns.embedding?.present, columns.predicted?.codes, columns.classProbabilities?.values, columns.labels?.numeric, columns.labels?.classes.codes];
-  return [...columns.features, ...columns.scores, ...columns.latencies, ...columns.statuses, ...columns.timestamps, ...optional.flatMap((a) => (a === undefined ? [] : [...a]))];
+  return [
+    ...columns.features,
+    ...columns.scores,
+    ...columns.latencies,
+    ...columns.statuses,
+    ...columns.timestamps,
+    ...optional.flatMap((a) => (a === undefined ? [] : [...a])),
+    JSON.stringify(columns.llm ?? null),
+  ];
 }
 
 describe('detector registry', () => {
