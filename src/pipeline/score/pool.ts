@@ -215,28 +215,12 @@ export class ScoringPool {
 
   /** One Summaries per row range of one batch, in one dispatch (a batch that spans several windows). */
   async summarizeRanges(request: SummarizeRangesRequest): Promise<Summaries[]> {
-    const { columns, transferList } = numericPart(request.columns);
-    const task: ScoringTasks['summarizeRanges'] = {
-      columns,
-      reference: request.reference,
-      detectors: [...request.detectors],
-      ranges: request.ranges.flatMap(([start, end]) => [start, end]),
-      ...optionalParams(request.params),
-    };
-    return this.#run('summarizeRanges', task, transferList);
+    return this.#runRanges('summarizeRanges', request, { detectors: [...request.detectors] });
   }
 
   /** Each event detector over the rows of `ranges` of one batch (transferred), in one dispatch. */
   async scoreEvents(request: SummarizeRangesRequest): Promise<ScoringTaskResults['scoreEvents']> {
-    const { columns, transferList } = numericPart(request.columns);
-    const task: ScoringTasks['scoreEvents'] = {
-      columns,
-      reference: request.reference,
-      detectors: [...request.detectors],
-      ranges: request.ranges.flatMap(([start, end]) => [start, end]),
-      ...optionalParams(request.params),
-    };
-    return this.#run('scoreEvents', task, transferList);
+    return this.#runRanges('scoreEvents', request, { detectors: [...request.detectors] });
   }
 
   /**
@@ -244,16 +228,24 @@ export class ScoringPool {
    * what the engine sends per batch.
    */
   async scoreBatch(request: ScoreBatchRequest): Promise<ScoringTaskResults['scoreBatch']> {
+    return this.#runRanges('scoreBatch', request, { windowDetectors: [...request.windowDetectors], eventDetectors: [...request.eventDetectors] });
+  }
+
+  /** A task over row ranges of one batch: its columns transferred, the ranges flattened. */
+  #runRanges<N extends 'summarizeRanges' | 'scoreEvents' | 'scoreBatch'>(
+    name: N,
+    request: Omit<SummarizeRangesRequest, 'detectors'>,
+    detectors: Omit<ScoringTasks[N], 'columns' | 'reference' | 'ranges' | 'params'>,
+  ): Promise<ScoringTaskResults[N]> {
     const { columns, transferList } = numericPart(request.columns);
-    const task: ScoringTasks['scoreBatch'] = {
+    const task = {
       columns,
       reference: request.reference,
-      windowDetectors: [...request.windowDetectors],
-      eventDetectors: [...request.eventDetectors],
       ranges: request.ranges.flatMap(([start, end]) => [start, end]),
+      ...detectors,
       ...optionalParams(request.params),
-    };
-    return this.#run('scoreBatch', task, transferList);
+    } as unknown as ScoringTasks[N];
+    return this.#run(name, task, transferList);
   }
 
   /** Scores a window's merged summaries. */

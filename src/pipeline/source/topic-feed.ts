@@ -14,6 +14,8 @@ export interface TopicFeedOptions {
   readonly groupId?: string;
   readonly groupPrefix: string;
   readonly onMessage: (partition: number, message: KafkaMessage) => void;
+  /** Whether `start` waits until the history is read (default true); false: it resolves once subscribed. */
+  readonly waitForHistory?: boolean;
 }
 
 export class TopicFeed {
@@ -21,10 +23,12 @@ export class TopicFeed {
   readonly #consumer: Consumer;
   readonly #topic: string;
   readonly #onMessage: (partition: number, message: KafkaMessage) => void;
+  readonly #waitForHistory: boolean;
   #running = false;
 
   constructor(kafka: Kafka, options: TopicFeedOptions) {
     this.#kafka = kafka;
+    this.#waitForHistory = options.waitForHistory ?? true;
     this.#topic = options.topic;
     this.#onMessage = options.onMessage;
     this.#consumer = kafka.consumer({ groupId: options.groupId ?? `${options.groupPrefix}-${randomUUID()}`, readUncommitted: false, sessionTimeout: 30_000, maxWaitTimeInMs: 200 });
@@ -32,15 +36,7 @@ export class TopicFeed {
 
   async start(timeoutMs = 60_000): Promise<void> {
     try {
-      const admin = this.#kafka.admin();
-      await admin.connect();
-      let pending: Map<number, bigint>;
-      try {
-        const offsets = await admin.fetchTopicOffsets(this.#topic);
-        pending = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high) - 1n]));
-      } finally {
-        await admin.disconnect();
-      }
+      const pending = this.#waitForHistory ? await this.#ends() : new Map<number, bigint>();
       let caughtUp: () => void = () => undefined;
       const ready = new Promise<void>((resolve) => {
         caughtUp = resolve;
@@ -76,6 +72,18 @@ export class TopicFeed {
       this.#running = false;
       await this.#consumer.disconnect().catch(() => undefined);
       throw new VigilError('VIGIL_KAFKA_UNAVAILABLE', `cannot read ${this.#topic}: ${describeError(error)}`, { cause: error });
+    }
+  }
+
+  /** The last offset of every non-empty partition, by partition. */
+  async #ends(): Promise<Map<number, bigint>> {
+    const admin = this.#kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(this.#topic);
+      return new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high) - 1n]));
+    } finally {
+      await admin.disconnect();
     }
   }
 

@@ -6,18 +6,8 @@
  * extra keys, empty events, several versions and a first event with a repeated key.
  */
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../../src/demo/random.js';
 import { GroupPacker, type DecodedGroup, type PackableEvent } from '../../../../workers/decode/groups.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function event(i: number, modelVersion: string, keys: string[], values: number[]): PackableEvent {
   return {
