@@ -9,7 +9,7 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { Alert, AuditRecord, DetectorConfig, IoLogRecord, RollbackCommand, StateRecord } from './contracts/records.js';
+import type { Alert, AuditRecord, IoLogRecord, RollbackCommand, StateRecord } from './contracts/records.js';
 import { protectionFromConfig, type Protection } from './iolog/protection.js';
 import { apply as applyGovernance, emptyRegistry, lastApprovedBefore, versionOf, type RegistryState } from './governance/registry/index.js';
 import { GovernanceFeed } from './pipeline/source/governance-feed.js';
@@ -31,12 +31,15 @@ import { PartitionProcessor, type Encoders, type OutputTopics } from './pipeline
 import { ScoringPool } from './pipeline/score/pool.js';
 import { InferenceSource } from './pipeline/source/consumer.js';
 import { readRange, readToEnd } from './pipeline/source/read-to-end.js';
+import { ConfigFeed } from './pipeline/source/config-feed.js';
+import { deadLetter } from './pipeline/sink/dead-letter.js';
 import { recordEncoder } from './pipeline/sink/encode.js';
 import { kafkaClient } from './pipeline/sink/kafka.js';
 import { PartitionTransactions } from './pipeline/sink/transactional.js';
 import type { AuditKey } from './security/audit-key.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import { createMetrics, type EngineMetrics } from './telemetry/metrics.js';
+import { recordBatchMetrics } from './telemetry/batch-metrics.js';
 
 export interface EngineOptions {
   readonly config: LoadedConfig;
@@ -122,7 +125,7 @@ export class Engine {
   #failure: string | undefined;
   #pool: ScoringPool | undefined;
   #source: InferenceSource | undefined;
-  #configSource: InferenceSource | undefined;
+  #configFeed: ConfigFeed | undefined;
   #transactions: PartitionTransactions | undefined;
   #encoders: Encoders | undefined;
   #protection: Protection | undefined;
@@ -274,7 +277,7 @@ export class Engine {
     // Both consumers at once: each waits for its fetch in flight.
     await Promise.all([
       this.#source?.stop().catch((error: unknown) => this.#log.warn({ err: error }, 'stopping the consumer')),
-      this.#configSource?.stop().catch(() => undefined),
+      this.#configFeed?.stop().catch(() => undefined),
       this.#governanceFeed?.stop().catch(() => undefined),
     ]);
     await this.#settleCommits();
@@ -462,7 +465,7 @@ export class Engine {
     const committed = this.#transactions!.commit(this.#topics.inference, partition, outcome.outputs, (BigInt(last) + 1n).toString(), topic).then(
       () => {
         this.metrics.transactions.inc({ outcome: 'committed' });
-        this.#recordMetrics(topic, partition, messages.length, outcome, highWatermark, last, started);
+        recordBatchMetrics(this.metrics, { topic, partition, size: messages.length, outcome, highWatermark, last, started, poolUtilization: this.#pool!.utilization });
         return undefined;
       },
       (error: unknown) => {
@@ -528,21 +531,9 @@ export class Engine {
     const retriable = error instanceof VigilError && error.retriable;
     if (retriable || attempts < MAX_BATCH_ATTEMPTS) return false;
     const last = messages[messages.length - 1]!.offset;
-    const failedAt = String((this.#options.clock ?? Date.now)());
-    const message = `the batch ${first}..${last} failed ${attempts} times: ${describeError(error)}`.slice(0, 1000);
-    const outputs = messages.map((m) => ({
-      topic: this.#topics.dlq,
-      key: m.key,
-      value: m.value,
-      headers: {
-        'vigil.error.code': 'VIGIL_INTERNAL',
-        'vigil.error.message': message,
-        'vigil.source.topic': topic,
-        'vigil.source.partition': String(partition),
-        'vigil.source.offset': m.offset,
-        'vigil.failed.at': failedAt,
-      },
-    }));
+    const failedAt = (this.#options.clock ?? Date.now)();
+    const message = `the batch ${first}..${last} failed ${attempts} times: ${describeError(error)}`;
+    const outputs = messages.map((m) => deadLetter(this.#topics.dlq, { topic, partition, offset: m.offset, key: m.key, value: m.value }, 'VIGIL_INTERNAL', message, failedAt));
     await this.#transactions!.commit(this.#topics.inference, partition, outputs, (BigInt(last) + 1n).toString(), topic);
     this.#failures.delete(partition);
     this.metrics.deadLettered.inc({ code: 'VIGIL_INTERNAL' }, messages.length);
@@ -550,66 +541,24 @@ export class Engine {
     return true;
   }
 
-  #recordMetrics(
-    topic: string,
-    partition: number,
-    size: number,
-    outcome: Awaited<ReturnType<PartitionProcessor['process']>>,
-    highWatermark: string,
-    last: string,
-    started: number,
-  ): void {
-    const m = this.metrics;
-    m.consumed.inc({ topic }, size);
-    m.decoded.inc({ topic }, outcome.decoded);
-    const byCode = new Map<string, number>();
-    for (const dead of outcome.deadLettered) byCode.set(dead.code, (byCode.get(dead.code) ?? 0) + 1);
-    for (const [code, n] of byCode) m.deadLettered.inc({ code }, n);
-    m.batchSize.observe({}, size);
-    for (const batch of outcome.batches) {
-      const labels = m.modelLabels(batch.modelId, batch.modelVersion);
-      const byStatus = [0, 0, 0, 0];
-      for (let i = 0; i < batch.count; i++) byStatus[batch.statuses[i]!]! += 1;
-      (['OK', 'ERROR', 'TIMEOUT', 'FALLBACK'] as const).forEach((status, code) => {
-        if (byStatus[code]! > 0) m.invocations.inc({ ...labels, status }, byStatus[code]);
-      });
-      m.servingLatency.observeMany(labels, batch.latencies, 0, batch.count);
-    }
-    for (const window of outcome.windowsClosed) m.windowsClosed.inc(m.modelLabels(window.modelId, window.modelVersion));
-    for (const alert of outcome.alerts) m.alerts.inc({ ...m.modelLabels(alert.modelId, alert.modelVersion), kind: alert.kind, severity: alert.severity });
-    for (const command of outcome.commands) m.rollbacks.inc({ ...m.modelLabels(command.modelId, command.fromVersion), action: command.action });
-    for (const denied of outcome.deniedCalls) m.accessDenied.inc(m.modelLabels(denied.modelId, denied.modelVersion), denied.calls);
-    m.consumerLag.set({ topic, partition: String(partition) }, Number(BigInt(highWatermark) - BigInt(last) - 1n));
-    m.poolUtilization.set(this.#pool!.utilization);
-    m.processingLatency.observe({}, performance.now() - started);
-  }
-
-  /** Per-model detector settings from the compacted `vigil.config` topic, applied without a restart. */
+  /** Per-model detector settings and silences from the compacted `vigil.config` topic, applied without a restart. */
   async #startConfigWatch(): Promise<void> {
-    const type = avroType('DetectorConfig');
-    const apply = (message: KafkaMessage): void => {
-      const modelId = message.key?.toString('utf8');
-      if (!modelId) return;
-      try {
-        const json = message.value === null ? null : (type.fromBuffer(message.value.subarray(5)) as DetectorConfig).config;
-        if (modelId.startsWith('silence:')) {
-          const problem = this.#overrides.applySilence(modelId, json);
-          if (problem !== null) this.#log.warn({ key: modelId, problem }, 'silence record rejected');
+    const feed = new ConfigFeed(this.#kafka, {
+      topic: this.#topics.config,
+      groupId: `vigil-config-${process.pid}-${Date.now()}`,
+      onRecord: (key, value) => {
+        const json = value === null ? null : value.config;
+        if (key.startsWith('silence:')) {
+          const problem = this.#overrides.applySilence(key, json);
+          if (problem !== null) this.#log.warn({ key, problem }, 'silence record rejected');
           return;
         }
-        const result = this.#overrides.apply(modelId, json);
-        if (!result.ok) this.#log.warn({ modelId, error: result.error.message }, 'detector configuration rejected');
-      } catch (error) {
-        this.#log.warn({ modelId, error: describeError(error) }, 'unreadable detector configuration record');
-      }
-    };
-    await readToEnd(this.#kafka, { topic: this.#topics.config, onMessage: (_p, m) => apply(m) });
-    this.#configSource = new InferenceSource(this.#kafka, { groupId: `vigil-config-${process.pid}-${Date.now()}`, topics: [this.#topics.config] });
-    await this.#configSource.start({
-      onAssignment: () => undefined,
-      onBatch: async (batch) => {
-        for (const message of batch.messages) apply(message);
+        const result = this.#overrides.apply(key, json);
+        if (!result.ok) this.#log.warn({ modelId: key, error: result.error.message }, 'detector configuration rejected');
       },
+      onUnreadable: (problem) => this.#log.warn({ problem }, 'unreadable detector configuration record'),
     });
+    await feed.start();
+    this.#configFeed = feed;
   }
 }

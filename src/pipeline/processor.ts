@@ -9,7 +9,6 @@
  * changelog. Everything here is deterministic in the input: times come from event time, ids from
  * content, so a replay after a crash writes the same records with the same ids.
  */
-import type { IHeaders } from 'kafkajs';
 import { VigilError } from '../errors.js';
 import type { ColumnarBatch } from '../contracts/batch.js';
 import { enabledDetectors } from '../config/models.js';
@@ -28,6 +27,7 @@ import { INITIAL_EVENT_ALERT_STATE, decodeEventAlertState, encodeEventAlertState
 import type { InferencePolicy } from '../security/inference-access.js';
 import type { ScoringPool } from './score/pool.js';
 import type { OutputMessage } from './sink/transactional.js';
+import { deadLetter } from './sink/dead-letter.js';
 import { stateRecord, type StateKind } from './state.js';
 import { VersionScoring, type Stream, type VersionState } from './version-scoring.js';
 import { ModelWindows, decodeReference, encodeReference } from './window/index.js';
@@ -232,19 +232,11 @@ export class PartitionProcessor {
   }
 
   #deadLetters(run: Run, records: readonly InputRecord[], deadLetters: readonly { index: number; code: string; message: string }[]): void {
-    const failedAt = String(this.#deps.clock());
+    const failedAt = this.#deps.clock();
     for (const dead of deadLetters) {
       const original = records[dead.index];
       if (!original) continue;
-      const headers: IHeaders = {
-        'vigil.error.code': dead.code,
-        'vigil.error.message': dead.message.slice(0, 1000),
-        'vigil.source.topic': original.topic,
-        'vigil.source.partition': String(original.partition),
-        'vigil.source.offset': original.offset,
-        'vigil.failed.at': failedAt,
-      };
-      run.outputs.push({ topic: this.#deps.topics.dlq, key: original.key, value: original.value, headers });
+      run.outputs.push(deadLetter(this.#deps.topics.dlq, original, dead.code, dead.message, failedAt));
       run.deadLettered.push({ index: dead.index, code: dead.code, message: dead.message });
     }
   }
