@@ -53,7 +53,7 @@ function governance(action: GovernanceAction): Handler {
     const version = p['version'] ?? null;
     let outcome: GovernanceOutcome;
     try {
-      outcome = await api.governance.perform({ action, modelId, version, actor: principal, body: (ctx.request.body ?? {}) as GovernanceRequest['body'], now: ctx.now });
+      outcome = await api.governance.perform({ action, modelId, version, actor: principal, body: (ctx.request.body ?? {}) as GovernanceRequest['body'], now: ctx.now, requestId: String(ctx.request.id) });
     } catch (error) {
       // A refused step is a decision too: it goes into the audit trail with the registry's reason.
       if (error instanceof VigilError && error.code === 'VIGIL_GOVERNANCE_REFUSED') {
@@ -61,7 +61,8 @@ function governance(action: GovernanceAction): Handler {
       }
       throw error;
     }
-    await ctx.audit(`governance.${action}`, `${outcome.modelId}@${outcome.modelVersion}`, outcome);
+    // The gate writes the audit record in the decision's own transaction; another implementation leaves it to the API.
+    if (outcome.auditSeq === undefined) await ctx.audit(`governance.${action}`, `${outcome.modelId}@${outcome.modelVersion}`, outcome);
     return outcome;
   };
 }

@@ -227,6 +227,8 @@ export interface GovernanceRequest {
     readonly noTargetReason?: string;
   };
   readonly now: number;
+  /** The request's id, carried into the decision's audit record. */
+  readonly requestId?: string;
 }
 
 export interface GovernanceOutcome {
@@ -242,6 +244,11 @@ export interface GovernanceOutcome {
   readonly events?: readonly string[];
   /** submit: the compliance check's result. */
   readonly check?: { readonly passed: boolean; readonly errors: number; readonly warnings: number; readonly findings: readonly { readonly ruleId: string; readonly severity: string; readonly clause: string; readonly path: string; readonly message: string }[] };
+  /**
+   * The seq of the decision's audit record on the admin chain, when the implementation wrote it in the
+   * same transaction as the decision; without it the API writes the audit record after the decision.
+   */
+  readonly auditSeq?: number;
 }
 
 /** Implemented by the governance gate; it must call `checkApproval` (src/security/duties.ts) for approvals. */

@@ -187,6 +187,7 @@ export const GOVERNANCE_RESULT: Schema = {
     timestamp: ms,
     status: { type: 'string' },
     events: { type: 'array', items: { type: 'string' } },
+    auditSeq: { type: 'integer', minimum: 0 },
     check: {
       type: 'object',
       additionalProperties: false,

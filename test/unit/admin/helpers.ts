@@ -100,8 +100,11 @@ export function testApi(options: TestApiOptions = {}) {
           registry,
           packs: loadPacks(),
           newId: () => `ev-${++eventSeq}`,
-          publish: async (events) => {
+          audit,
+          // One transaction, in memory: the events and their audit record land together.
+          commit: async ({ events, audit: records }) => {
             governanceTopic.push(...events);
+            audit.records.push(...records);
           },
         })
       : options.governance;
