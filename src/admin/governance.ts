@@ -29,7 +29,9 @@ import type { ChainedAuditWriter } from '../security/audit-writer.js';
 import { checkApproval } from '../security/duties.js';
 import { anyGlobMatch } from '../security/glob.js';
 import { ROLE_PERMISSIONS, type Principal } from '../security/roles.js';
-import type { GovernanceActions, GovernanceOutcome, GovernanceRequest, ModelInfo, ModelProvider, ModelVersionInfo } from './ports.js';
+import type { AlertView } from './alert-view.js';
+import type { GovernanceActions, GovernanceOutcome, GovernanceRequest, ModelInfo, ModelProvider, ModelVersionInfo, ResponseApprovalRequest } from './ports.js';
+import { pendingRequest, planResponseApproval } from './response-approval.js';
 
 /** At most this many findings travel in a check result (the counts are always complete). */
 export const MAX_FINDINGS = 50;
@@ -82,6 +84,8 @@ export interface GovernanceGateOptions {
   /** The admin audit chain: the decision's record is chained here and written by `commit`. */
   readonly audit: ChainedAuditWriter;
   readonly commit: GovernanceCommit;
+  /** The alert view, where response approvals find the requests they approve. */
+  readonly alerts?: AlertView;
   /** The compliance rule packs a submission is checked against. */
   readonly packs: readonly RulePack[];
   readonly newId?: () => string;
@@ -112,6 +116,7 @@ export class GovernanceGate implements GovernanceActions {
   readonly #registry: RegistryView;
   readonly #audit: ChainedAuditWriter;
   readonly #commit: GovernanceCommit;
+  readonly #alerts: AlertView | undefined;
   readonly #packs: readonly RulePack[];
   readonly #newId: () => string;
   #tail: Promise<unknown> = Promise.resolve();
@@ -120,16 +125,40 @@ export class GovernanceGate implements GovernanceActions {
     this.#registry = options.registry;
     this.#audit = options.audit;
     this.#commit = options.commit;
+    this.#alerts = options.alerts;
     this.#packs = options.packs;
     this.#newId = options.newId ?? (() => randomUUID());
   }
 
   perform(request: GovernanceRequest): Promise<GovernanceOutcome> {
-    return this.serialised(() => this.#perform(request));
+    return this.#serialised(() => this.#perform(request));
+  }
+
+  /**
+   * Approves a command the response policy asked approval for: finds the request in the alert view
+   * (404 when there is none for this model), plans it (./response-approval.ts: 409 when approved
+   * already or, for a ROLLBACK, when the target is no longer the last approved version), and writes
+   * the RollbackCommand, the approval event and its audit record in one transaction.
+   */
+  approveResponse(request: ResponseApprovalRequest): Promise<GovernanceOutcome> {
+    return this.#serialised(async () => {
+      const alerts = this.#alerts;
+      if (alerts === undefined) throw new VigilError('VIGIL_NOT_IMPLEMENTED', 'response approvals need the alert view, which this server does not have');
+      const { modelId, commandId } = request;
+      const alert = pendingRequest(alerts, modelId, commandId);
+      if (alert === undefined) throw new VigilError('VIGIL_NOT_FOUND', `no response of ${modelId} awaits approval with command id ${JSON.stringify(commandId)}`);
+      const state = this.#registry.state;
+      const { event, command } = planResponseApproval(state, alert, request, actingRoles(request.actor, modelId, state.policy));
+      const checked = apply(state, event);
+      if (!checked.ok) throw refusalError(checked.refusal);
+      const outcome: GovernanceOutcome = { eventId: event.eventId, type: event.type, modelId, modelVersion: event.modelVersion, actor: event.actor, timestamp: event.timestamp, events: [event.eventId], command };
+      const entry = auditEntry(request, `response.approve.${command.action.toLowerCase()}`, `${modelId}@${event.modelVersion}`, { alertId: alert.alertId, command });
+      return { ...outcome, auditSeq: await this.#write([event], entry, [command]) };
+    });
   }
 
   /** Runs `step` after every earlier action of this gate has finished: one decision at a time. */
-  protected serialised<T>(step: () => Promise<T>): Promise<T> {
+  #serialised<T>(step: () => Promise<T>): Promise<T> {
     const run = this.#tail.then(step);
     this.#tail = run.catch(() => undefined);
     return run;
@@ -139,7 +168,7 @@ export class GovernanceGate implements GovernanceActions {
    * Writes a decision: its events, the commands it issues and its audit record (`entry`) in one
    * transaction, then folds the events into the registry. Returns the audit record's seq.
    */
-  protected async write(events: readonly GovernanceEvent[], entry: AuditEntry, commands: readonly RollbackCommand[] = []): Promise<number> {
+  async #write(events: readonly GovernanceEvent[], entry: AuditEntry, commands: readonly RollbackCommand[] = []): Promise<number> {
     const [record] = await this.#audit.appendWith([entry], (audit) => this.#commit({ events, audit, ...(commands.length > 0 ? { commands } : {}) }));
     for (const e of events) {
       // Only a race with another writer can make this refuse: the event is in the log, and the fold ignores it there too.
@@ -149,13 +178,6 @@ export class GovernanceGate implements GovernanceActions {
     return (record as AuditRecord).seq;
   }
 
-  protected get registry(): RegistryView {
-    return this.#registry;
-  }
-
-  protected newId(): string {
-    return this.#newId();
-  }
 
   async #perform(request: GovernanceRequest): Promise<GovernanceOutcome> {
     const { action, modelId, actor, body } = request;
@@ -247,7 +269,7 @@ export class GovernanceGate implements GovernanceActions {
       events: events.map((e) => e.eventId),
       ...(check !== undefined ? { check } : {}),
     };
-    const auditSeq = await this.write(events, auditEntry(request, `governance.${action}`, `${modelId}@${last.modelVersion}`, outcome));
+    const auditSeq = await this.#write(events, auditEntry(request, `governance.${action}`, `${modelId}@${last.modelVersion}`, outcome));
     return { ...outcome, auditSeq };
   }
 }

@@ -161,7 +161,7 @@ export async function startAdminApi(options: AdminApiOptions): Promise<{ app: Fa
     await Promise.all([feed.stop(), producer.close(), governance.close()].map((p) => p.catch(() => undefined)));
     throw error;
   }
-  const gate = new GovernanceGate({ registry, audit, commit: (write) => governance.commit(write), packs });
+  const gate = new GovernanceGate({ registry, audit, commit: (write) => governance.commit(write), packs, alerts });
   const auditService = new EvidenceAuditService({
     keyring: keyringOf([{ keyId: options.auditKey.keyId, algorithm: 'ed25519', key: options.auditKey.publicKey, validFrom: null, validUntil: null }]),
     packs,
