@@ -31,7 +31,7 @@ import { anyGlobMatch } from '../security/glob.js';
 import { ROLE_PERMISSIONS, type Principal } from '../security/roles.js';
 import type { AlertView } from './alert-view.js';
 import type { GovernanceActions, GovernanceOutcome, GovernanceRequest, ModelInfo, ModelProvider, ModelVersionInfo, ResponseApprovalRequest } from './ports.js';
-import { pendingRequest, planResponseApproval } from './response-approval.js';
+import { approvedAlready, pendingRequest, planResponseApproval } from './response-approval.js';
 
 /** At most this many findings travel in a check result (the counts are always complete). */
 export const MAX_FINDINGS = 50;
@@ -145,9 +145,11 @@ export class GovernanceGate implements GovernanceActions {
       const alerts = this.#alerts;
       if (alerts === undefined) throw new VigilError('VIGIL_NOT_IMPLEMENTED', 'response approvals need the alert view, which this server does not have');
       const { modelId, commandId } = request;
+      const state = this.#registry.state;
+      const twice = approvedAlready(state, modelId, commandId);
+      if (twice !== null) throw twice;
       const alert = pendingRequest(alerts, modelId, commandId);
       if (alert === undefined) throw new VigilError('VIGIL_NOT_FOUND', `no response of ${modelId} awaits approval with command id ${JSON.stringify(commandId)}`);
-      const state = this.#registry.state;
       const { event, command } = planResponseApproval(state, alert, request, actingRoles(request.actor, modelId, state.policy));
       const checked = apply(state, event);
       if (!checked.ok) throw refusalError(checked.refusal);

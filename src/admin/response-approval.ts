@@ -30,13 +30,23 @@ export function pendingRequest(alerts: AlertView, modelId: string, commandId: st
   return undefined;
 }
 
+/**
+ * A 409 when command `commandId` of `modelId` was approved already: the registry, folded from the log,
+ * holds its approval event. Checked before the request is looked up, so it holds after a restart too.
+ */
+export function approvedAlready(state: RegistryState, modelId: string, commandId: string): VigilError | null {
+  const approvalId = commandApprovalId(commandId);
+  if (state.models[modelId]?.eventIds.has(approvalId) !== true) return null;
+  return refused(`command ${commandId} of ${modelId} was already approved (event ${approvalId})`, 'ALREADY_APPROVED');
+}
+
 function refused(message: string, refusal: string): VigilError {
   return new VigilError('VIGIL_GOVERNANCE_REFUSED', message, { details: { refusal } });
 }
 
 /**
- * The approval event and the command it issues, or a 409 saying why the request cannot be approved:
- * approved already, or (ROLLBACK) a target that is no longer the last approved version before the
+ * The approval event and the command it issues (the caller has checked it was not approved already:
+ * `approvedAlready`), or a 409 saying why the request cannot be approved: (ROLLBACK) a target that is no longer the last approved version before the
  * failing one, or a failing version that is no longer the deployed one.
  */
 export function planResponseApproval(state: RegistryState, alert: Alert, request: ResponseApprovalRequest, roles: readonly string[]): { event: GovernanceEvent; command: RollbackCommand } {
@@ -50,7 +60,6 @@ export function planResponseApproval(state: RegistryState, alert: Alert, request
   }
   const approvalId = commandApprovalId(commandId);
   const model = state.models[modelId];
-  if (model?.eventIds.has(approvalId)) throw refused(`command ${commandId} (${String(action).toLowerCase()} of ${subject}) was already approved (event ${approvalId})`, 'ALREADY_APPROVED');
   if (action === 'ROLLBACK') {
     const deployed = model?.deployed ?? null;
     if (deployed !== null && deployed !== fromVersion) throw refused(`cannot roll back ${subject}: the deployed version is now ${deployed}`, 'WRONG_STATE');

@@ -4,34 +4,12 @@
  * neither visible (though both were sent: a read_uncommitted reader sees them), and the next action's
  * audit record chains onto the last committed one, so the chain verifies.
  */
-import { randomBytes } from 'node:crypto';
-import type { KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord, GovernanceEvent } from '../../src/contracts/records.js';
-import { avroType } from '../../src/contracts/schemas.js';
 import { verifyChain } from '../../src/pipeline/policy/audit.js';
 import { makeManifest } from '../unit/governance/helpers.js';
 import { startAdminRig, type AdminRig } from './admin-rig.js';
-import { collect, eventually, testKafka, uniquePrefix } from './helpers.js';
-
-/** Every record of `topic` a read_uncommitted reader sees, decoded, once `done` holds. */
-async function readUncommitted<T>(topic: string, schema: 'GovernanceEvent' | 'AuditRecord', done: (values: readonly T[]) => boolean): Promise<T[]> {
-  const consumer = testKafka('uncommitted').consumer({ groupId: `uncommitted-${randomBytes(6).toString('hex')}`, readUncommitted: true });
-  const type = avroType(schema);
-  const values: T[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }: { message: KafkaMessage }) => {
-      if (message.value !== null) values.push(type.fromBuffer(message.value.subarray(5)) as T);
-    },
-  });
-  try {
-    return await eventually(async () => (done(values) ? [...values] : undefined), 30_000, `${topic} read uncommitted`);
-  } finally {
-    await consumer.disconnect();
-  }
-}
+import { collect, uniquePrefix } from './helpers.js';
 
 describe('a governance decision and its audit record in one transaction', () => {
   const prefix = uniquePrefix('govtx');
@@ -98,10 +76,11 @@ describe('a governance decision and its audit record in one transaction', () => 
     expect(verified.json()).toMatchObject({ ok: true, chains: [{ chainId: 'admin', ok: true, count: 2 }] });
 
     // The aborted records were in the log: a read_uncommitted reader sees two approvals and two records at seq 1.
-    const raw = await readUncommitted<GovernanceEvent>(`${prefix}governance`, 'GovernanceEvent', (v) => v.length >= 4);
+    const uncommitted = { readUncommitted: true };
+    const raw = (await collect<GovernanceEvent>(`${prefix}governance`, 'GovernanceEvent', (r) => r.length >= 4, 30_000, uncommitted)).map((r) => r.value as GovernanceEvent);
     expect(raw.map((e) => e.type)).toEqual(['MANIFEST_SUBMITTED', 'CHECK_COMPLETED', 'APPROVED', 'APPROVED']);
     expect(raw[2]!.eventId).not.toBe(approvalId);
-    const rawAudit = await readUncommitted<AuditRecord>(`${prefix}audit`, 'AuditRecord', (v) => v.length >= 3);
+    const rawAudit = (await collect<AuditRecord>(`${prefix}audit`, 'AuditRecord', (r) => r.length >= 3, 30_000, uncommitted)).map((r) => r.value as AuditRecord);
     expect(rawAudit.map((r) => r.seq)).toEqual([0, 1, 1]);
     expect(rawAudit[1]!.hash).not.toBe(audit[1]!.hash);
   });

@@ -76,7 +76,7 @@ describe('approving a response command', () => {
 
     const again = await post('bob', `${M}/responses/${commandId}/approve`);
     expect(again.statusCode).toBe(409);
-    expect(again.json().message).toBe(`command ${commandId} (rollback of credit-risk@3.2.0) was already approved (event ${approvalId})`);
+    expect(again.json().message).toBe(`command ${commandId} of credit-risk was already approved (event ${approvalId})`);
     expect(api.rollbackTopic).toHaveLength(1);
     expect(api.audit.records.at(-1)).toMatchObject({ action: 'response.approve.refused', actor: 'bob' });
     expect(verifyChain(api.audit.records, new Map([[api.audit.records[0]!.keyId, api.auditPublicKey]]))).toMatchObject({ ok: true });
