@@ -180,7 +180,6 @@ export class GovernanceGate implements GovernanceActions {
     return (record as AuditRecord).seq;
   }
 
-
   async #perform(request: GovernanceRequest): Promise<GovernanceOutcome> {
     const { action, modelId, actor, body } = request;
     const state = this.#registry.state;

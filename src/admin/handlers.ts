@@ -178,7 +178,7 @@ export const HANDLERS: Readonly<Record<RouteId, Handler>> = {
     const modelId = p['modelId'] ?? '';
     const commandId = p['commandId'] ?? '';
     const reason = (ctx.request.body as { reason?: string } | undefined)?.reason?.trim() || null;
-    // The approval is audited in its own transaction; a refusal here.
+    // The approval is audited in its own transaction; a refusal is audited here.
     return auditingRefusals(ctx, 'response.approve', modelId, { commandId }, () => approve({ modelId, commandId, actor: principal, reason, now: ctx.now, requestId: String(ctx.request.id) }));
   },
   'audit.verify': async (ctx) => {

@@ -2,7 +2,7 @@
  * A governance decision and its audit record in one Kafka transaction, on the real stack: after an
  * action both are visible to read_committed readers; a failure injected before the commit leaves
  * neither visible (though both were sent: a read_uncommitted reader sees them), and the next action's
- * audit record chains onto the last committed one, so the chain verifies.
+ * audit record chains onto the last committed one, so the chain verifies (also after a restart).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord, GovernanceEvent } from '../../src/contracts/records.js';
@@ -83,5 +83,13 @@ describe('a governance decision and its audit record in one transaction', () => 
     const rawAudit = (await collect<AuditRecord>(`${prefix}audit`, 'AuditRecord', (r) => r.length >= 3, 30_000, uncommitted)).map((r) => r.value as AuditRecord);
     expect(rawAudit.map((r) => r.seq)).toEqual([0, 1, 1]);
     expect(rawAudit[1]!.hash).not.toBe(audit[1]!.hash);
+
+    // A restarted server reads the chain's head from committed records only: its next record is seq 2.
+    await rig.restart();
+    const deployed = await rig.call('olga', 'POST', '/v1/models/credit-risk/versions/1.0.0/deploy', { noTargetReason: 'first version of the model' });
+    expect(deployed.json()).toMatchObject({ status: 'deployed', auditSeq: 2 });
+    const after = (await collect<AuditRecord>(`${prefix}audit`, 'AuditRecord', (r) => r.some((x) => x.value?.seq === 2), 30_000)).map((r) => r.value as AuditRecord);
+    expect(after.map((r) => r.action)).toEqual(['governance.submit', 'governance.approve', 'governance.deploy']);
+    expect(verifyChain(after, new Map([[rig.auditKey.keyId, rig.auditKey.publicKey]]))).toMatchObject({ ok: true, count: 3 });
   });
 });

@@ -58,8 +58,7 @@ export async function governanceProducer(kafka: Kafka, options: GovernanceProduc
     }
     return producer;
   };
-  let current: Promise<Producer> | null = connect();
-  await current;
+  let current: Producer | null = await connect();
   const messagesOf = (write: GovernanceWrite): TopicMessages[] =>
     [
       { topic: topics.governance, messages: write.events.map((e) => ({ key: e.modelId, value: governance.encode(e) })) },
@@ -68,15 +67,20 @@ export async function governanceProducer(kafka: Kafka, options: GovernanceProduc
     ].filter((t) => t.messages.length > 0);
   return {
     commit: async (write) => {
-      current ??= connect();
-      const producer = await current;
-      const transaction = await producer.transaction();
+      current ??= await connect();
+      const producer = current;
       try {
-        await transaction.sendBatch({ acks: -1, topicMessages: messagesOf(write) });
-        await options.beforeCommit?.(write);
-        await transaction.commit();
+        const transaction = await producer.transaction();
+        try {
+          await transaction.sendBatch({ acks: -1, topicMessages: messagesOf(write) });
+          await options.beforeCommit?.(write);
+          await transaction.commit();
+        } catch (error) {
+          await transaction.abort().catch(() => undefined);
+          throw error;
+        }
       } catch (error) {
-        await transaction.abort().catch(() => undefined);
+        // A kafkajs producer can stay broken after a failure: the next decision builds a new one.
         current = null;
         await producer.disconnect().catch(() => undefined);
         if (error instanceof VigilError) throw error;
@@ -86,7 +90,7 @@ export async function governanceProducer(kafka: Kafka, options: GovernanceProduc
     close: async () => {
       const producer = current;
       current = null;
-      if (producer !== null) await producer.then((p) => p.disconnect()).catch(() => undefined);
+      await producer?.disconnect().catch(() => undefined);
     },
   };
 }
