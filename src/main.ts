@@ -28,13 +28,14 @@ const COMMANDS: Record<string, Command> = {
   deploy: { summary: 'record the deployment of an approved version, with its rollback target', load: async () => (await import('./cli/governance.js')).deploy },
   rollback: { summary: 'roll a model back to its last approved version', load: async () => (await import('./cli/governance.js')).rollback },
   retire: { summary: 'retire a model version, with a reason', load: async () => (await import('./cli/governance.js')).retire },
+  'approve-response': { summary: 'approve a rollback, fallback or shutdown the response policy asked for', load: async () => (await import('./cli/governance.js')).approveResponse },
 };
 
 export const USAGE = `Usage: vigil <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`)
   .join('\n')}
 
 Run \`vigil <command> --help\` for a command's options.

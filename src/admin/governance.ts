@@ -6,13 +6,16 @@
  * here with `checkApproval` before an approval is even built, and again by the registry's fold, so a
  * refused approval never reaches the log.
  *
+ * A decision's events and its audit record on the admin chain are written in one Kafka transaction
+ * (`GovernanceCommit`): both or neither, and the chain's head moves only when the transaction commits.
+ *
  * Actions are serialised within one server, so two requests cannot both pass the check on the same
  * state; a second server writing to the same topic is reconciled by the fold (whatever the registry
  * refuses there changes nothing, and is reported with its reason).
  */
 import { randomUUID } from 'node:crypto';
 import { canonicalHash, canonicalJson } from '../config/canonical.js';
-import type { GovernanceEvent, GovernanceEventType } from '../contracts/records.js';
+import type { AuditRecord, GovernanceEvent, GovernanceEventType, RollbackCommand } from '../contracts/records.js';
 import { VigilError } from '../errors.js';
 import { evaluate } from '../governance/compliance/evaluate.js';
 import type { RulePack } from '../governance/compliance/types.js';
@@ -21,10 +24,14 @@ import type { DeploymentManifest } from '../governance/manifest/types.js';
 import { APPROVED_STATUSES, apply, statusAt } from '../governance/registry/apply.js';
 import { approvedEarlier, lastApprovedBefore, refusalError, versionOf } from '../governance/registry/queries.js';
 import { emptyRegistry, type Refusal, type RegistryPolicy, type RegistryState } from '../governance/registry/types.js';
+import type { AuditEntry } from '../pipeline/policy/audit.js';
+import type { ChainedAuditWriter } from '../security/audit-writer.js';
 import { checkApproval } from '../security/duties.js';
 import { anyGlobMatch } from '../security/glob.js';
 import { ROLE_PERMISSIONS, type Principal } from '../security/roles.js';
-import type { GovernanceActions, GovernanceOutcome, GovernanceRequest, ModelInfo, ModelProvider, ModelVersionInfo } from './ports.js';
+import type { AlertView } from './alert-view.js';
+import type { GovernanceActions, GovernanceOutcome, GovernanceRequest, ModelInfo, ModelProvider, ModelVersionInfo, ResponseApprovalRequest } from './ports.js';
+import { approvedAlready, pendingRequest, planResponseApproval } from './response-approval.js';
 
 /** At most this many findings travel in a check result (the counts are always complete). */
 export const MAX_FINDINGS = 50;
@@ -66,12 +73,19 @@ export class RegistryView {
   }
 }
 
-/** Writes events to the governance topic, in order, in one batch; resolves once the broker has them. */
-export type GovernancePublish = (events: readonly GovernanceEvent[]) => Promise<void>;
+/**
+ * Writes one decision: its events (in order), the commands it issues and its audit records, in one
+ * transaction; resolves once it is committed, rejects when it was aborted.
+ */
+export type GovernanceCommit = (write: { readonly events: readonly GovernanceEvent[]; readonly audit: readonly AuditRecord[]; readonly commands?: readonly RollbackCommand[] }) => Promise<void>;
 
 export interface GovernanceGateOptions {
   readonly registry: RegistryView;
-  readonly publish: GovernancePublish;
+  /** The admin audit chain: the decision's record is chained here and written by `commit`. */
+  readonly audit: ChainedAuditWriter;
+  readonly commit: GovernanceCommit;
+  /** The alert view, where response approvals find the requests they approve. */
+  readonly alerts?: AlertView;
   /** The compliance rule packs a submission is checked against. */
   readonly packs: readonly RulePack[];
   readonly newId?: () => string;
@@ -100,22 +114,70 @@ function refused(message: string, refusal: string): VigilError {
 
 export class GovernanceGate implements GovernanceActions {
   readonly #registry: RegistryView;
-  readonly #publish: GovernancePublish;
+  readonly #audit: ChainedAuditWriter;
+  readonly #commit: GovernanceCommit;
+  readonly #alerts: AlertView | undefined;
   readonly #packs: readonly RulePack[];
   readonly #newId: () => string;
   #tail: Promise<unknown> = Promise.resolve();
 
   constructor(options: GovernanceGateOptions) {
     this.#registry = options.registry;
-    this.#publish = options.publish;
+    this.#audit = options.audit;
+    this.#commit = options.commit;
+    this.#alerts = options.alerts;
     this.#packs = options.packs;
     this.#newId = options.newId ?? (() => randomUUID());
   }
 
   perform(request: GovernanceRequest): Promise<GovernanceOutcome> {
-    const run = this.#tail.then(() => this.#perform(request));
+    return this.#serialised(() => this.#perform(request));
+  }
+
+  /**
+   * Approves a command the response policy asked approval for: finds the request in the alert view
+   * (404 when there is none for this model), plans it (./response-approval.ts: 409 when approved
+   * already or, for a ROLLBACK, when the target is no longer the last approved version), and writes
+   * the RollbackCommand, the approval event and its audit record in one transaction.
+   */
+  approveResponse(request: ResponseApprovalRequest): Promise<GovernanceOutcome> {
+    return this.#serialised(async () => {
+      const alerts = this.#alerts;
+      if (alerts === undefined) throw new VigilError('VIGIL_NOT_IMPLEMENTED', 'response approvals need the alert view, which this server does not have');
+      const { modelId, commandId } = request;
+      const state = this.#registry.state;
+      const twice = approvedAlready(state, modelId, commandId);
+      if (twice !== null) throw twice;
+      const alert = pendingRequest(alerts, modelId, commandId);
+      if (alert === undefined) throw new VigilError('VIGIL_NOT_FOUND', `no response of ${modelId} awaits approval with command id ${JSON.stringify(commandId)}`);
+      const { event, command } = planResponseApproval(state, alert, request, actingRoles(request.actor, modelId, state.policy));
+      const checked = apply(state, event);
+      if (!checked.ok) throw refusalError(checked.refusal);
+      const outcome: GovernanceOutcome = { eventId: event.eventId, type: event.type, modelId, modelVersion: event.modelVersion, actor: event.actor, timestamp: event.timestamp, events: [event.eventId], command };
+      const entry = auditEntry(request, `response.approve.${command.action.toLowerCase()}`, `${modelId}@${event.modelVersion}`, { alertId: alert.alertId, command });
+      return { ...outcome, auditSeq: await this.#write([event], entry, [command]) };
+    });
+  }
+
+  /** Runs `step` after every earlier action of this gate has finished: one decision at a time. */
+  #serialised<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(step);
     this.#tail = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Writes a decision: its events, the commands it issues and its audit record (`entry`) in one
+   * transaction, then folds the events into the registry. Returns the audit record's seq.
+   */
+  async #write(events: readonly GovernanceEvent[], entry: AuditEntry, commands: readonly RollbackCommand[] = []): Promise<number> {
+    const [record] = await this.#audit.appendWith([entry], (audit) => this.#commit({ events, audit, ...(commands.length > 0 ? { commands } : {}) }));
+    for (const e of events) {
+      // Only a race with another writer can make this refuse: the event is in the log, and the fold ignores it there too.
+      const refusal = this.#registry.fold(e);
+      if (refusal !== null) throw refusalError(refusal);
+    }
+    return (record as AuditRecord).seq;
   }
 
   async #perform(request: GovernanceRequest): Promise<GovernanceOutcome> {
@@ -195,15 +257,9 @@ export class GovernanceGate implements GovernanceActions {
       if (!result.ok) throw refusalError(result.refusal);
       next = result.state;
     }
-    await this.#publish(events);
-    for (const e of events) {
-      // Only a race with another writer can make this refuse: the event is in the log, and the fold ignores it there too.
-      const refusal = this.#registry.fold(e);
-      if (refusal !== null) throw refusalError(refusal);
-    }
     const last = events[events.length - 1] as GovernanceEvent;
-    const record = versionOf(this.#registry.state, modelId, last.modelVersion);
-    return {
+    const record = versionOf(next, modelId, last.modelVersion);
+    const outcome: GovernanceOutcome = {
       eventId: last.eventId,
       type: last.type,
       modelId,
@@ -214,7 +270,14 @@ export class GovernanceGate implements GovernanceActions {
       events: events.map((e) => e.eventId),
       ...(check !== undefined ? { check } : {}),
     };
+    const auditSeq = await this.#write(events, auditEntry(request, `governance.${action}`, `${modelId}@${last.modelVersion}`, outcome));
+    return { ...outcome, auditSeq };
   }
+}
+
+/** The audit entry of a decision, as the API's handlers write it for other mutations (actor, request id, time of the request). */
+export function auditEntry(request: Pick<GovernanceRequest, 'actor' | 'now' | 'requestId'>, action: string, subject: string, payload: object): AuditEntry {
+  return { timestamp: request.now, actor: request.actor.id, action, subject, payload: { requestId: request.requestId ?? null, ...payload } };
 }
 
 /** The compliance check of a submission: every pack over the manifest, with what the registry knows (not approvals: those come later). */

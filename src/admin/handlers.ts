@@ -42,6 +42,18 @@ function model(ctx: HandlerContext): ModelInfo {
   return info;
 }
 
+/** Runs a governance step. A refused step is a decision too: it goes into the audit trail with the registry's reason. */
+async function auditingRefusals(ctx: HandlerContext, action: string, subject: string, details: object, step: () => Promise<GovernanceOutcome>): Promise<GovernanceOutcome> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof VigilError && error.code === 'VIGIL_GOVERNANCE_REFUSED') {
+      await ctx.audit(`${action}.refused`, subject, { ...details, reason: error.message, refusal: error.details['refusal'] ?? null });
+    }
+    throw error;
+  }
+}
+
 function governance(action: GovernanceAction): Handler {
   return async (ctx) => {
     const { api, principal } = need(ctx);
@@ -51,17 +63,13 @@ function governance(action: GovernanceAction): Handler {
     }
     const modelId = p['modelId'] ?? '';
     const version = p['version'] ?? null;
-    let outcome: GovernanceOutcome;
-    try {
-      outcome = await api.governance.perform({ action, modelId, version, actor: principal, body: (ctx.request.body ?? {}) as GovernanceRequest['body'], now: ctx.now });
-    } catch (error) {
-      // A refused step is a decision too: it goes into the audit trail with the registry's reason.
-      if (error instanceof VigilError && error.code === 'VIGIL_GOVERNANCE_REFUSED') {
-        await ctx.audit(`governance.${action}.refused`, `${modelId}@${version ?? '(deployed)'}`, { reason: error.message, refusal: error.details['refusal'] ?? null });
-      }
-      throw error;
-    }
-    await ctx.audit(`governance.${action}`, `${outcome.modelId}@${outcome.modelVersion}`, outcome);
+    const gate = api.governance;
+    const body = (ctx.request.body ?? {}) as GovernanceRequest['body'];
+    const outcome = await auditingRefusals(ctx, `governance.${action}`, `${modelId}@${version ?? '(deployed)'}`, {}, () =>
+      gate.perform({ action, modelId, version, actor: principal, body, now: ctx.now, requestId: String(ctx.request.id) }),
+    );
+    // The gate writes the audit record in the decision's own transaction; another implementation leaves it to the API.
+    if (outcome.auditSeq === undefined) await ctx.audit(`governance.${action}`, `${outcome.modelId}@${outcome.modelVersion}`, outcome);
     return outcome;
   };
 }
@@ -162,6 +170,17 @@ export const HANDLERS: Readonly<Record<RouteId, Handler>> = {
   'governance.deploy': governance('deploy'),
   'governance.rollback': governance('rollback'),
   'governance.retire': governance('retire'),
+  'responses.approve': async (ctx) => {
+    const { api, principal } = need(ctx);
+    const approve = api.governance?.approveResponse?.bind(api.governance);
+    if (approve === undefined) throw new VigilError('VIGIL_NOT_IMPLEMENTED', 'the approval of response commands is not implemented on this server (the governance gate provides it)');
+    const p = params(ctx);
+    const modelId = p['modelId'] ?? '';
+    const commandId = p['commandId'] ?? '';
+    const reason = (ctx.request.body as { reason?: string } | undefined)?.reason?.trim() || null;
+    // The approval is audited in its own transaction; a refusal is audited here.
+    return auditingRefusals(ctx, 'response.approve', modelId, { commandId }, () => approve({ modelId, commandId, actor: principal, reason, now: ctx.now, requestId: String(ctx.request.id) }));
+  },
   'audit.verify': async (ctx) => {
     const { api } = need(ctx);
     if (api.auditService === undefined) throw new VigilError('VIGIL_NOT_IMPLEMENTED', 'audit verification is not implemented on this server yet (the governance package provides it)');

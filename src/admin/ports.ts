@@ -14,7 +14,7 @@
  * Keys starting with `silence:` are reserved: no model id may start with it.
  */
 import { randomUUID } from 'node:crypto';
-import type { DetectorConfig, IoLogRecord } from '../contracts/records.js';
+import type { DetectorConfig, IoLogRecord, RollbackCommand } from '../contracts/records.js';
 import type { IoLogFilter } from '../iolog/reader.js';
 import type { Envelope } from '../security/crypto/envelope.js';
 import { canonicalJson } from '../config/canonical.js';
@@ -227,6 +227,8 @@ export interface GovernanceRequest {
     readonly noTargetReason?: string;
   };
   readonly now: number;
+  /** The request's id, carried into the decision's audit record. */
+  readonly requestId?: string;
 }
 
 export interface GovernanceOutcome {
@@ -242,11 +244,30 @@ export interface GovernanceOutcome {
   readonly events?: readonly string[];
   /** submit: the compliance check's result. */
   readonly check?: { readonly passed: boolean; readonly errors: number; readonly warnings: number; readonly findings: readonly { readonly ruleId: string; readonly severity: string; readonly clause: string; readonly path: string; readonly message: string }[] };
+  /** An approved response: the command written to vigil.rollback in the same transaction. */
+  readonly command?: RollbackCommand;
+  /**
+   * The seq of the decision's audit record on the admin chain, when the implementation wrote it in the
+   * same transaction as the decision; without it the API writes the audit record after the decision.
+   */
+  readonly auditSeq?: number;
+}
+
+/** The approval of a command the response policy asked a person to approve (its GOVERNANCE alert names the command id). */
+export interface ResponseApprovalRequest {
+  readonly modelId: string;
+  readonly commandId: string;
+  readonly actor: Principal;
+  readonly reason: string | null;
+  readonly now: number;
+  readonly requestId?: string;
 }
 
 /** Implemented by the governance gate; it must call `checkApproval` (src/security/duties.ts) for approvals. */
 export interface GovernanceActions {
   perform(request: GovernanceRequest): Promise<GovernanceOutcome>;
+  /** Issues an approved response command; absent: the route answers 501. */
+  approveResponse?(request: ResponseApprovalRequest): Promise<GovernanceOutcome>;
 }
 
 export interface AuditChainResult {

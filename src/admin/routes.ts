@@ -32,6 +32,7 @@ export type RouteId =
   | 'governance.deploy'
   | 'governance.rollback'
   | 'governance.retire'
+  | 'responses.approve'
   | 'audit.verify'
   | 'audit.report'
   | 'iolog.read';
@@ -103,6 +104,18 @@ export const ROUTES: readonly RouteSpec[] = [
   governance('governance.deploy', 'deploy', 'governance:deploy', '/v1/models/:modelId/versions/:version/deploy', 'Record the deployment of an approved version'),
   governance('governance.rollback', 'rollback', 'governance:rollback', '/v1/models/:modelId/rollback', 'Roll a model back to its last approved version (or toVersion)'),
   governance('governance.retire', 'retire', 'governance:deploy', '/v1/models/:modelId/versions/:version/retire', 'Retire a version (a reason is required)'),
+  {
+    id: 'responses.approve',
+    method: 'POST',
+    url: '/v1/models/:modelId/responses/:commandId/approve',
+    summary: 'Approve a rollback, fallback or shutdown the response policy asked approval for: issues its command on vigil.rollback',
+    access: { permission: 'governance:approve', scope: 'model' },
+    mutation: true,
+    params: S.RESPONSE_PARAMS,
+    body: S.RESPONSE_APPROVAL_BODY,
+    responses: { 200: S.GOVERNANCE_RESULT },
+    placeholder: 'the approval of response commands',
+  },
   { id: 'audit.verify', method: 'GET', url: '/v1/audit/verify', summary: 'Verify the audit chains', access: { permission: 'audit:read', scope: 'global' }, mutation: false, querystring: S.AUDIT_QUERY, responses: { 200: S.AUDIT_VERIFY }, placeholder: 'audit verification' },
   { id: 'audit.report', method: 'GET', url: '/v1/audit/report', summary: 'Evidence report for auditors', access: { permission: 'audit:read', scope: 'global' }, mutation: false, querystring: S.AUDIT_REPORT_QUERY, responses: { 200: S.AUDIT_REPORT }, placeholder: 'the audit report' },
   {

@@ -30,6 +30,13 @@ export const ERROR_RESPONSE: Schema = {
 
 export const MODEL_PARAMS: Schema = { type: 'object', additionalProperties: false, required: ['modelId'], properties: { modelId: ID } };
 export const VERSION_PARAMS: Schema = { type: 'object', additionalProperties: false, required: ['modelId', 'version'], properties: { modelId: ID, version: ID } };
+export const RESPONSE_PARAMS: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['modelId', 'commandId'],
+  properties: { modelId: ID, commandId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$' } },
+};
+export const RESPONSE_APPROVAL_BODY: Schema = { type: 'object', additionalProperties: false, properties: { reason: text(2000) } };
 export const SILENCE_PARAMS: Schema = {
   type: 'object',
   additionalProperties: false,
@@ -187,6 +194,24 @@ export const GOVERNANCE_RESULT: Schema = {
     timestamp: ms,
     status: { type: 'string' },
     events: { type: 'array', items: { type: 'string' } },
+    auditSeq: { type: 'integer', minimum: 0 },
+    command: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['commandId', 'modelId', 'fromVersion', 'toVersion', 'action', 'reason', 'alertIds', 'issuedAt', 'issuedBy', 'approvalId'],
+      properties: {
+        commandId: { type: 'string' },
+        modelId: { type: 'string' },
+        fromVersion: { type: 'string' },
+        toVersion: { type: 'string' },
+        action: { type: 'string', enum: ['ROLLBACK', 'FALLBACK', 'SHUTDOWN'] },
+        reason: { type: 'string' },
+        alertIds: { type: 'array', items: { type: 'string' } },
+        issuedAt: ms,
+        issuedBy: { type: 'string' },
+        approvalId: nullable({ type: 'string' }),
+      },
+    },
     check: {
       type: 'object',
       additionalProperties: false,

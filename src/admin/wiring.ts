@@ -6,6 +6,7 @@
  * a `stop`.
  * `vigil serve` uses it; `vigil run` can pass the same deps to buildAdmin (see README).
  */
+import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
@@ -33,7 +34,7 @@ import { readAuditTopic } from '../governance/audit/read.js';
 import { loadPacks } from '../governance/compliance/packs.js';
 import { loadEvidenceTopics } from '../governance/report/load.js';
 import { ioLogSettingsFor, retentionMs } from '../iolog/settings.js';
-import { governanceProducer } from '../pipeline/sink/governance-producer.js';
+import { governanceProducer, type GovernanceWrite } from '../pipeline/sink/governance-producer.js';
 import { GovernanceFeed } from '../pipeline/source/governance-feed.js';
 import { alertAuditEntry } from '../pipeline/policy/audit.js';
 import { ComplianceWatch } from './compliance-watch.js';
@@ -57,6 +58,18 @@ export interface AdminApiOptions {
   readonly clock?: () => number;
   /** Where key settings are read from (VIGIL_KEK_FILE, the key variable); default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The governance producer's transactional id (default: governanceTransactionalId). */
+  readonly transactionalId?: string;
+  /** Runs inside each governance transaction before its commit; a failure aborts it (fault injection in tests). */
+  readonly beforeCommit?: (write: GovernanceWrite) => Promise<void>;
+}
+
+/**
+ * The governance producer's transactional id: stable for one server (its host, port and topics), so a
+ * restart fences the dead instance and aborts its open transaction; distinct between servers.
+ */
+export function governanceTransactionalId(infra: InfraSettings): string {
+  return `vigil-admin.${infra.topicPrefix}${hostname()}:${infra.httpPort}`;
 }
 
 /**
@@ -101,6 +114,7 @@ export async function startAdminApi(options: AdminApiOptions): Promise<{ app: Fa
     audit: topicName(infra.topicPrefix, 'audit'),
     alerts: topicName(infra.topicPrefix, 'alerts'),
     governance: topicName(infra.topicPrefix, 'governance'),
+    rollback: topicName(infra.topicPrefix, 'rollback'),
   };
   const packs = loadPacks();
   const iolog = ioLogPort(options, cwd);
@@ -149,7 +163,12 @@ export async function startAdminApi(options: AdminApiOptions): Promise<{ app: Fa
       compliance.onEvent(event, at).catch((error: unknown) => logger.error({ err: error }, 'a compliance alert could not be written'));
     },
   });
-  const governance = await governanceProducer(kafka, { registryUrl: infra.registryUrl, topic: topics.governance });
+  const governance = await governanceProducer(kafka, {
+    registryUrl: infra.registryUrl,
+    topics,
+    transactionalId: options.transactionalId ?? governanceTransactionalId(infra),
+    ...(options.beforeCommit ? { beforeCommit: options.beforeCommit } : {}),
+  });
   try {
     await configFeed.start();
     await governanceFeed.start();
@@ -158,7 +177,7 @@ export async function startAdminApi(options: AdminApiOptions): Promise<{ app: Fa
     await Promise.all([feed.stop(), configFeed.stop(), producer.close(), governance.close()].map((p) => p.catch(() => undefined)));
     throw error;
   }
-  const gate = new GovernanceGate({ registry, publish: (events) => governance.publish(events), packs });
+  const gate = new GovernanceGate({ registry, audit, commit: (write) => governance.commit(write), packs, alerts });
   const auditService = new EvidenceAuditService({
     keyring: keyringOf([{ keyId: options.auditKey.keyId, algorithm: 'ed25519', key: options.auditKey.publicKey, validFrom: null, validUntil: null }]),
     packs,

@@ -1,5 +1,5 @@
 /**
- * `vigil submit | approve | reject | deploy | rollback`: the governance actions, as calls to the admin
+ * `vigil submit | approve | reject | deploy | rollback | retire | approve-response`: the governance actions, as calls to the admin
  * API with VIGIL_TOKEN at VIGIL_API_URL (src/cli/api-client.ts). One command object per action, each
  * with its HELP and run; `src/main.ts` registers each. The server decides: a 403 names the missing
  * role, a 409 the registry's refusal (exit 1), in one line.
@@ -25,6 +25,7 @@ interface Outcome {
   status?: string;
   events?: string[];
   check?: { passed: boolean; errors: number; warnings: number; findings: { ruleId: string; severity: string; clause: string; path: string; message: string }[] };
+  command?: { commandId: string; action: string; fromVersion: string; toVersion: string; issuedBy: string; approvalId: string | null };
 }
 
 const ENV_NOTE = `Calls the admin API with VIGIL_TOKEN at VIGIL_API_URL (default http://VIGIL_HTTP_HOST:VIGIL_HTTP_PORT).
@@ -58,6 +59,10 @@ function report(io: CommandIo, outcome: Outcome, json: boolean, verb: string): v
     const c = outcome.check;
     io.out(`compliance check ${c.passed ? 'passed' : 'FAILED'}: ${c.errors} error(s), ${c.warnings} warning(s)`);
     for (const f of c.findings) io.out(`  ${f.severity.padEnd(7)} ${f.ruleId} [${f.clause}] ${f.path}: ${f.message}`);
+  }
+  if (outcome.command) {
+    const c = outcome.command;
+    io.out(`command ${c.commandId} issued: ${c.action} ${outcome.modelId}@${c.fromVersion}${c.toVersion ? ` -> ${c.toVersion}` : ''} by ${c.issuedBy}, approval ${c.approvalId ?? '(none)'}`);
   }
 }
 
@@ -192,5 +197,29 @@ export const retire = command(
     const reason = text(values['reason'], 'reason');
     if (reason === undefined) throw new VigilError('VIGIL_USAGE', 'retire needs --reason TEXT; see `vigil retire --help`');
     return { path: versionPath(values, 'retire', 'retire'), body: { reason }, verb: 'retired' };
+  },
+);
+
+export const approveResponse = command(
+  'approve-response',
+  'COMMAND_ID --model ID [--reason TEXT] [--json]',
+  `Approves a rollback, fallback or shutdown the response policy asked approval for (role approver): the
+CRITICAL GOVERNANCE alert of the request names COMMAND_ID in its evidence (commandId). The server
+issues the command on the rollback topic with that id, records the approval and audits it, in one
+transaction. A ROLLBACK is refused (409) unless its target is still the last approved version before
+the failing one; a command is approved once only.`,
+  {},
+  1,
+  (values, positionals) => {
+    if (values['version'] !== undefined) throw new VigilError('VIGIL_USAGE', 'approve-response takes the version from the request; give COMMAND_ID and --model, not --version');
+    const commandId = positionals[0];
+    if (commandId === undefined) throw new VigilError('VIGIL_USAGE', 'approve-response needs the COMMAND_ID of the request; see `vigil approve-response --help`');
+    if (!/^[A-Za-z0-9_-]{1,128}$/.test(commandId)) throw new VigilError('VIGIL_USAGE', `COMMAND_ID must be 1 to 128 letters, digits, '_' or '-', got ${JSON.stringify(commandId.slice(0, 60))}`);
+    const reason = text(values['reason'], 'reason');
+    return {
+      path: `/v1/models/${segment(values['model'], 'model', 'approve-response')}/responses/${commandId}/approve`,
+      body: reason === undefined ? {} : { reason },
+      verb: 'approved the response of',
+    };
   },
 );

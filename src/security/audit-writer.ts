@@ -33,13 +33,27 @@ export class ChainedAuditWriter implements AuditWriter {
   }
 
   append(entry: AuditEntry): Promise<AuditRecord> {
+    return this.appendWith([entry], async ([record]) => this.#publish(record as AuditRecord)).then(([record]) => record as AuditRecord);
+  }
+
+  /**
+   * Chains `entries` after the head and hands their records to `write`, which writes them together with
+   * whatever they record (one Kafka transaction). The head moves only once `write` resolves: after an
+   * aborted write the next append reuses the seqs, so the chain never has a gap or a record that is not
+   * in the log.
+   */
+  appendWith(entries: readonly AuditEntry[], write: (records: readonly AuditRecord[]) => Promise<void>): Promise<AuditRecord[]> {
     const run = this.#tail.then(async () => {
-      const record = appendAudit(this.chainId, this.#last, entry, this.#signer);
-      // Only a written record moves the checkpoint: after a failed write the next append reuses its
-      // seq, so the chain never has a gap.
-      await this.#publish(record);
-      this.#last = { seq: record.seq, hash: record.hash };
-      return record;
+      const records: AuditRecord[] = [];
+      let last = this.#last;
+      for (const entry of entries) {
+        const record = appendAudit(this.chainId, last, entry, this.#signer);
+        records.push(record);
+        last = { seq: record.seq, hash: record.hash };
+      }
+      await write(records);
+      this.#last = last;
+      return records;
     });
     this.#tail = run.catch(() => undefined);
     return run;

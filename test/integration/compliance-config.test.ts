@@ -7,27 +7,22 @@
  * the configuration topic are logged and skipped; a restart repeats nothing; a finding that goes away
  * and comes back alerts again.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildConfig } from '../../src/config/index.js';
 import type { Alert, AuditRecord, DetectorConfig } from '../../src/contracts/records.js';
 import { LIVE_PATH_PREFIX } from '../../src/governance/compliance/live.js';
 import { avroProducer } from '../../src/pipeline/sink/producer.js';
 import { makeManifest } from '../unit/governance/helpers.js';
-import { adminRig, type AdminRig } from './admin-rig.js';
+import { startAdminRig, type AdminRig } from './admin-rig.js';
 import { collect, stack, testKafka, uniquePrefix } from './helpers.js';
 
 const MONITORING_RULES = ['EUAIA-15-MONITORING', 'ISO42001-A.6.2.6-MONITORING', 'NIST-MEASURE-2.4-MONITORING'];
 
 describe('compliance re-evaluated when the live configuration changes, on the real stack', () => {
   const prefix = uniquePrefix('govconfig');
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-govconfig-'));
   const logLines: string[] = [];
   // The file switches chi-square on beside psi; I/O logs are kept 120 days, short of the EU AI Act's six
   // months: one live finding at deployment, which shows the watch has read the deployment.
-  const config = buildConfig({ access: { tokens: { file: join(dir, 'tokens.json') } }, detectors: { 'chi-square': { enabled: true } }, iolog: { enabled: true, retentionDays: 120 } }, 'test');
+  const config = { detectors: { 'chi-square': { enabled: true } }, iolog: { enabled: true, retentionDays: 120 } };
   let rig: AdminRig;
   const call = async (who: string, method: 'POST' | 'PUT', url: string, payload: object) => {
     const res = await rig.call(who, method, url, payload);
@@ -40,8 +35,7 @@ describe('compliance re-evaluated when the live configuration changes, on the re
   const fromConfig = (alerts: readonly Alert[]) => alerts.filter((a) => a.source.topic === `${prefix}config`);
 
   beforeAll(async () => {
-    rig = await adminRig({ prefix, dir, config, people: { olga: ['operator'], ann: ['approver'], bob: ['approver'] }, log: logLines });
-    await rig.start();
+    rig = await startAdminRig(prefix, { olga: ['operator'], ann: ['approver'], bob: ['approver'] }, { config, log: logLines });
   }, 120_000);
   afterAll(async () => {
     await rig?.stop();
@@ -102,8 +96,7 @@ describe('compliance re-evaluated when the live configuration changes, on the re
     expect(logLines.some((l) => /vigil\.config record not applied by the compliance watch/.test(l) && l.includes('does not parse'))).toBe(true);
 
     // A restart reads the history and repeats nothing: the next alerts are those of the next change.
-    await rig.stop();
-    await rig.start();
+    await rig.restart();
     await chiSquare(true);
     const third = await chiSquare(false);
     const afterRestart = await governanceAlerts((a) => fromConfig(a).length >= 9);

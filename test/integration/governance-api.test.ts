@@ -5,70 +5,34 @@
  * auditor the decrypted, redacted entries written with the I/O log builder (and refuses a viewer).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAdminApi } from '../../src/admin/wiring.js';
 import { canonicalHash } from '../../src/config/canonical.js';
-import { buildConfig } from '../../src/config/index.js';
 import type { AuditRecord, GovernanceEvent, IoLogRecord } from '../../src/contracts/records.js';
 import { fold, versionOf } from '../../src/governance/registry/queries.js';
 import { IoLogBuilder } from '../../src/iolog/builder.js';
 import { verifyChain } from '../../src/pipeline/policy/audit.js';
 import { avroProducer } from '../../src/pipeline/sink/producer.js';
-import { ensureTopics } from '../../src/pipeline/sink/topics.js';
-import { createAccessLogger } from '../../src/security/access-log.js';
 import { Envelope } from '../../src/security/crypto/envelope.js';
 import { LocalKeyProvider } from '../../src/security/crypto/keyring.js';
-import { FileTokenStore } from '../../src/security/token-store.js';
-import { mintToken } from '../../src/security/tokens.js';
-import { createLogger } from '../../src/telemetry/logger.js';
-import { createMetrics } from '../../src/telemetry/metrics.js';
 import { makeManifest } from '../unit/governance/helpers.js';
 import { settings, tabularEvent } from '../unit/iolog/fixtures.js';
-import { collect, eventually, stack, testAuditKey, uniquePrefix } from './helpers.js';
+import { startAdminRig, type AdminRig } from './admin-rig.js';
+import { collect, eventually, stack, uniquePrefix } from './helpers.js';
 
 describe('governance actions through the admin API on the real stack', () => {
   const prefix = uniquePrefix('govapi');
-  const auditKey = testAuditKey();
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-govapi-'));
   const env = { VIGIL_KEK: randomBytes(32).toString('base64') };
-  const sink = new Writable({
-    write(_chunk: Buffer, _e, done) {
-      done();
-    },
-  });
-  // The running configuration logs I/O and keeps it a year, as the manifest declares: the deployment is
-  // compliant in the live configuration too, so the compliance watch raises nothing.
-  const config = buildConfig({ access: { tokens: { file: join(dir, 'tokens.json') } }, iolog: { enabled: true, retentionDays: 365 } }, 'test');
   const people = { olga: ['operator'], ann: ['approver'], bob: ['approver'], aud: ['auditor'], vic: ['viewer'] } as const;
-  const tokens = Object.fromEntries(Object.entries(people).map(([owner, roles]) => [owner, mintToken({ owner, roles: [...roles], scopes: ['*'], expiresAt: null }, Date.now())]));
-  let api: Awaited<ReturnType<typeof startAdminApi>>;
-  const start = () =>
-    startAdminApi({
-      config,
-      infra: { ...stack(), topicPrefix: prefix, httpHost: '127.0.0.1', httpPort: 0 },
-      auditKey,
-      registry: createMetrics({ defaultMetrics: false }).registry,
-      health: { live: () => true, ready: () => ({ ready: true }) },
-      logger: createLogger({ level: 'warn', destination: sink }),
-      accessLogger: createAccessLogger(sink),
-      env,
-      cwd: dir,
-    });
-  const call = (who: string, method: 'GET' | 'POST', url: string, payload?: object) =>
-    api.app.inject({ method, url, headers: { authorization: `Bearer ${tokens[who]!.token}` }, ...(payload !== undefined ? { payload } : {}) });
+  let rig: AdminRig;
+  const call = (who: string, method: 'GET' | 'POST', url: string, payload?: object) => rig.call(who, method, url, payload);
 
   beforeAll(async () => {
-    await ensureTopics(stack().brokers, prefix, 1);
-    const store = new FileTokenStore(join(dir, 'tokens.json'));
-    for (const t of Object.values(tokens)) store.add(t.record);
-    api = await start();
+    // The running configuration logs I/O and keeps it a year, as the manifest declares: the deployment is
+    // compliant in the live configuration too, so the compliance watch raises nothing.
+    rig = await startAdminRig(prefix, people, { env, config: { iolog: { enabled: true, retentionDays: 365 } } });
   }, 120_000);
   afterAll(async () => {
-    await api?.stop();
+    await rig?.stop();
   });
 
   it('submit, two approvals and deploy land on the governance and audit topics; the I/O log reads back for the auditor only', async () => {
@@ -113,7 +77,7 @@ describe('governance actions through the admin API on the real stack', () => {
       ['governance.approve', 'bob'],
       ['governance.deploy', 'olga'],
     ]);
-    expect(verifyChain(audit, new Map([[auditKey.keyId, auditKey.publicKey]]))).toMatchObject({ ok: true });
+    expect(verifyChain(audit, new Map([[rig.auditKey.keyId, rig.auditKey.publicKey]]))).toMatchObject({ ok: true });
     const verified = await call('aud', 'GET', '/v1/audit/verify');
     expect(verified.json()).toMatchObject({ ok: true, chains: [{ chainId: 'admin', ok: true, count: 6 }] });
 
@@ -163,8 +127,7 @@ describe('governance actions through the admin API on the real stack', () => {
     expect(first.json()).toMatchObject({ status: 'checked' });
 
     // A new server starts from the topic: it knows ann approved, and bob's approval completes 2.0.0.
-    await api.stop();
-    api = await start();
+    await rig.restart();
     const again = await call('ann', 'POST', '/v1/models/credit-risk/versions/2.0.0/approve', {});
     expect(again.statusCode).toBe(409);
     expect(again.json().message).toMatch(/ann has already approved credit-risk@2\.0\.0/);

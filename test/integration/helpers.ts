@@ -41,16 +41,18 @@ export interface Collected<T> {
 }
 
 /**
- * Reads `topic` (read_committed) from the beginning until `done(records)` holds or the time runs out;
- * then returns what it read. Values are decoded with `schema`, or left raw when it is null.
+ * Reads `topic` (read_committed, unless `readUncommitted`) from the beginning until `done(records)`
+ * holds or the time runs out; then returns what it read. Values are decoded with `schema`, or left raw
+ * when it is null.
  */
 export async function collect<T>(
   topic: string,
   schema: SchemaName | null,
   done: (records: readonly Collected<T>[]) => boolean,
   timeoutMs: number,
+  options: { readonly readUncommitted?: boolean } = {},
 ): Promise<Collected<T>[]> {
-  const consumer = testKafka('collector').consumer({ groupId: `collector-${randomBytes(6).toString('hex')}`, readUncommitted: false });
+  const consumer = testKafka('collector').consumer({ groupId: `collector-${randomBytes(6).toString('hex')}`, readUncommitted: options.readUncommitted === true });
   const records: Collected<T>[] = [];
   const type = schema ? avroType(schema) : null;
   const toRecord = (partition: number, m: KafkaMessage): Collected<T> => ({

@@ -3,7 +3,7 @@
  * step is not allowed. Pure: the state given is never changed; a refused event changes nothing.
  */
 import type { GovernanceEvent } from '../../contracts/records.js';
-import { parsePayload, type PayloadByType } from './payloads.js';
+import { commandApprovalId, parsePayload, type PayloadByType } from './payloads.js';
 import type { ApplyResult, ModelRecord, RefusalCode, RegistryState, VersionRecord, VersionStatus } from './types.js';
 
 const PENDING: readonly VersionStatus[] = ['submitted', 'checked', 'check-failed'];
@@ -34,13 +34,14 @@ export function apply(state: RegistryState, event: GovernanceEvent): ApplyResult
   const { roles: R } = state.policy;
   const hasRole = (role: string) => (parsed.value as { roles?: readonly string[] }).roles?.includes(role) === true;
 
-  const commit = (version: VersionRecord, patch: Partial<Pick<ModelRecord, 'deployed'>> = {}, others: Record<string, VersionRecord> = {}): ApplyResult => {
+  // `version` null: the event changes no version (the approval of a response command), it is only recorded.
+  const commit = (version: VersionRecord | null, patch: Partial<Pick<ModelRecord, 'deployed'>> = {}, others: Record<string, VersionRecord> = {}): ApplyResult => {
     const base: ModelRecord = model ?? { modelId: event.modelId, order: [], versions: {}, deployed: null, lastEventAt: at, eventIds: new Set() };
     const next: ModelRecord = {
       ...base,
       ...patch,
-      order: base.order.includes(version.version) ? base.order : [...base.order, version.version],
-      versions: { ...base.versions, ...others, [version.version]: version },
+      order: version === null || base.order.includes(version.version) ? base.order : [...base.order, version.version],
+      versions: version === null ? { ...base.versions, ...others } : { ...base.versions, ...others, [version.version]: version },
       lastEventAt: at,
       eventIds: new Set([...base.eventIds, event.eventId]),
     };
@@ -88,6 +89,14 @@ export function apply(state: RegistryState, event: GovernanceEvent): ApplyResult
       return commit({ ...v, status: p.passed ? 'checked' : 'check-failed', check: { passed: p.passed, at, errors: p.errors, warnings: p.warnings }, approvals: [] });
     }
     case 'APPROVED': {
+      const { command } = parsed.value as PayloadByType['APPROVED'];
+      if (command !== undefined) {
+        // A person approved a command the response policy asked approval for; the version's standing is unchanged.
+        if (!hasRole(R.approver)) return refuse('MISSING_ROLE', `${event.actor} does not hold the ${R.approver} role`);
+        const id = commandApprovalId(command.commandId);
+        if (event.eventId !== id) return refuse('INVALID_EVENT', `eventId must be ${id} for the approval of command ${command.commandId}`);
+        return commit(null);
+      }
       const no = needs(['checked'], 'an approval');
       if (no !== null) return no;
       const v = current as VersionRecord;

@@ -25,11 +25,30 @@ export interface DeployPayload extends RolesPayload {
 export interface RollbackPayload extends RolesPayload {
   readonly toVersion: string;
 }
+export const COMMAND_ACTIONS = ['ROLLBACK', 'FALLBACK', 'SHUTDOWN'] as const;
+/** The response command an APPROVED event approves (instead of the version itself). */
+export interface ApprovedCommand {
+  readonly commandId: string;
+  readonly action: (typeof COMMAND_ACTIONS)[number];
+  readonly toVersion: string;
+}
+export interface ApprovalPayload extends RolesPayload {
+  /** Present when the approval is of a response command on vigil.rollback, not of the version. */
+  readonly command?: ApprovedCommand;
+}
+
+/**
+ * The event id of the approval of response command `commandId`: fixed, so a second approval of the
+ * same command is a DUPLICATE_EVENT of the first, in the log and after any restart.
+ */
+export function commandApprovalId(commandId: string): string {
+  return `approval.${commandId}`;
+}
 
 export interface PayloadByType {
   MANIFEST_SUBMITTED: SubmittedPayload;
   CHECK_COMPLETED: CheckPayload;
-  APPROVED: RolesPayload;
+  APPROVED: ApprovalPayload;
   REJECTED: RolesPayload;
   DEPLOYED: DeployPayload;
   ROLLED_BACK: RollbackPayload;
@@ -92,6 +111,17 @@ export function parsePayload<K extends GovernanceEventType>(event: GovernanceEve
       if (!r.ok) return r as Parsed<PayloadByType[K]>;
       if (!str(p.toVersion, 64)) return bad('toVersion', 'must name the version to go back to');
       result = { ok: true, value: { ...r.value, toVersion: p.toVersion as string } };
+      break;
+    }
+    case 'APPROVED': {
+      const r = roles();
+      if (!r.ok || p.command === undefined) return r as Parsed<PayloadByType[K]>;
+      const c = p.command as Record<string, unknown> | null;
+      if (typeof c !== 'object' || c === null || Array.isArray(c)) return bad('command', 'must be an object');
+      if (!str(c.commandId, 128)) return bad('command.commandId', 'must be the id of the approved command');
+      if (!(COMMAND_ACTIONS as readonly unknown[]).includes(c.action)) return bad('command.action', `must be one of ${COMMAND_ACTIONS.join(', ')}`);
+      if (typeof c.toVersion !== 'string' || c.toVersion.length > 256) return bad('command.toVersion', 'must be a version (empty for SHUTDOWN)');
+      result = { ok: true, value: { ...r.value, command: { commandId: c.commandId as string, action: c.action as ApprovedCommand['action'], toVersion: c.toVersion } } };
       break;
     }
     default:

@@ -1,35 +1,96 @@
 /**
- * The governance gate's writes: GovernanceEvents to `vigil.governance` (Avro, key: model id). One
- * idempotent producer, acks from all in-sync replicas; the events of one action go in one send (one
- * batch to the model's partition), so a submission and its check result are written together.
+ * The governance gate's writes, one Kafka transaction per decision: its GovernanceEvents on
+ * `vigil.governance` (key: model id), the RollbackCommands it issues on `vigil.rollback` (key: model
+ * id) and the decision's audit records on `vigil.audit` (key: chain id). A read_committed reader sees
+ * all of them or none, so a crash between two sends can no longer leave a decision without its audit
+ * record.
+ *
+ * The transactional id is stable for one server (restarting it fences the dead instance and aborts
+ * what it left open, rather than blocking read_committed readers until the transaction times out);
+ * two servers must use different ids. A failed transaction is aborted and the producer rebuilt before
+ * the next one, since a kafkajs producer can stay broken after losing its broker.
  */
-import type { Kafka, Producer } from 'kafkajs';
-import type { GovernanceEvent } from '../../contracts/records.js';
+import type { Kafka, Producer, TopicMessages } from 'kafkajs';
+import type { AuditRecord, GovernanceEvent, RollbackCommand } from '../../contracts/records.js';
 import { VigilError, describeError } from '../../errors.js';
 import { recordEncoder } from './encode.js';
 
+/** What one decision writes, all or nothing. */
+export interface GovernanceWrite {
+  readonly events: readonly GovernanceEvent[];
+  readonly audit: readonly AuditRecord[];
+  readonly commands?: readonly RollbackCommand[];
+}
+
 export interface GovernanceProducer {
-  publish(events: readonly GovernanceEvent[]): Promise<void>;
+  /** Writes `write` in one transaction; resolves once it is committed, rejects (aborted) otherwise. */
+  commit(write: GovernanceWrite): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function governanceProducer(kafka: Kafka, options: { registryUrl: string; topic: string }): Promise<GovernanceProducer> {
-  const encoder = await recordEncoder<GovernanceEvent>(options.registryUrl, options.topic, 'GovernanceEvent');
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  try {
-    await producer.connect();
-  } catch (error) {
-    throw new VigilError('VIGIL_KAFKA_UNAVAILABLE', `cannot connect the governance producer: ${describeError(error)}`, { cause: error });
-  }
+export interface GovernanceProducerOptions {
+  readonly registryUrl: string;
+  readonly topics: { readonly governance: string; readonly audit: string; readonly rollback: string };
+  readonly transactionalId: string;
+  readonly transactionTimeoutMs?: number;
+  /** Runs after the records are sent and before the commit: a failure here aborts the transaction (tests inject one). */
+  readonly beforeCommit?: (write: GovernanceWrite) => Promise<void>;
+}
+
+export async function governanceProducer(kafka: Kafka, options: GovernanceProducerOptions): Promise<GovernanceProducer> {
+  const { topics } = options;
+  const [governance, audit, rollback] = await Promise.all([
+    recordEncoder<GovernanceEvent>(options.registryUrl, topics.governance, 'GovernanceEvent'),
+    recordEncoder<AuditRecord>(options.registryUrl, topics.audit, 'AuditRecord'),
+    recordEncoder<RollbackCommand>(options.registryUrl, topics.rollback, 'RollbackCommand'),
+  ]);
+  const connect = async (): Promise<Producer> => {
+    const producer = kafka.producer({
+      transactionalId: options.transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: options.transactionTimeoutMs ?? 60_000,
+    });
+    try {
+      await producer.connect();
+    } catch (error) {
+      throw new VigilError('VIGIL_KAFKA_UNAVAILABLE', `cannot connect the governance producer (${options.transactionalId}): ${describeError(error)}`, { cause: error });
+    }
+    return producer;
+  };
+  let current: Producer | null = await connect();
+  const messagesOf = (write: GovernanceWrite): TopicMessages[] =>
+    [
+      { topic: topics.governance, messages: write.events.map((e) => ({ key: e.modelId, value: governance.encode(e) })) },
+      { topic: topics.rollback, messages: (write.commands ?? []).map((c) => ({ key: c.modelId, value: rollback.encode(c) })) },
+      { topic: topics.audit, messages: write.audit.map((r) => ({ key: r.chainId, value: audit.encode(r) })) },
+    ].filter((t) => t.messages.length > 0);
   return {
-    publish: async (events) => {
-      if (events.length === 0) return;
+    commit: async (write) => {
+      current ??= await connect();
+      const producer = current;
       try {
-        await producer.send({ topic: options.topic, acks: -1, messages: events.map((e) => ({ key: e.modelId, value: encoder.encode(e) })) });
+        const transaction = await producer.transaction();
+        try {
+          await transaction.sendBatch({ acks: -1, topicMessages: messagesOf(write) });
+          await options.beforeCommit?.(write);
+          await transaction.commit();
+        } catch (error) {
+          await transaction.abort().catch(() => undefined);
+          throw error;
+        }
       } catch (error) {
-        throw new VigilError('VIGIL_KAFKA_UNAVAILABLE', `cannot write to ${options.topic}: ${describeError(error)}`, { cause: error });
+        // A kafkajs producer can stay broken after a failure: the next decision builds a new one.
+        current = null;
+        await producer.disconnect().catch(() => undefined);
+        if (error instanceof VigilError) throw error;
+        throw new VigilError('VIGIL_KAFKA_UNAVAILABLE', `the governance transaction (${options.transactionalId}) failed and was aborted: ${describeError(error)}`, { cause: error });
       }
     },
-    close: () => producer.disconnect(),
+    close: async () => {
+      const producer = current;
+      current = null;
+      await producer?.disconnect().catch(() => undefined);
+    },
   };
 }

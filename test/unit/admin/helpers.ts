@@ -6,7 +6,8 @@ import { AlertView } from '../../../src/admin/alert-view.js';
 import { EvidenceAuditService } from '../../../src/admin/audit-service.js';
 import { GovernanceGate, RegistryModels, RegistryView } from '../../../src/admin/governance.js';
 import { ConfigRecords, ConfiguredModels, type AuditService, type GovernanceActions, type IoLogPort } from '../../../src/admin/ports.js';
-import type { GovernanceEvent, IoLogRecord } from '../../../src/contracts/records.js';
+import type { Alert, GovernanceEvent, IoLogRecord, RollbackCommand } from '../../../src/contracts/records.js';
+import { runScenario } from '../pipeline/policy/scenario.js';
 import { keyringOf } from '../../../src/governance/audit/keys.js';
 import { loadPacks } from '../../../src/governance/compliance/packs.js';
 import { matches } from '../../../src/iolog/reader.js';
@@ -92,6 +93,7 @@ export function testApi(options: TestApiOptions = {}) {
   let ids = 0;
   // The governance topic, in memory: what the gate writes, folded by the registry as the server's consumer would.
   const governanceTopic: GovernanceEvent[] = [];
+  const rollbackTopic: RollbackCommand[] = [];
   const registry = new RegistryView();
   let eventSeq = 0;
   const governance: GovernanceActions | undefined =
@@ -100,8 +102,13 @@ export function testApi(options: TestApiOptions = {}) {
           registry,
           packs: loadPacks(),
           newId: () => `ev-${++eventSeq}`,
-          publish: async (events) => {
+          audit,
+          alerts,
+          // One transaction, in memory: the events, the commands and their audit records land together.
+          commit: async ({ events, audit: records, commands }) => {
             governanceTopic.push(...events);
+            rollbackTopic.push(...(commands ?? []));
+            audit.records.push(...records);
           },
         })
       : options.governance;
@@ -143,7 +150,16 @@ export function testApi(options: TestApiOptions = {}) {
   });
   const accessRecords = (): Record<string, unknown>[] =>
     lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r['type'] === 'access');
-  return { app, texts, store, audit, auditPublicKey: publicKey, published, alerts, config, lines, accessRecords, clock, metrics, access, governanceTopic, registry };
+  return { app, texts, store, audit, auditPublicKey: publicKey, published, alerts, config, lines, accessRecords, clock, metrics, access, governanceTopic, rollbackTopic, registry };
 }
 
 export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
+
+/** The approval request the response policy raises for credit-risk@3.2.0 (its ROLLBACK goes to 3.1.0) under a rule with `approval: required`. */
+export function approvalRequest(action: 'ROLLBACK' | 'SHUTDOWN' = 'ROLLBACK'): Alert {
+  const rules = [{ action, severity: 'CRITICAL' as const, consecutiveWindows: 3, kinds: [], approval: 'required' as const }];
+  const { alerts } = runScenario(Array.from({ length: 4 }, () => ({ a: 0.3 })), { response: { rules, fallbackModel: null } });
+  const request = alerts.find((a) => a.kind === 'GOVERNANCE');
+  if (request === undefined) throw new Error('the response policy raised no approval request');
+  return request;
+}

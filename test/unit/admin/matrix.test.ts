@@ -48,6 +48,7 @@ const EXPECTED: Record<string, Expect & { url: string }> = {
   'POST /v1/models/:modelId/versions/:version/deploy': { url: `${M}/versions/1.1.0/deploy`, roles: OPERATE, scope: 'model', ok: 501, body: {} },
   'POST /v1/models/:modelId/rollback': { url: `${M}/rollback`, roles: OPERATE, scope: 'model', ok: 501, body: { reason: 'drift' } },
   'POST /v1/models/:modelId/versions/:version/retire': { url: `${M}/versions/1.1.0/retire`, roles: OPERATE, scope: 'model', ok: 501, body: { reason: 'replaced' } },
+  'POST /v1/models/:modelId/responses/:commandId/approve': { url: `${M}/responses/c0ffee/approve`, roles: APPROVE, scope: 'model', ok: 501, body: { reason: 'ok' } },
   'GET /v1/audit/verify': { url: '/v1/audit/verify', roles: AUDIT, scope: 'global', ok: 200 },
   'GET /v1/audit/report': { url: '/v1/audit/report?model=credit-risk', roles: AUDIT, scope: 'global', ok: 200 },
   // The I/O log: the auditor role only (not admin), on the model named in the query.
@@ -140,7 +141,7 @@ describe('the access-control matrix', () => {
     }
     expect(mismatches).toEqual([]);
     expect(cells).toBe(paths.size * METHODS.length * principals.length);
-    expect(cells).toBe(1680);
+    expect(cells).toBe(1760);
 
     // Every request appears exactly once in the access log, and no token text anywhere in the log.
     const records = api.accessRecords();

@@ -13,7 +13,7 @@ import { Envelope } from '../../../src/security/crypto/envelope.js';
 import { makeManifest, tempDir } from '../governance/helpers.js';
 import { settings, tabularEvent } from '../iolog/fixtures.js';
 import { testProvider } from '../security/crypto/helpers.js';
-import { T0, testApi } from '../admin/helpers.js';
+import { T0, approvalRequest, testApi } from '../admin/helpers.js';
 
 const BASE = 'http://vigil.test';
 const TOKENS: Record<string, { roles: Role[] }> = { olga: { roles: ['operator'] }, ann: { roles: ['approver'] }, bob: { roles: ['approver'] }, vic: { roles: ['viewer'] }, aud: { roles: ['auditor'] } };
@@ -157,5 +157,27 @@ describe('the governance commands', () => {
     expect(denied.err).toBe('vigil iolog: GET /v1/iolog?model=credit-risk&limit=100: 403 needs role auditor for model "credit-risk" (vic has viewer) [VIGIL_FORBIDDEN]');
     expect((await cli('aud', 'iolog', 'read', '--model', 'credit-risk', '--api', '--direct')).err).toMatch(/give --api or --direct, not both/);
     expect((await cli('aud', 'iolog', 'read', '--model', 'credit-risk', '--limit', '5000')).err).toMatch(/--limit must be a whole number from 1 to 1000/);
+  });
+
+  it('approve-response issues the requested command once, and explains bad usage', async () => {
+    const { api, cli } = await setup();
+    const request = approvalRequest('SHUTDOWN');
+    api.alerts.fold(request);
+    const commandId = request.evidence['commandId']!;
+    const approved = await cli('ann', 'approve-response', commandId, '--model', 'credit-risk', '--reason', 'paged the owner');
+    expect(approved.code, approved.err).toBe(0);
+    expect(approved.out).toBe(
+      `approved the response of credit-risk@3.2.0 by ann: APPROVED, event approval.${commandId}\ncommand ${commandId} issued: SHUTDOWN credit-risk@3.2.0 by ann, approval approval.${commandId}`,
+    );
+    expect(api.rollbackTopic.map((c) => [c.commandId, c.action, c.issuedBy])).toEqual([[commandId, 'SHUTDOWN', 'ann']]);
+    const again = await cli('bob', 'approve-response', commandId, '--model', 'credit-risk');
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/was already approved .*\[VIGIL_GOVERNANCE_REFUSED\]$/);
+    const viewer = await cli('vic', 'approve-response', commandId, '--model', 'credit-risk');
+    expect(viewer.code).toBe(2);
+    expect(viewer.err).toMatch(/needs role approver or admin/);
+    expect((await cli('ann', 'approve-response', '--model', 'credit-risk')).err).toMatch(/approve-response needs the COMMAND_ID/);
+    expect((await cli('ann', 'approve-response', 'x/y', '--model', 'credit-risk')).err).toMatch(/COMMAND_ID must be 1 to 128 letters/);
+    expect((await cli('ann', 'approve-response', commandId)).err).toMatch(/--model is required/);
   });
 });

@@ -40,6 +40,22 @@ describe('the admin audit writer', () => {
     expect(verifyChain(written, { [signer.keyId]: publicKey })).toMatchObject({ ok: true });
   });
 
+  it('appendWith hands several records to one write and moves the head only when that write succeeds', async () => {
+    const committed: AuditRecord[] = [];
+    const writer = new ChainedAuditWriter(signer, async (r) => void committed.push(r));
+    await writer.append(entry(0));
+    const aborted = writer.appendWith([entry(1), entry(2)], async (records) => {
+      expect(records.map((r) => r.seq)).toEqual([1, 2]);
+      throw new Error('transaction aborted');
+    });
+    await expect(aborted).rejects.toThrow('transaction aborted');
+    expect(writer.checkpoint?.seq).toBe(0);
+    const written = await writer.appendWith([entry(3), entry(4)], async (records) => void committed.push(...records));
+    expect(written.map((r) => [r.seq, JSON.parse(r.payload).i])).toEqual([[1, 3], [2, 4]]);
+    expect(writer.checkpoint).toEqual({ seq: 2, hash: written[1]!.hash });
+    expect(verifyChain(committed, { [signer.keyId]: publicKey })).toMatchObject({ ok: true, count: 3 });
+  });
+
   it('continues a chain from a checkpoint', async () => {
     const first: AuditRecord[] = [];
     const a = new ChainedAuditWriter(signer, async (r) => void first.push(r));
