@@ -85,6 +85,6 @@ describe('vigil token', () => {
     expect(text).toMatch(/Usage: vigil token create/);
     expect(text).toMatch(/Usage: vigil serve/);
     expect(text).toMatch(/unexpected argument "now"/);
-    expect(text).toMatch(/^ {2}token +create, list or revoke API tokens$/m);
+    expect(text).toMatch(/^ {2}token +create, list or revoke API tokens/m);
   });
 });
