@@ -17,7 +17,9 @@ describe('a governance decision and its audit record in one transaction', () => 
   let rig: AdminRig;
 
   beforeAll(async () => {
+    // I/O logged and kept a year, as the manifest declares: the live configuration raises no finding.
     rig = await startAdminRig(prefix, { olga: ['operator'], ann: ['approver'], aud: ['auditor'] }, {
+      config: { iolog: { enabled: true, retentionDays: 365 } },
       beforeCommit: async () => {
         if (!failNext) return;
         failNext = false;

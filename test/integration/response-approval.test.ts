@@ -18,13 +18,17 @@ import { collect, consumedAll, eventually, uniquePrefix } from './helpers.js';
 
 const MODEL = 'fraud-drift';
 
+/** The response policy's request for an approval (compliance findings are GOVERNANCE alerts too). */
+const isRequest = (a: Alert): boolean => a.kind === 'GOVERNANCE' && a.evidence['commandId'] !== undefined;
+
 describe('approving a response command on the real stack', () => {
   const prefix = uniquePrefix('respapp');
   let admin: AdminRig;
   let engine: EngineRig | undefined;
 
   beforeAll(async () => {
-    admin = await startAdminRig(prefix, { olga: ['operator'], ann: ['approver'], bob: ['approver'], vic: ['viewer'] });
+    // I/O logged and kept a year, as the manifests declare: the live configuration raises no finding.
+    admin = await startAdminRig(prefix, { olga: ['operator'], ann: ['approver'], bob: ['approver'], vic: ['viewer'] }, { config: { iolog: { enabled: true, retentionDays: 365 } } });
     // 1.0.0 and then 2.0.0 approved and deployed (minimal risk: one approval each).
     for (const version of ['1.0.0', '2.0.0']) {
       const manifest = makeManifest((m) => {
@@ -56,8 +60,8 @@ describe('approving a response command on the real stack', () => {
     await consumedAll(engine!.engine, 4000, 90_000);
 
     // No command yet: a CRITICAL GOVERNANCE alert asks for the rollback to 1.0.0.
-    const alerts = await collect<Alert>(`${prefix}alerts`, 'Alert', (r) => r.some((a) => a.value!.kind === 'GOVERNANCE'), 30_000);
-    const request = alerts.map((a) => a.value!).find((a) => a.kind === 'GOVERNANCE')!;
+    const alerts = await collect<Alert>(`${prefix}alerts`, 'Alert', (r) => r.some((a) => isRequest(a.value!)), 30_000);
+    const request = alerts.map((a) => a.value!).find(isRequest)!;
     expect(request).toMatchObject({ severity: 'CRITICAL', modelId: MODEL, modelVersion: '2.0.0', evidence: { action: 'ROLLBACK', toVersion: '1.0.0' } });
     const commandId = request.evidence['commandId']!;
 
