@@ -86,6 +86,18 @@ describe('lookupBinCounts', () => {
     expect([...counts]).toEqual([1, 1, 1, 0, 1, 2, 1]);
   });
 
+  it('counts as binCounts with the most bins a profile may have, where cells hold several edges', () => {
+    const rng = mulberry32(5);
+    const gauss = gaussian(rng);
+    const reference = Float64Array.from({ length: 20_000 }, () => (rng() < 0.2 ? 0 : gauss() ** 3));
+    const raw = new Float64Array(1023);
+    const edges = raw.slice(0, quantileEdges(reference, 0, reference.length, 1024, raw));
+    expect(edges.length).toBeGreaterThan(500);
+    const values = Float64Array.from({ length: 20_000 }, () => (rng() < 0.1 ? 0 : rng() < 0.01 ? NaN : gauss() ** 3));
+    expectSameCounts(values, edges, '1024 bins', 1023);
+    expectSameCounts(awkward(edges), edges, '1024 bins, awkward values', 1023);
+  });
+
   it('falls back to the binary search for no edge, one edge and infinite edges', () => {
     for (const edges of [new Float64Array(0), Float64Array.of(2), Float64Array.of(-Infinity, 0, 1), Float64Array.of(0, 1, Infinity), Float64Array.of(-Number.MAX_VALUE, Number.MAX_VALUE)]) {
       const values = Float64Array.from([...awkward(edges), 0.5, 3, -7, NaN]);
