@@ -17,7 +17,6 @@ the full `tensorflow` package, so the CPU-only TensorFlow install is:
     pip install alibi-detect==0.13.0 tensorflow-cpu==2.18.1 tensorflow-probability==0.25.0 numpy==1.26.4
     pip install --no-deps tf-keras==2.18.0
 """
-import importlib
 import json
 import os
 import sys
@@ -25,13 +24,16 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up chatter goes to stderr otherwise
 
+from importlib import metadata  # noqa: E402
+
 import numpy as np  # noqa: E402
 
 
-def version(name):
+def installed(distribution):
+    """The installed version of a distribution, None when it is not installed."""
     try:
-        return importlib.import_module(name).__version__
-    except Exception:  # a package that does not import is recorded as absent
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
         return None
 
 
@@ -41,7 +43,7 @@ def seed_backend(backend, seed):
         import tensorflow as tf
 
         tf.random.set_seed(seed)
-        return {"tensorflow": tf.__version__, "tensorflow_probability": version("tensorflow_probability"), "interOpThreads": tf.config.threading.get_inter_op_parallelism_threads(), "intraOpThreads": tf.config.threading.get_intra_op_parallelism_threads()}
+        return {"tensorflow": tf.__version__, "tensorflow_probability": installed("tensorflow-probability"), "tf_keras": installed("tf-keras"), "interOpThreads": tf.config.threading.get_inter_op_parallelism_threads(), "intraOpThreads": tf.config.threading.get_intra_op_parallelism_threads()}
     import torch
 
     torch.manual_seed(seed)
@@ -55,7 +57,7 @@ def main():
     x_ref = data[: n * dim].reshape(n, dim)
     tests = data[n * dim:].reshape(-1, m, dim)
     x = tests[0]
-    out = {"versions": {"python": sys.version.split()[0], "numpy": np.__version__, "alibi_detect": version("alibi_detect")}, "n": n, "m": m, "dim": dim, "permutations": permutations}
+    out = {"versions": {"python": sys.version.split()[0], "numpy": np.__version__, "alibi_detect": installed("alibi-detect")}, "n": n, "m": m, "dim": dim, "permutations": permutations}
     failures = {}
     for backend in backends:
         try:
