@@ -220,7 +220,7 @@ const scenario: Scenario = {
         scipyAutoPValuesWindow0: peers['scipyAutoPValuesWindow0'] ?? null,
         alibiPValuesWindow0: peers['alibiPValuesWindow0'] ?? null,
       },
-      binnedPsiJs: { values, referenceQuantile: binnedQuantile, fixedK: binnedFixed, checksum: round(sink, 6), detectors },
+      binnedPsiJs: { values, targetNsPerValue: 5, referenceQuantile: binnedQuantile, fixedK: binnedFixed, checksum: round(sink, 6), detectors },
       wasserstein: { secondsPerWindow: round(wSeconds / windowCount), cpuSecondsPerWindow: round(wCpuSeconds / windowCount), prepareReferenceSeconds: round(ws.prepareSeconds) },
       peers: { versions: peers['versions'] ?? null, unavailable: peers['unavailable'] ?? peers['alibiUnavailable'] ?? null },
       notes,
