@@ -6,7 +6,9 @@
  *     ks_2samp loop on the same data, run by bench/peers/ks_bench.py in the same scenario (Python from
  *     VIGIL_PEERS_PYTHON, default python3; without alibi-detect the scipy loop is the stand-in and the
  *     result says so).
- *   - PSI and Jensen–Shannon over 32 fixed reference bins: bin counting plus both distances, ns per value.
+ *   - PSI and Jensen–Shannon over 32 fixed reference bins: bin counting (through the bin lookup table
+ *     the detectors prepare) plus both distances, ns per value; and the psi and jensen-shannon
+ *     detectors' summarize on the same windows (the engine's path), ns per value.
  *   - normalised Wasserstein through the wasserstein detector, per window.
  * Wall and CPU time (this process, user + system) are both given: on a shared machine the CPU time
  * is the steadier of the two. Knobs: VIGIL_BENCH_DRIFT_FEATURES (100), VIGIL_BENCH_DRIFT_WINDOWS (20).
@@ -20,9 +22,9 @@ import type { NumericColumns } from '../src/contracts/batch.js';
 import { mulberry32, normal } from '../src/demo/random.js';
 import { buildReferenceProfile, type ReferenceProfile } from '../workers/detectors/reference.js';
 import { getDetector } from '../workers/detectors/registry.js';
-import { fixedWidthCounts, fixedWidthEdges } from '../workers/kernels/binning.js';
+import { fixedWidthEdges } from '../workers/kernels/binning.js';
 import { jensenShannon } from '../workers/kernels/distances.js';
-import { binCounts } from '../workers/kernels/histogram.js';
+import { binCounts, binLookupCells, binLookupStride, buildBinLookup, lookupBinCounts } from '../workers/kernels/histogram.js';
 import { psi } from '../workers/kernels/psi.js';
 import { quantileEdges } from '../workers/kernels/quantiles.js';
 import { intEnv } from './lib/env.js';
@@ -99,17 +101,19 @@ const scenario: Scenario = {
       ks[method] = { secondsPerWindow: round(total / windowCount), cpuSecondsPerWindow: round(lastCpuSeconds / windowCount), prepareReferenceSeconds: round(k.prepareSeconds) };
     }
 
-    // PSI + JS over 32 fixed reference bins (reference-quantile: a branch-free binary search per value;
-    // fixed-k: 32 equal-width bins plus under/overflow, bin found by arithmetic), then both distances.
+    // PSI + JS over 32 fixed reference bins (reference-quantile edges, or fixed-k: 32 equal-width bins
+    // plus under- and overflow), counted as the detectors count a window: through the edges' bin lookup
+    // table, prepared once per reference; then both distances per feature and window.
     const reps = 5;
     const values = reps * windowCount * WINDOW_ROWS * features;
     let sink = 0;
     const binnedRun = (binning: 'reference-quantile' | 'fixed-k'): { nsPerValue: number; cpuNsPerValue: number; bins: number } => {
       const stride = BINS + 2;
+      const maxEdges = binning === 'fixed-k' ? BINS + 1 : BINS - 1;
       const edges = new Float64Array(features * stride);
       const edgeCounts = new Uint32Array(features);
       const refProportions = new Float64Array(features * stride);
-      const count = binning === 'fixed-k' ? fixedWidthCounts : binCounts;
+      const lookup = new Float64Array(features * binLookupStride(maxEdges));
       for (let f = 0; f < features; f++) {
         const at = f * REF_ROWS;
         let lo = Infinity;
@@ -119,14 +123,16 @@ const scenario: Scenario = {
           hi = Math.max(hi, reference.features[i]!);
         }
         edgeCounts[f] = binning === 'fixed-k' ? fixedWidthEdges(lo, hi, BINS, edges, f * stride) : quantileEdges(reference.features, at, REF_ROWS, BINS, edges, f * stride);
-        const n = count(reference.features, at, REF_ROWS, edges, refProportions, f * stride, edgeCounts[f], f * stride);
+        buildBinLookup(edges, f * stride, edgeCounts[f]!, maxEdges, lookup, f);
+        const n = binCounts(reference.features, at, REF_ROWS, edges, refProportions, f * stride, edgeCounts[f], f * stride);
         for (let b = 0; b <= edgeCounts[f]!; b++) refProportions[f * stride + b]! /= n;
       }
+      const cells = binLookupCells(lookup);
       const counts = new Float64Array(features * stride);
       const once = (): void => {
         for (const w of windows) {
           for (let f = 0; f < features; f++) {
-            const n = count(w.features, f * WINDOW_ROWS, WINDOW_ROWS, edges, counts, f * stride, edgeCounts[f]!, f * stride);
+            const n = lookupBinCounts(w.features, f * WINDOW_ROWS, WINDOW_ROWS, lookup, cells, maxEdges, f, counts, f * stride);
             sink += psi(refProportions, counts, n, 1e-4, f * stride, f * stride, edgeCounts[f]! + 1);
             sink += jensenShannon(refProportions, f * stride, counts, f * stride, edgeCounts[f]! + 1);
           }
@@ -140,6 +146,21 @@ const scenario: Scenario = {
     };
     const binnedQuantile = binnedRun('reference-quantile');
     const binnedFixed = binnedRun('fixed-k');
+
+    // The same counting inside the engine: summarize (one window into bin counts) of the psi and
+    // jensen-shannon detectors on a 32-bin reference, ns per value; score once per window, ms.
+    const profile32 = buildReferenceProfile({ columns: reference, featureNames: names, id: 'bench-32', binCount: BINS });
+    const detectorRun = (id: string, raw: Record<string, unknown>): { summarizeNsPerValue: number; summarizeCpuNsPerValue: number; scoreMsPerWindow: number } => {
+      const d = prepared(id, raw, reference, profile32);
+      const summaries = windows.map((w) => d.detector.summarize(w, d.reference, d.params));
+      const wall = seconds(() => {
+        for (let r = 0; r < reps; r++) for (const w of windows) d.detector.summarize(w, d.reference, d.params);
+      });
+      const cpu = lastCpuSeconds;
+      const scoreSeconds = seconds(() => summaries.forEach((s) => d.detector.score(s, d.reference, d.params)));
+      return { summarizeNsPerValue: round((wall * 1e9) / values), summarizeCpuNsPerValue: round((cpu * 1e9) / values), scoreMsPerWindow: round((scoreSeconds * 1e3) / windowCount) };
+    };
+    const detectors = { psi: detectorRun('psi', {}), jensenShannon: detectorRun('jensen-shannon', { bins: BINS }) };
 
     // Normalised Wasserstein through the detector.
     const ws = prepared('wasserstein', {}, reference, profile);
@@ -199,7 +220,7 @@ const scenario: Scenario = {
         scipyAutoPValuesWindow0: peers['scipyAutoPValuesWindow0'] ?? null,
         alibiPValuesWindow0: peers['alibiPValuesWindow0'] ?? null,
       },
-      binnedPsiJs: { values, referenceQuantile: binnedQuantile, fixedK: binnedFixed, checksum: round(sink, 6) },
+      binnedPsiJs: { values, targetNsPerValue: 5, referenceQuantile: binnedQuantile, fixedK: binnedFixed, checksum: round(sink, 6), detectors },
       wasserstein: { secondsPerWindow: round(wSeconds / windowCount), cpuSecondsPerWindow: round(wCpuSeconds / windowCount), prepareReferenceSeconds: round(ws.prepareSeconds) },
       peers: { versions: peers['versions'] ?? null, unavailable: peers['unavailable'] ?? peers['alibiUnavailable'] ?? null },
       notes,

@@ -5,18 +5,22 @@
  *     Python's, so each of its updates also pays an interpreter call, reported as its own baseline);
  *   - KSWIN, DDM and CUSUM per update, for context;
  *   - the mmd detector's score (reference sample 1,000 rows, window 100 rows, 10 features,
- *     100 permutations), beside a numpy rendering of Alibi Detect's MMDDrift computation
- *     (bench/peers/mmd_fixtures.py --bench). Alibi Detect itself needs a TensorFlow, PyTorch or KeOps
- *     backend, which is not installed here, so it is not measured.
- * Python peers are skipped (with the reason recorded) when python3 or the packages are missing.
+ *     100 permutations) beside Alibi Detect's MMDDrift.predict (TensorFlow backend, else PyTorch,
+ *     n_permutations=100) on exactly the same standardised rows (bench/peers/mmd_alibi.py): times,
+ *     p-values, MMD² and σ side by side, the peer's versions and the ratio; and beside a numpy
+ *     rendering of the same computation (bench/peers/mmd_fixtures.py --bench).
+ * Alibi Detect runs under the Python in VIGIL_PEERS_PYTHON (default python3), as in drift-stats (it
+ * pins numpy < 2, which River does not install beside); River and numpy under python3. Python peers
+ * are skipped (with the reason recorded) when the interpreter or the packages are missing.
  */
 import { spawnSync } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NumericColumns } from '../src/contracts/batch.js';
 import { mulberry32, normal } from '../src/demo/random.js';
-import { mmdDetector } from '../workers/detectors/drift/mmd.js';
+import { mmdDetector, standardize } from '../workers/detectors/drift/mmd.js';
 import { buildReferenceProfile } from '../workers/detectors/reference.js';
 import { createSequential, parseAlgorithmParams } from '../workers/detectors/sequential/algorithms.js';
 import { intEnv } from './lib/env.js';
@@ -67,11 +71,31 @@ function timeDetector(algorithm: string, params: Record<string, unknown>, values
   return { nsPerUpdate: Math.round(best * 10) / 10, cpuNsPerUpdate: Math.round(bestCpu * 10) / 10, detections, firstAfterStep: first };
 }
 
-function python(args: string[]): Record<string, unknown> {
-  const result = spawnSync('python3', args, { encoding: 'utf8', timeout: 600_000 });
-  if (result.error !== undefined) return { skipped: `python3 could not run: ${result.error.message}` };
-  if (result.status !== 0) return { skipped: `python3 ${args[0]} exited ${result.status}: ${result.stderr.trim().split('\n').slice(-1)[0] ?? ''}` };
+function python(args: string[], interpreter = 'python3'): Record<string, unknown> {
+  const result = spawnSync(interpreter, args, { encoding: 'utf8', timeout: 600_000 });
+  if (result.error !== undefined) return { skipped: `${interpreter} could not run: ${result.error.message}` };
+  if (result.status !== 0) return { skipped: `${interpreter} ${args[0]} exited ${result.status}: ${result.stderr.trim().split('\n').slice(-1)[0] ?? ''}` };
   return JSON.parse(result.stdout.trim().split('\n').slice(-1)[0]!) as Record<string, unknown>;
+}
+
+/** Alibi Detect's MMDDrift on the detector's own reference sample and standardised window samples (the first is timed). */
+function alibiMmd(referenceRows: Float64Array, tests: Float64Array[], dim: number, permutations: number): Record<string, unknown> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-mmd-bench-'));
+  try {
+    const data = join(dir, 'rows.f64');
+    const all = new Float64Array(referenceRows.length + tests.reduce((sum, t) => sum + t.length, 0));
+    all.set(referenceRows);
+    let at = referenceRows.length;
+    for (const t of tests) {
+      all.set(t, at);
+      at += t.length;
+    }
+    writeFileSync(data, new Uint8Array(all.buffer));
+    const args = [join(here, 'peers/mmd_alibi.py'), data, String(referenceRows.length / dim), String(tests[0]!.length / dim), String(dim), String(permutations)];
+    return python(args, process.env['VIGIL_PEERS_PYTHON'] ?? 'python3');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function featureColumns(seed: number, count: number, dim: number, shift: number): NumericColumns {
@@ -84,7 +108,7 @@ function featureColumns(seed: number, count: number, dim: number, shift: number)
 
 const scenario: Scenario = {
   name: 'drift-streams',
-  description: 'ADWIN and Page–Hinkley ns/update over 1,000,000 values vs River; MMD (1,000 vs 100 rows, 100 permutations) vs a numpy rendering of Alibi Detect',
+  description: 'ADWIN and Page–Hinkley ns/update over 1,000,000 values vs River; MMD (1,000 vs 100 rows, 100 permutations) vs Alibi Detect MMDDrift and a numpy rendering of it',
   async run() {
     const loadStart = loadavg()[0]!;
     const n = intEnv('VIGIL_BENCH_STREAM', 1_000_000);
@@ -110,15 +134,30 @@ const scenario: Scenario = {
     const summary = mmdDetector.summarize(featureColumns(2, 2000, dim, 0.2), reference, params);
     mmdDetector.score(summary, reference, params); // warm-up
     const times: number[] = [];
-    let pValue = '';
+    const cpuTimes: number[] = [];
+    let vigil = { pValue: NaN, mmd2: NaN, sigma: NaN };
     for (let run = 0; run < 5; run++) {
       const start = process.hrtime.bigint();
+      const cpuStart = process.cpuUsage();
       const [s] = mmdDetector.score(summary, reference, params);
       times.push(Number(process.hrtime.bigint() - start) / 1e6);
-      pValue = s!.evidence['pValue']!;
+      const cpu = process.cpuUsage(cpuStart);
+      cpuTimes.push((cpu.user + cpu.system) / 1000);
+      vigil = { pValue: Number(s!.evidence['pValue']), mmd2: s!.score, sigma: Number(s!.evidence['sigma']) };
     }
-    times.sort((a, b) => a - b);
-    const mmdMs = times[0]!;
+    const mmdMs = Math.min(...times);
+    const mmdCpuMs = Math.min(...cpuTimes);
+    // A second window without drift, so that the two p-values are compared away from 0 too.
+    const quiet = mmdDetector.summarize(featureColumns(3, 2000, dim, 0), reference, params);
+    const quietScore = mmdDetector.score(quiet, reference, params)[0]!;
+    const standardized = (rows: Float64Array): Float64Array => {
+      const out = Float64Array.from(rows);
+      standardize(out, dim, reference);
+      return out;
+    };
+    const alibi = alibiMmd(reference.detectorData.mmd['rows']!, [standardized(summary.rows), standardized(quiet.rows)], dim, 100);
+    const alibiSeconds = typeof alibi['predictSecondsBest'] === 'number' ? alibi['predictSecondsBest'] : undefined;
+    const alibiCpuSeconds = typeof alibi['predictCpuSecondsBest'] === 'number' ? alibi['predictCpuSecondsBest'] : undefined;
     const numpyMmd = python([join(here, 'peers/mmd_fixtures.py'), '--bench', '1000', '100', String(dim), '100']);
     const numpySeconds = typeof numpyMmd['seconds'] === 'number' ? numpyMmd['seconds'] : undefined;
     const loadEnd = loadavg()[0]!;
@@ -132,10 +171,25 @@ const scenario: Scenario = {
       adwinSpeedupOverRiver: riverAdwin === undefined ? null : Math.round((riverAdwin / sequential.adwin.nsPerUpdate) * 10) / 10,
       adwinCpuSpeedupOverRiver: riverAdwinCpu === undefined ? null : Math.round((riverAdwinCpu / sequential.adwin.cpuNsPerUpdate) * 10) / 10,
       pageHinkleyTargetNs: 10,
-      mmd: { referenceRows: 1000, windowRows: 100, features: dim, permutations: 100, prepareReferenceMs: Math.round(prepareMs * 10) / 10, scoreMsBest: Math.round(mmdMs * 10) / 10, scoreMsAll: times.map((t) => Math.round(t * 10) / 10), pValue },
+      mmd: {
+        referenceRows: 1000,
+        windowRows: 100,
+        features: dim,
+        permutations: 100,
+        prepareReferenceMs: Math.round(prepareMs * 10) / 10,
+        scoreMsBest: Math.round(mmdMs * 10) / 10,
+        scoreCpuMsBest: Math.round(mmdCpuMs * 10) / 10,
+        scoreMsAll: times.map((t) => Math.round(t * 10) / 10),
+        pValue: vigil.pValue,
+        mmd2: vigil.mmd2,
+        sigma: vigil.sigma,
+        noShiftWindow: { pValue: Number(quietScore.evidence['pValue']), mmd2: quietScore.score },
+      },
+      alibiDetect: alibi,
+      mmdSpeedupOverAlibi: alibiSeconds === undefined ? null : Math.round(((alibiSeconds * 1000) / mmdMs) * 10) / 10,
+      mmdCpuSpeedupOverAlibi: alibiCpuSeconds === undefined ? null : Math.round(((alibiCpuSeconds * 1000) / mmdCpuMs) * 10) / 10,
       numpyAlibiFormula: numpyMmd,
       mmdSpeedupOverNumpyFormula: numpySeconds === undefined ? null : Math.round(((numpySeconds * 1000) / mmdMs) * 10) / 10,
-      alibiDetect: 'not measured: MMDDrift needs a TensorFlow, PyTorch or KeOps backend, none installed on this machine',
       load1mStart: loadStart,
       load1mEnd: loadEnd,
       notes: Math.max(loadStart, loadEnd) > 1.5 ? `The machine was shared and loaded (1-minute load ${loadStart} at start, ${loadEnd} at end): absolute times are inflated for every side; best-of runs are reported.` : 'best-of runs are reported',

@@ -4,10 +4,11 @@ unbiased XX and YY terms, -2·mean(K_XY); sigma_median on the reference against 
 share of permutations with MMD² >= the observed one; distance threshold = the permuted values sorted
 descending at int(p_val · permutations)).
 
-Alibi Detect's MMDDrift needs a TensorFlow, PyTorch or KeOps backend, none of which is installed
-here, so this is a numpy reimplementation of that documented formula, written from its source. The
-permutations (the test rows each one picks) are written to the fixture so the TypeScript test can
-replay exactly the same ones.
+Alibi Detect's MMDDrift needs a TensorFlow, PyTorch or KeOps backend and draws its permutations
+inside it, so the fixtures come from this numpy rendering of the same formula, written from its
+source: the permutations (the test rows each one picks) are written to the fixture so the TypeScript
+test can replay exactly the same ones. MMDDrift itself is timed and compared on the benchmark's data
+by bench/peers/mmd_alibi.py.
 
 Usage: python3 bench/peers/mmd_fixtures.py [out_file]   (pip install numpy)
        python3 bench/peers/mmd_fixtures.py --bench N M DIM PERMUTATIONS   (timing, one JSON line)

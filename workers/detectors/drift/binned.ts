@@ -4,13 +4,14 @@
  * probability bins of the reference, open outer bins) or `fixed-k` (equal-width bins over the
  * reference range plus an underflow and an overflow bin).
  *
- * Prepared reference data, per feature f: `edges` (stride bins + 1), `edgeCounts`, and `refCounts`
- * (stride bins + 2). Window summary: `counts` (stride bins + 2, laid out like refCounts) and `totals`.
- * Counts add, so batches merge exactly.
+ * Prepared reference data, per feature f: `edges` (stride bins + 1), `edgeCounts`, `refCounts`
+ * (stride bins + 2), and `lookup`, the edges' bin lookup table (workers/kernels/histogram.ts) through
+ * which windows are counted. Window summary: `counts` (stride bins + 2, laid out like refCounts) and
+ * `totals`. Counts add, so batches merge exactly.
  */
 import type { NumericColumns } from '../../../src/contracts/batch.js';
-import { fixedWidthCounts, fixedWidthEdges } from '../../kernels/binning.js';
-import { binCounts } from '../../kernels/histogram.js';
+import { fixedWidthEdges } from '../../kernels/binning.js';
+import { binCounts, binLookupCells, binLookupStride, buildBinLookup, lookupBinCounts } from '../../kernels/histogram.js';
 import { quantileEdges } from '../../kernels/quantiles.js';
 import type { ReferenceProfile } from '../reference.js';
 import { decodeSections, encodeSections, sumSections } from '../summary.js';
@@ -18,7 +19,7 @@ import type { Summary } from '../types.js';
 import type { ParamSpec } from './params.js';
 
 export type BinnedSummary = { readonly counts: Float64Array; readonly totals: Float64Array };
-export type BinnedReference = { readonly edges: Float64Array; readonly edgeCounts: Float64Array; readonly refCounts: Float64Array };
+export type BinnedReference = { readonly edges: Float64Array; readonly edgeCounts: Float64Array; readonly refCounts: Float64Array; readonly lookup: Float64Array };
 export type BinningParams = { readonly binning: 'reference-quantile' | 'fixed-k'; readonly bins: number };
 
 const SECTIONS = ['counts', 'totals'] as const;
@@ -37,6 +38,7 @@ export function prepareBins(columns: NumericColumns, reference: ReferenceProfile
   const edges = new Float64Array(f * stride);
   const edgeCounts = new Float64Array(f);
   const refCounts = new Float64Array(f * (stride + 1));
+  const lookup = new Float64Array(f * binLookupStride(stride));
   const { count, features } = columns;
   for (let i = 0; i < Math.min(f, columns.featureCount); i++) {
     let k: number;
@@ -54,8 +56,9 @@ export function prepareBins(columns: NumericColumns, reference: ReferenceProfile
     }
     edgeCounts[i] = k;
     binCounts(features, i * count, count, edges, refCounts, i * stride, k, i * (stride + 1));
+    buildBinLookup(edges, i * stride, k, stride, lookup, i);
   }
-  return { edges, edgeCounts, refCounts };
+  return { edges, edgeCounts, refCounts, lookup };
 }
 
 /** The prepared bins for `id`, shape-checked; null when the reference was not prepared for it. */
@@ -63,11 +66,20 @@ export function preparedBins(id: string, reference: ReferenceProfile, params: Bi
   const data: Summary | undefined = reference.detectorData?.[id];
   if (data === undefined) return null;
   const f = reference.featureNames.length;
-  const { edges, edgeCounts, refCounts } = data as Partial<BinnedReference>;
-  if (!(edges instanceof Float64Array) || !(edgeCounts instanceof Float64Array) || !(refCounts instanceof Float64Array) || edgeCounts.length !== f || edges.length !== f * (params.bins + 1) || refCounts.length !== f * (params.bins + 2)) {
+  const { edges, edgeCounts, refCounts, lookup } = data as Partial<BinnedReference>;
+  if (
+    !(edges instanceof Float64Array) ||
+    !(edgeCounts instanceof Float64Array) ||
+    !(refCounts instanceof Float64Array) ||
+    !(lookup instanceof Float64Array) ||
+    edgeCounts.length !== f ||
+    edges.length !== f * (params.bins + 1) ||
+    refCounts.length !== f * (params.bins + 2) ||
+    lookup.length !== f * binLookupStride(params.bins + 1)
+  ) {
     throw new RangeError(`${id}: reference "${reference.id}" carries prepared bins of another shape than ${params.bins} bins × ${f} features`);
   }
-  return { edges, edgeCounts, refCounts };
+  return { edges, edgeCounts, refCounts, lookup };
 }
 
 export function emptyBinned(reference: ReferenceProfile, params: BinningParams): BinnedSummary {
@@ -79,14 +91,22 @@ export function summarizeBinned(id: string, columns: NumericColumns, reference: 
   const summary = emptyBinned(reference, params);
   const bins = preparedBins(id, reference, params);
   if (bins === null) return summary;
-  const stride = params.bins + 1;
+  countThroughLookup(columns, reference, bins.lookup, params.bins + 1, params.bins + 2, summary);
+  return summary;
+}
+
+/**
+ * Counts the window's values of every reference feature through a bin lookup table of
+ * `maxEdges`-edge blocks, into `summary` (`width` count slots per feature); a reference feature the
+ * batch lacks keeps zero counts.
+ */
+export function countThroughLookup(columns: NumericColumns, reference: ReferenceProfile, lookup: Float64Array, maxEdges: number, width: number, summary: BinnedSummary): void {
   const { count } = columns;
   const present = Math.min(reference.featureNames.length, columns.featureCount);
-  const counter = params.binning === 'fixed-k' ? fixedWidthCounts : binCounts;
+  const cells = binLookupCells(lookup);
   for (let f = 0; f < present; f++) {
-    summary.totals[f] = counter(columns.features, f * count, count, bins.edges, summary.counts, f * stride, bins.edgeCounts[f]!, f * (stride + 1));
+    summary.totals[f] = lookupBinCounts(columns.features, f * count, count, lookup, cells, maxEdges, f, summary.counts, f * width);
   }
-  return summary;
 }
 
 export function mergeBinned(id: string, a: BinnedSummary, b: BinnedSummary): BinnedSummary {

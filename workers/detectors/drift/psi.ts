@@ -6,21 +6,23 @@
  * `totals` (non-NaN values per feature).
  *
  * Binning (parameter `binning`): `reference-quantile` (the default) uses the profile's quantile bins as
- * above and needs nothing prepared; `fixed-k` uses `bins` equal-width bins over the reference range
- * plus an underflow and an overflow bin, prepared from the reference batch (prepareReference, see
- * ./binned.ts), and then counts `bins + 2` slots per feature. The byte layout is the same for both, so
- * the state version does not change; a summary only merges with summaries of the same parameters. Only the reference's features are summarised: batch columns
- * beyond the reference's feature index are ignored, and a reference feature missing from a batch
- * counts as absent (NaN) for that batch.
+ * above; `fixed-k` uses `bins` equal-width bins over the reference range plus an underflow and an
+ * overflow bin, prepared from the reference batch (prepareReference, see ./binned.ts), and then counts
+ * `bins + 2` slots per feature. Either way prepareReference builds the edges' bin lookup table
+ * (workers/kernels/histogram.ts) and windows are counted through it; a profile used without
+ * preparation is counted by binary search over its edges, with the same counts. The byte layout is the
+ * same for both binnings, so the state version does not change; a summary only merges with summaries
+ * of the same parameters. Only the reference's features are summarised: batch columns beyond the
+ * reference's feature index are ignored, and a reference feature missing from a batch counts as absent
+ * (NaN) for that batch.
  */
 import type { NumericColumns } from '../../../src/contracts/batch.js';
-import { fixedWidthCounts } from '../../kernels/binning.js';
-import { binCounts } from '../../kernels/histogram.js';
+import { binCounts, binLookupStride, buildBinLookup } from '../../kernels/histogram.js';
 import { PSI_CONVENTION, PSI_EPSILON, psi } from '../../kernels/psi.js';
 import type { ReferenceProfile } from '../reference.js';
 import { decodeSections, encodeSections, sumSections } from '../summary.js';
 import type { DetectorScore, Summary, WindowDetector } from '../types.js';
-import { binningName, prepareBins, preparedBins } from './binned.js';
+import { binningName, countThroughLookup, prepareBins, preparedBins } from './binned.js';
 
 export type PsiSummary = { readonly counts: Float64Array; readonly totals: Float64Array };
 
@@ -72,23 +74,43 @@ function empty(reference: ReferenceProfile, params: PsiParams = PSI_DEFAULTS): P
   return { counts: new Float64Array(f * width(reference, params)), totals: new Float64Array(f) };
 }
 
+/** The profile's quantile edges as a bin lookup table: what prepareReference gives reference-quantile. */
+function quantileLookup(reference: ReferenceProfile): Float64Array {
+  const f = reference.featureNames.length;
+  const maxEdges = reference.binCount - 1;
+  const lookup = new Float64Array(f * binLookupStride(maxEdges));
+  for (let i = 0; i < f; i++) buildBinLookup(reference.edges, i * maxEdges, reference.edgeCounts[i]!, maxEdges, lookup, i);
+  return lookup;
+}
+
+/** The prepared quantile lookup table, shape-checked; null when the reference was not prepared for psi. */
+function preparedQuantileLookup(reference: ReferenceProfile): Float64Array | null {
+  const lookup = reference.detectorData?.[ID]?.['lookup'];
+  if (lookup === undefined) return null;
+  if (!(lookup instanceof Float64Array) || lookup.length !== reference.featureNames.length * binLookupStride(reference.binCount - 1)) {
+    throw new RangeError(`${ID}: reference "${reference.id}" carries a prepared lookup table of another shape than ${reference.binCount} bins × ${reference.featureNames.length} features`);
+  }
+  return lookup;
+}
+
 function summarize(columns: NumericColumns, reference: ReferenceProfile, params: PsiParams = PSI_DEFAULTS): PsiSummary {
   const summary = empty(reference, params);
-  const { count } = columns;
-  const present = Math.min(reference.featureNames.length, columns.featureCount);
   if (params.binning === 'fixed-k') {
     const prepared = preparedBins(ID, reference, params);
-    if (prepared === null) return summary;
-    const stride = params.bins + 1;
-    for (let f = 0; f < present; f++) {
-      summary.totals[f] = fixedWidthCounts(columns.features, f * count, count, prepared.edges, summary.counts, f * stride, prepared.edgeCounts[f]!, f * (stride + 1));
-    }
+    if (prepared !== null) countThroughLookup(columns, reference, prepared.lookup, params.bins + 1, params.bins + 2, summary);
     return summary;
   }
   const bins = reference.binCount;
+  const lookup = preparedQuantileLookup(reference);
+  if (lookup !== null) {
+    countThroughLookup(columns, reference, lookup, bins - 1, bins, summary);
+    return summary;
+  }
+  // A profile used as it is, without prepareReference: the binary search over its edges.
+  const { count } = columns;
+  const present = Math.min(reference.featureNames.length, columns.featureCount);
   for (let f = 0; f < present; f++) {
-    const edgeCount = reference.edgeCounts[f]!;
-    summary.totals[f] = binCounts(columns.features, f * count, count, reference.edges, summary.counts, f * (bins - 1), edgeCount, f * bins);
+    summary.totals[f] = binCounts(columns.features, f * count, count, reference.edges, summary.counts, f * (bins - 1), reference.edgeCounts[f]!, f * bins);
   }
   return summary;
 }
@@ -209,7 +231,7 @@ export const psiDetector: WindowDetector<PsiSummary, PsiParams> = Object.freeze(
   score,
   encode: (summary: PsiSummary): Uint8Array => encodeSections(ID, psiDetector.stateVersion, SECTIONS, summary),
   decode,
-  // Only fixed-k needs prepared bins; the quantile bins are the profile's own.
+  // fixed-k prepares its own bins; reference-quantile uses the profile's, prepared as a lookup table.
   prepareReference: (columns: NumericColumns, reference: ReferenceProfile, params: PsiParams): Summary =>
-    params.binning === 'fixed-k' ? prepareBins(columns, reference, params) : {},
+    params.binning === 'fixed-k' ? prepareBins(columns, reference, params) : { lookup: quantileLookup(reference) },
 });

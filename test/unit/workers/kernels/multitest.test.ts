@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { adjustPValues, distanceCriticalValue, distancePValue, perTestAlpha } from '../../../../workers/kernels/multitest.js';
-import { fixedWidthCounts, fixedWidthEdges } from '../../../../workers/kernels/binning.js';
+import { fixedWidthEdges } from '../../../../workers/kernels/binning.js';
 import { binCounts } from '../../../../workers/kernels/histogram.js';
 import { nextUp } from '../../../../workers/kernels/float.js';
-import { mulberry32 } from '../helpers.js';
 
 describe('multiple-testing corrections', () => {
   const p = Float64Array.of(0.01, 0.04, 0.03, NaN, 0.005);
@@ -64,34 +63,5 @@ describe('fixed-k binning', () => {
     expect(fixedWidthEdges(2, 2, 10, edges)).toBe(2);
     expect(fixedWidthEdges(NaN, 2, 10, edges)).toBe(0);
     expect(() => fixedWidthEdges(0, 1, 0, edges)).toThrow(RangeError);
-  });
-});
-
-describe('fixedWidthCounts', () => {
-  it('counts exactly as binCounts over fixed-k edges, on random values and on every edge itself', () => {
-    const rng = mulberry32(77);
-    for (const [min, max, k] of [[-3.2, 3.1, 32], [0, 1, 7], [1e9, 1e9 + 3, 5], [-1e-12, 1e-12, 10], [5, 5, 10], [0.1, 0.7, 3]] as const) {
-      const edges = new Float64Array(k + 2);
-      const count = fixedWidthEdges(min, max, k, edges);
-      const values = Float64Array.from({ length: 5000 }, (_, i) => (i % 97 === 0 ? NaN : min - (max - min) * 0.2 + rng() * (max - min) * 1.4));
-      const atEdges = Float64Array.from([...edges.subarray(0, count), ...Array.from(edges.subarray(0, count), nextUp), -Infinity, Infinity, min, max]);
-      for (const v of [values, atEdges]) {
-        const a = new Float64Array(count + 1);
-        const b = new Float64Array(count + 1);
-        const na = binCounts(v, 0, v.length, edges, a, 0, count);
-        const nb = fixedWidthCounts(v, 0, v.length, edges, b, 0, count);
-        expect(nb, `${min}..${max} k=${k}`).toBe(na);
-        expect([...b], `${min}..${max} k=${k}`).toEqual([...a]);
-      }
-    }
-  });
-
-  it('handles no edge and one edge', () => {
-    const out = new Float64Array(2);
-    expect(fixedWidthCounts(Float64Array.of(1, NaN, 2), 0, 3, new Float64Array(0), out, 0, 0)).toBe(2);
-    expect(out[0]).toBe(2);
-    expect(fixedWidthCounts(Float64Array.of(1, 2, 3), 0, 3, Float64Array.of(2), out, 0, 1)).toBe(3);
-    expect([...out]).toEqual([1, 2]);
-    expect(() => fixedWidthCounts(Float64Array.of(1), 0, 2, Float64Array.of(2), out, 0, 1)).toThrow(RangeError);
   });
 });

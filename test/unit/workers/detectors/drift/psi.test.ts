@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PSI_DEFAULTS, psiDetector } from '../../../../../workers/detectors/drift/psi.js';
 import { buildReferenceProfile } from '../../../../../workers/detectors/reference.js';
+import { nextUp } from '../../../../../workers/kernels/float.js';
+import { binCounts } from '../../../../../workers/kernels/histogram.js';
 import { PSI_CONVENTION } from '../../../../../workers/kernels/psi.js';
 import { makeColumns, normalColumns } from '../../helpers.js';
 
@@ -138,8 +140,43 @@ describe('psi detector, fixed-k binning', () => {
 
   it('scores nothing without its prepared bins, and keeps the default path on the profile bins', () => {
     expect(psiDetector.score(psiDetector.summarize(columns, profile, p), profile, p)).toEqual([]);
-    expect(psiDetector.prepareReference!(columns, profile, psiDetector.parseParams(undefined))).toEqual({});
+    expect(Object.keys(psiDetector.prepareReference!(columns, profile, psiDetector.parseParams(undefined)))).toEqual(['lookup']);
     expect(psiDetector.empty(profile, p).counts.length).toBe(6);
     expect(psiDetector.empty(profile, psiDetector.parseParams(undefined)).counts.length).toBe(profile.binCount);
+  });
+});
+
+describe('psi detector, counting through the prepared lookup table', () => {
+  // Values on the reference's own edges, one ulp beside them, NaN, infinities and -0, in every feature.
+  const awkward = (edges: number[]): number[] => [NaN, Infinity, -Infinity, -0, 0, ...edges, ...edges.map(nextUp), ...edges.map((e) => -nextUp(-e))];
+
+  for (const binning of ['reference-quantile', 'fixed-k'] as const) {
+    it(`counts every value in the bin the binary search gives it (${binning})`, () => {
+      const p = psiDetector.parseParams({ binning, bins: 12, minCount: 1 });
+      const columns = normalColumns(41, 3000, 3, 0, 0.02);
+      const profile = buildReferenceProfile({ columns, featureNames: NAMES, id: 'lookup', binCount: 12 });
+      const prepared = { ...profile, detectorData: { psi: psiDetector.prepareReference!(columns, profile, p) } };
+      const edges = binning === 'fixed-k' ? prepared.detectorData.psi['edges']! : profile.edges;
+      const stride = binning === 'fixed-k' ? 13 : 11;
+      const edgeCount = (f: number): number => (binning === 'fixed-k' ? prepared.detectorData.psi['edgeCounts']![f]! : profile.edgeCounts[f]!);
+      const extra = Array.from({ length: 3 }, (_, f) => awkward(Array.from(edges.subarray(f * stride, f * stride + edgeCount(f)))));
+      const window = normalColumns(42, 2000, 3, 0.3, 0.05);
+      const rows = window.count + Math.max(...extra.map((e) => e.length));
+      const current = makeColumns(rows, 3, (f, i) => (i < window.count ? window.features[f * window.count + i]! : (extra[f]![i - window.count] ?? 1)));
+      const summary = psiDetector.summarize(current, prepared, p);
+      const width = binning === 'fixed-k' ? 14 : 12;
+      for (let f = 0; f < 3; f++) {
+        const want = new Float64Array(width);
+        const n = binCounts(current.features, f * rows, rows, edges, want, f * stride, edgeCount(f), 0);
+        expect([...summary.counts.subarray(f * width, (f + 1) * width)], `${NAMES[f]}`).toEqual([...want]);
+        expect(summary.totals[f]).toBe(n);
+      }
+      if (binning === 'reference-quantile') expect(psiDetector.summarize(current, profile, p)).toEqual(summary);
+    });
+  }
+
+  it('rejects a prepared lookup table of another shape, naming the reference', () => {
+    const bad = { ...reference, detectorData: { psi: { lookup: new Float64Array(5) } } };
+    expect(() => psiDetector.summarize(normalColumns(3, 10, 3), bad, params)).toThrow(/reference "ref-2024" carries a prepared lookup table of another shape/);
   });
 });
