@@ -170,7 +170,9 @@ const scenario: Scenario = {
       const started = performance.now();
       const pacer = new PacedProducer(producer, topic, stream);
       const produced = await pacer.run(
-        { rate, seconds, tickMs },
+        // Events go round-robin over the partitions (InferenceStream.partitionOf): 900 a partition per
+        // request stays well under the broker's 1 MiB batch limit and lets one ordered request carry more.
+        { rate, seconds, tickMs, maxPerRequest: 900 * Math.min(models, partitions) },
         {
           onSend: (events, at) => {
             for (const [model, index] of events) times.sent[model]![index] = at;

@@ -115,6 +115,14 @@ export class Engine {
   readonly #restoredAt = new Map<string, bigint>();
   /** One batch of a partition at a time, whichever topic (events and labels share its processor). */
   readonly #locks = new Map<number, Promise<void>>();
+  /** The batch of each partition being processed (its eachBatch has returned: see #pipelined). */
+  readonly #inFlight = new Map<number, Promise<void>>();
+  /**
+   * Per topic-partition, the first offset of a batch that must be read again (its processing or its
+   * transaction failed, and the consumer was sent back to it): batches fetched before that seek took
+   * effect start past it and are dropped, so nothing after it is committed before it.
+   */
+  readonly #rewound = new Map<string, bigint>();
   readonly #referenceFiles: ReferenceFiles;
   /** Consecutive failures of the batch starting at `offset`, per partition. */
   readonly #failures = new Map<number, { offset: string; attempts: number }>();
@@ -255,7 +263,7 @@ export class Engine {
           this.#log.fatal({ err: error }, 'the consumer stopped for good');
         }
       },
-      onBatch: (batch, control) => this.#serially(batch.partition, () => this.#onBatch(batch.topic, batch.partition, batch.messages, batch.highWatermark, control.isStale)),
+      onBatch: (batch, control) => this.#pipelined(batch.partition, this.#serially(batch.partition, () => this.#onBatch(batch.topic, batch.partition, batch.messages, batch.highWatermark, control.isStale))),
     });
     if (this.#options.api) {
       // The admin API (identities, RBAC, access log) on the same port as /metrics; it replaces the
@@ -280,6 +288,8 @@ export class Engine {
       this.#configFeed?.stop().catch(() => undefined),
       this.#governanceFeed?.stop().catch(() => undefined),
     ]);
+    // Batches whose eachBatch already returned are still processed and committed.
+    await Promise.allSettled([...this.#inFlight.values()]);
     await this.#settleCommits();
     await this.#transactions?.close();
     await this.#pool?.close();
@@ -313,7 +323,10 @@ export class Engine {
       // Revoked: its state is in the changelog (every transaction carries it) once the transaction in
       // flight settles; drop memory.
       this.#processors.delete(partition);
-      void this.#settleCommits([partition]).then(() => this.#transactions?.release(this.#topics.inference, partition));
+      // Its batch in processing, if any, finds the partition revoked and commits nothing.
+      void Promise.allSettled([this.#inFlight.get(partition)])
+        .then(() => this.#settleCommits([partition]))
+        .then(() => this.#transactions?.release(this.#topics.inference, partition));
     }
     this.#assigned = next;
   }
@@ -402,6 +415,28 @@ export class Engine {
     return committed;
   }
 
+  /**
+   * Lets kafkajs fetch a partition's next batch while this one is processed: kafkajs fetches again only
+   * when every eachBatch of its last fetch has returned, so eachBatch returns once the partition's
+   * *previous* batch is done, and that batch's failure surfaces here (kafkajs then restarts the
+   * consumer from the committed offsets, as without pipelining). At most one batch per partition waits.
+   */
+  #pipelined(partition: number, work: Promise<void>): Promise<void> {
+    const previous = this.#inFlight.get(partition);
+    this.#inFlight.set(partition, work);
+    // Observed by the next eachBatch of the partition or by stop(); never an unhandled rejection.
+    work.catch(() => undefined).finally(() => {
+      if (this.#inFlight.get(partition) === work) this.#inFlight.delete(partition);
+    });
+    return previous ?? Promise.resolve();
+  }
+
+  /** Sends the consumer back to `first` of a topic-partition and drops batches fetched past it meanwhile. */
+  #rewind(topic: string, partition: number, first: string): void {
+    this.#rewound.set(floorKey(topic, partition), BigInt(first));
+    this.#source?.seek(topic, partition, first);
+  }
+
   /** Runs `work` after every earlier batch of the partition (of either topic) has been handled. */
   #serially(partition: number, work: () => Promise<void>): Promise<void> {
     const previous = this.#locks.get(partition) ?? Promise.resolve();
@@ -420,6 +455,12 @@ export class Engine {
   async #onBatch(topic: string, partition: number, batchMessages: readonly KafkaMessage[], highWatermark: string, isStale: () => boolean): Promise<void> {
     const started = performance.now();
     let messages = batchMessages;
+    const rewound = this.#rewound.get(floorKey(topic, partition));
+    if (rewound !== undefined) {
+      // Fetched before the consumer went back: it comes again, in order, after the batch it follows.
+      if (BigInt(messages[0]!.offset) > rewound) return;
+      this.#rewound.delete(floorKey(topic, partition));
+    }
     // A rotated key-encryption key file is picked up without a restart.
     this.#protection?.provider?.reloadIfChanged();
     if (this.#pool!.needsDrain) {
@@ -448,13 +489,15 @@ export class Engine {
         throw retryLater(quarantineError);
       }
       this.#log.error({ err: error, topic, partition }, 'batch processing failed; the partition is restored from its changelog and the batch retried');
+      // Read it again even if no later batch comes to carry the error to kafkajs.
+      this.#rewind(topic, partition, messages[0]!.offset);
       throw retryLater(error);
     }
     // This batch was processed while the previous one's transaction was committing; its outputs can
     // only follow that transaction, and only if it committed.
     if (!(await this.#previousCommitted(topic, partition, messages[0]!.offset))) return;
     this.#failures.delete(partition);
-    if (isStale()) {
+    if (isStale() || !this.#assigned.has(partition)) {
       // The partition moved to another member mid-batch: commit nothing; the new owner redoes it.
       this.#processors.delete(partition);
       return;
@@ -502,8 +545,8 @@ export class Engine {
     } catch (quarantineError) {
       this.#log.error({ err: quarantineError, topic: pending.topic, partition }, 'quarantine failed; the batch will be retried');
     }
-    this.#source?.seek(pending.topic, partition, from);
-    if (topic !== pending.topic) this.#source?.seek(topic, partition, first);
+    this.#rewind(pending.topic, partition, from);
+    if (topic !== pending.topic) this.#rewind(topic, partition, first);
     return false;
   }
 

@@ -5,7 +5,7 @@ export const CONFIG_DEFAULTS: VigilConfig = deepFreeze({
   engine: {
     groupId: 'vigil-engine',
     sessionTimeoutMs: 30_000,
-    fetchMaxBytesPerPartition: 1_048_576,
+    fetchMaxBytesPerPartition: 4_194_304,
     windows: { count: 1000, timeMs: 60_000 },
     reference: { events: 1000, file: null },
     pool: { threads: 0, maxQueue: 0 },

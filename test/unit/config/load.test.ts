@@ -97,7 +97,7 @@ describe('parseConfigText: a full valid file', () => {
     expect(config.engine).toEqual({
       groupId: 'vigil-prod',
       sessionTimeoutMs: 12000,
-      fetchMaxBytesPerPartition: 1_048_576,
+      fetchMaxBytesPerPartition: 4_194_304,
       windows: { count: 500, timeMs: 30_000 },
       reference: { events: 2000, file: 'refs/credit.jsonl' },
       pool: { threads: 4, maxQueue: 64 },
