@@ -29,9 +29,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import type { Alert } from '../src/contracts/records.js';
-import { avroType } from '../src/contracts/schemas.js';
 import type { Scenario } from './run.js';
+import { startAlertReader } from './lib/alert-reader.js';
 import { Cleanup } from './lib/cleanup.js';
 import { engineDocument, histogramMean, poolUtilization, startEngine, type EngineShape } from './lib/engine.js';
 import { choiceEnv, intEnv, numEnv, progress } from './lib/env.js';
@@ -123,43 +122,35 @@ const scenario: Scenario = {
       );
       cleanup.add('stop the engine', () => engine.stop());
 
-      // The alert reader: read_committed, short fetch waits, joined before anything is produced.
-      const alertType = avroType('Alert');
+      // The alert reader: read_committed, short fetch waits, in a thread of its own (the producer keeps
+      // this one busy), joined before anything is produced.
       const firstAlert = new Map<string, { model: number; windowEnd: number; receivedAt: number }>();
       /** With VIGIL_BENCH_ALERTS=event: each ANOMALY alert's event (model, index) and when it was read. */
       const eventAlerts: { model: number; index: number; receivedAt: number }[] = [];
       let alertRecords = 0;
-      const reader = stack.kafka.consumer({
-        groupId: `${stack.prefix}alert-reader-${randomBytes(3).toString('hex')}`,
-        readUncommitted: false,
-        maxWaitTimeInMs: 50,
-        sessionTimeout: 30_000,
-      });
-      cleanup.add('disconnect the alert reader', () => reader.disconnect());
       const modelIndex = new Map(stream.modelIds.map((id, k) => [id, k]));
-      const joined = new Promise<void>((resolve) => reader.on(reader.events.GROUP_JOIN, () => resolve()));
-      await reader.connect();
-      await reader.subscribe({ topic: `${stack.prefix}alerts`, fromBeginning: true });
-      await reader.run({
-        eachBatch: async ({ batch }) => {
-          const receivedAt = performance.now();
-          for (const message of batch.messages) {
-            if (message.value === null) continue;
+      const reader = startAlertReader({
+        brokers: stack.brokers,
+        topic: `${stack.prefix}alerts`,
+        groupId: `${stack.prefix}alert-reader-${randomBytes(3).toString('hex')}`,
+        onAlerts: (alerts) => {
+          for (const alert of alerts) {
             alertRecords++;
-            const alert = alertType.fromBuffer(message.value.subarray(5)) as Alert;
             const model = modelIndex.get(alert.modelId);
             if (model === undefined) continue;
             if (ALERTS === 'event') {
               // Event ids are <model>-<seed>-<index>.
-              const index = Number(alert.evidence['eventId']?.split('-').pop());
-              if (alert.kind === 'ANOMALY' && Number.isInteger(index)) eventAlerts.push({ model, index, receivedAt });
+              const index = Number(alert.eventId?.split('-').pop());
+              if (alert.kind === 'ANOMALY' && Number.isInteger(index)) eventAlerts.push({ model, index, receivedAt: alert.receivedAt });
               continue;
             }
             const key = `${model}/${alert.windowEnd}`;
-            if (!firstAlert.has(key)) firstAlert.set(key, { model, windowEnd: alert.windowEnd, receivedAt });
+            if (!firstAlert.has(key)) firstAlert.set(key, { model, windowEnd: alert.windowEnd, receivedAt: alert.receivedAt });
           }
         },
       });
+      cleanup.add('stop the alert reader', () => reader.stop());
+      const joined = reader.joined;
       await withTimeout(joined, 60_000, () => 'the alert reader to join its group');
 
       // Produce at `rate` for `seconds`: every tick, send what is due as one request (acks -1).
