@@ -1,4 +1,5 @@
 /** The logic behind each route of the table, by route id. */
+import type { AuditEntry } from '../pipeline/policy/audit.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { AlertKind, AlertStatus, Severity } from '../contracts/records.js';
@@ -22,6 +23,8 @@ export interface HandlerContext {
   readonly openapi: () => Record<string, unknown>;
   /** Writes the audit record of a mutation; the change is not reported done without it. */
   audit(action: string, subject: string, payload: unknown): Promise<void>;
+  /** The audit entry of a mutation whose write carries it (one transaction with the change). */
+  auditEntry(action: string, subject: string, payload: unknown): AuditEntry;
 }
 
 export type Handler = (ctx: HandlerContext) => Promise<unknown>;
@@ -125,8 +128,7 @@ export const HANDLERS: Readonly<Record<RouteId, Handler>> = {
     const { api, principal } = need(ctx);
     const modelId = params(ctx)['modelId'] ?? '';
     const body = ctx.request.body as { config: unknown; reason?: string };
-    const { record, effective } = await api.config.update(modelId, body.config, principal, ctx.now);
-    await ctx.audit('config.update', modelId, { record, reason: body.reason ?? null });
+    const { record, effective } = await api.config.update(modelId, body.config, principal, ctx.now, (written) => ctx.auditEntry('config.update', modelId, { record: written, reason: body.reason ?? null }));
     return { modelId, revision: record.revision, updatedAt: record.updatedAt, updatedBy: record.updatedBy, config: JSON.parse(record.config) as object, effective };
   },
   'alerts.query': async (ctx) => {
@@ -152,16 +154,20 @@ export const HANDLERS: Readonly<Record<RouteId, Handler>> = {
   'silences.create': async (ctx) => {
     const { api, principal } = need(ctx);
     const modelId = params(ctx)['modelId'] ?? '';
-    const silence = await api.config.createSilence(modelId, ctx.request.body as { endsAt: number; comment: string }, principal, ctx.now);
-    await ctx.audit('silence.create', modelId, silence);
+    const silence = await api.config.createSilence(modelId, ctx.request.body as { endsAt: number; comment: string }, principal, ctx.now, (written) => ctx.auditEntry('silence.create', modelId, written));
     ctx.reply.code(201);
     return { ...silence, active: silenceActive(silence, ctx.now) };
   },
   'silences.expire': async (ctx) => {
     const { api, principal } = need(ctx);
     const p = params(ctx);
-    const silence = await api.config.expireSilence(p['modelId'] ?? '', p['silenceId'] ?? '', principal, ctx.now);
-    await ctx.audit('silence.expire', silence.modelId, silence);
+    let written = false;
+    const silence = await api.config.expireSilence(p['modelId'] ?? '', p['silenceId'] ?? '', principal, ctx.now, (record) => {
+      written = true;
+      return ctx.auditEntry('silence.expire', record.modelId, record);
+    });
+    // A silence already expired is not written again; the request is audited all the same.
+    if (!written) await ctx.audit('silence.expire', silence.modelId, silence);
     return { ...silence, active: silenceActive(silence, ctx.now) };
   },
   'governance.submit': governance('submit'),

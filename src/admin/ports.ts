@@ -13,6 +13,7 @@
  * `silence:<silenceId>` whose `config` is the canonical JSON of a `SilenceRecord` (README: "Silences").
  * Keys starting with `silence:` are reserved: no model id may start with it.
  */
+import type { AuditEntry } from '../pipeline/policy/audit.js';
 import { randomUUID } from 'node:crypto';
 import type { DetectorConfig, IoLogRecord, RollbackCommand } from '../contracts/records.js';
 import type { IoLogFilter } from '../iolog/reader.js';
@@ -97,7 +98,14 @@ export interface StoredOverride {
 }
 
 /** Writes one record to vigil.config (key, value); resolves once the broker acknowledged it. */
-export type ConfigPublish = (key: string, value: DetectorConfig) => Promise<void>;
+/**
+ * Writes a vigil.config record and, when given, the audit record of the decision in the same
+ * transaction (null: a record without an audit entry of its own).
+ */
+export type ConfigPublish = (key: string, value: DetectorConfig, audit: AuditEntry | null) => Promise<void>;
+
+/** Builds the audit entry of a change from what it writes. */
+export type AuditOf<T> = (written: T) => AuditEntry;
 
 /**
  * The API's view of vigil.config: fed by `fold` (records read from the topic at start-up) and by its
@@ -153,14 +161,14 @@ export class ConfigRecords {
   }
 
   /** Validates `document` as a live override of `modelId` and publishes the next revision. */
-  async update(modelId: string, document: unknown, actor: Principal, now: number): Promise<{ record: DetectorConfig; effective: ModelSettings }> {
+  async update(modelId: string, document: unknown, actor: Principal, now: number, audit?: AuditOf<DetectorConfig>): Promise<{ record: DetectorConfig; effective: ModelSettings }> {
     if (modelId.startsWith(SILENCE_KEY_PREFIX)) throw new VigilError('VIGIL_INPUT_INVALID', `model ids starting with "${SILENCE_KEY_PREFIX}" are reserved for silences`);
     const origin = `the configuration of model ${JSON.stringify(modelId)}`;
     const override = parseModelOverride(JSON.stringify(document), origin);
     const effective = effectiveConfig(this.#config, modelId, override, origin);
     const revision = (this.#overrides.get(modelId)?.record.revision ?? 0) + 1;
     const record: DetectorConfig = { modelId, revision, updatedAt: now, updatedBy: actor.id, config: canonicalJson(override) };
-    await this.#publish(modelId, record);
+    await this.#publish(modelId, record, audit?.(record) ?? null);
     this.#overrides.set(modelId, { record, override });
     return { record, effective };
   }
@@ -169,7 +177,13 @@ export class ConfigRecords {
     return [...this.#silences.values()].map((s) => s.silence).filter((s) => s.modelId === modelId).sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  async createSilence(modelId: string, spec: { matchers?: SilenceMatchers; startsAt?: number; endsAt: number; comment: string }, actor: Principal, now: number): Promise<SilenceRecord> {
+  async createSilence(
+    modelId: string,
+    spec: { matchers?: SilenceMatchers; startsAt?: number; endsAt: number; comment: string },
+    actor: Principal,
+    now: number,
+    audit?: AuditOf<SilenceRecord>,
+  ): Promise<SilenceRecord> {
     const startsAt = spec.startsAt ?? now;
     if (spec.endsAt <= startsAt) throw new VigilError('VIGIL_INPUT_INVALID', `endsAt (${spec.endsAt}) must be after startsAt (${startsAt})`, { details: { field: 'endsAt' } });
     const silence: SilenceRecord = {
@@ -185,24 +199,24 @@ export class ConfigRecords {
       expiredAt: null,
       expiredBy: null,
     };
-    await this.#writeSilence(silence, 1, actor, now);
+    await this.#writeSilence(silence, 1, actor, now, audit);
     return silence;
   }
 
-  async expireSilence(modelId: string, silenceId: string, actor: Principal, now: number): Promise<SilenceRecord> {
+  async expireSilence(modelId: string, silenceId: string, actor: Principal, now: number, audit?: AuditOf<SilenceRecord>): Promise<SilenceRecord> {
     const current = this.#silences.get(silenceId);
     if (current === undefined || current.silence.modelId !== modelId) {
       throw new VigilError('VIGIL_NOT_FOUND', `model ${JSON.stringify(modelId)} has no silence ${JSON.stringify(silenceId)}`);
     }
     if (current.silence.expiredAt !== null) return current.silence;
     const silence: SilenceRecord = { ...current.silence, expiredAt: now, expiredBy: actor.id };
-    await this.#writeSilence(silence, current.revision + 1, actor, now);
+    await this.#writeSilence(silence, current.revision + 1, actor, now, audit);
     return silence;
   }
 
-  async #writeSilence(silence: SilenceRecord, revision: number, actor: Principal, now: number): Promise<void> {
+  async #writeSilence(silence: SilenceRecord, revision: number, actor: Principal, now: number, audit: AuditOf<SilenceRecord> | undefined): Promise<void> {
     const record: DetectorConfig = { modelId: silence.modelId, revision, updatedAt: now, updatedBy: actor.id, config: canonicalJson(silence) };
-    await this.#publish(`${SILENCE_KEY_PREFIX}${silence.silenceId}`, record);
+    await this.#publish(`${SILENCE_KEY_PREFIX}${silence.silenceId}`, record, audit?.(silence) ?? null);
     this.#silences.set(silence.silenceId, { revision, silence });
   }
 }

@@ -142,6 +142,7 @@ export function buildAdmin(options: AdminOptions): FastifyInstance {
           registry: options.registry,
           health: options.health,
           openapi: document,
+          auditEntry: (action, subject, payload) => ({ timestamp: now, actor: principal?.id ?? 'anonymous', action, subject, payload: { requestId: String(request.id), ...(payload as object) } }),
           audit: async (action, subject, payload) => {
             if (options.api === undefined) throw new VigilError('VIGIL_API_UNAVAILABLE', 'no audit writer');
             try {

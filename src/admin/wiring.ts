@@ -122,7 +122,11 @@ export async function startAdminApi(options: AdminApiOptions): Promise<{ app: Fa
   const state = await readAdminState(kafka, topics, ADMIN_CHAIN_ID);
   for (const problem of state.unreadable) logger.warn({ problem }, 'unreadable vigil.config record skipped');
   const producer = await adminProducer(kafka, { registryUrl: infra.registryUrl, configTopic: topics.config, auditTopic: topics.audit, alertsTopic: topics.alerts });
-  const records = new ConfigRecords(config.config, (key, value) => producer.publishConfig(key, value));
+  // A change of the configuration and its audit record: one transaction (the governance producer's).
+  const records = new ConfigRecords(config.config, async (key, value, entry) => {
+    if (entry === null) return producer.publishConfig(key, value);
+    await audit.appendWith([entry], (written) => governance.commit({ events: [], audit: written, configs: [{ key, value }] }));
+  });
   for (const { key, value } of state.config) {
     const problem = records.fold(key, value);
     if (problem !== null) logger.warn({ key, problem }, 'vigil.config record not applied');
@@ -141,9 +145,9 @@ export async function startAdminApi(options: AdminApiOptions): Promise<{ app: Fa
     governanceTopic: topics.governance,
     configuration: (modelId) => liveConfig.facts(modelId),
     configTopic: topics.config,
+    // A finding's alert and its audit record in one transaction (the governance producer's).
     raise: async (alert) => {
-      await producer.publishAlert(alert);
-      await audit.append(alertAuditEntry(alert, alert.windowEnd));
+      await audit.appendWith([alertAuditEntry(alert, alert.windowEnd)], (records) => governance.commit({ events: [], audit: records, alerts: [alert] }));
     },
     onError: (error) => logger.warn({ err: error }, 'compliance re-evaluation'),
   });

@@ -2,10 +2,11 @@
  * A governance decision and its audit record in one Kafka transaction, on the real stack: after an
  * action both are visible to read_committed readers; a failure injected before the commit leaves
  * neither visible (though both were sent: a read_uncommitted reader sees them), and the next action's
- * audit record chains onto the last committed one, so the chain verifies (also after a restart).
+ * audit record chains onto the last committed one, so the chain verifies (also after a restart). A
+ * configuration change and its audit record are one transaction in the same way.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditRecord, GovernanceEvent } from '../../src/contracts/records.js';
+import type { AuditRecord, DetectorConfig, GovernanceEvent } from '../../src/contracts/records.js';
 import { verifyChain } from '../../src/pipeline/policy/audit.js';
 import { makeManifest } from '../unit/governance/helpers.js';
 import { startAdminRig, type AdminRig } from './admin-rig.js';
@@ -93,5 +94,29 @@ describe('a governance decision and its audit record in one transaction', () => 
     const after = (await collect<AuditRecord>(`${prefix}audit`, 'AuditRecord', (r) => r.some((x) => x.value?.seq === 2), 30_000)).map((r) => r.value as AuditRecord);
     expect(after.map((r) => r.action)).toEqual(['governance.submit', 'governance.approve', 'governance.deploy']);
     expect(verifyChain(after, new Map([[rig.auditKey.keyId, rig.auditKey.publicKey]]))).toMatchObject({ ok: true, count: 3 });
+  });
+
+  it('writes a configuration change and its audit record together, or neither', async () => {
+    const change = { config: { detectors: { psi: { bins: 12 } } }, reason: 'finer bins' };
+    failNext = true;
+    const failed = await rig.call('olga', 'PUT', '/v1/models/fraud/config', change);
+    expect(failed.statusCode, failed.body).toBe(503);
+    // Not applied: the API still has no override for the model.
+    expect((await rig.call('olga', 'GET', '/v1/models/fraud/config')).json()).toMatchObject({ revision: 0 });
+
+    const applied = await rig.call('olga', 'PUT', '/v1/models/fraud/config', change);
+    expect(applied.statusCode, applied.body).toBe(200);
+    expect(applied.json()).toMatchObject({ revision: 1, updatedBy: 'olga' });
+    const configs = (await collect<DetectorConfig>(`${prefix}config`, 'DetectorConfig', (r) => r.some((x) => x.value?.modelId === 'fraud'), 30_000)).map((r) => r.value as DetectorConfig);
+    expect(configs.filter((c) => c.modelId === 'fraud').map((c) => c.revision)).toEqual([1]);
+    const audit = (await collect<AuditRecord>(`${prefix}audit`, 'AuditRecord', (r) => r.some((x) => x.value?.action === 'config.update'), 30_000)).map((r) => r.value as AuditRecord);
+    const updates = audit.filter((r) => r.action === 'config.update');
+    expect(updates).toHaveLength(1);
+    expect(updates[0]).toMatchObject({ seq: 3, actor: 'olga', subject: 'fraud' });
+    expect(JSON.parse(updates[0]!.payload)).toMatchObject({ record: { modelId: 'fraud', revision: 1 }, reason: 'finer bins' });
+    expect(verifyChain(audit, new Map([[rig.auditKey.keyId, rig.auditKey.publicKey]]))).toMatchObject({ ok: true, count: 4 });
+    // The aborted change was sent: a read_uncommitted reader sees it, at the same revision.
+    const raw = (await collect<DetectorConfig>(`${prefix}config`, 'DetectorConfig', (r) => r.filter((x) => x.value?.modelId === 'fraud').length >= 2, 30_000, { readUncommitted: true })).map((r) => r.value as DetectorConfig);
+    expect(raw.filter((c) => c.modelId === 'fraud').map((c) => c.revision)).toEqual([1, 1]);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * The governance gate's writes, one Kafka transaction per decision: its GovernanceEvents on
  * `vigil.governance` (key: model id), the RollbackCommands it issues on `vigil.rollback` (key: model
- * id) and the decision's audit records on `vigil.audit` (key: chain id). A read_committed reader sees
+ * id), the alerts it raises (compliance findings) on `vigil.alerts` (key: fingerprint), the
+ * configuration changes and silences on `vigil.config`, and the decision's audit records on
+ * `vigil.audit` (key: chain id). A read_committed reader sees
  * all of them or none, so a crash between two sends can no longer leave a decision without its audit
  * record.
  *
@@ -11,7 +13,7 @@
  * the next one, since a kafkajs producer can stay broken after losing its broker.
  */
 import type { Kafka, Producer, TopicMessages } from 'kafkajs';
-import type { AuditRecord, GovernanceEvent, RollbackCommand } from '../../contracts/records.js';
+import type { Alert, AuditRecord, DetectorConfig, GovernanceEvent, RollbackCommand } from '../../contracts/records.js';
 import { VigilError, describeError } from '../../errors.js';
 import { recordEncoder } from './encode.js';
 
@@ -20,6 +22,9 @@ export interface GovernanceWrite {
   readonly events: readonly GovernanceEvent[];
   readonly audit: readonly AuditRecord[];
   readonly commands?: readonly RollbackCommand[];
+  readonly alerts?: readonly Alert[];
+  /** vigil.config records (key: model id or `silence:<id>`): configuration changes and silences. */
+  readonly configs?: readonly { readonly key: string; readonly value: DetectorConfig }[];
 }
 
 export interface GovernanceProducer {
@@ -30,7 +35,7 @@ export interface GovernanceProducer {
 
 export interface GovernanceProducerOptions {
   readonly registryUrl: string;
-  readonly topics: { readonly governance: string; readonly audit: string; readonly rollback: string };
+  readonly topics: { readonly governance: string; readonly audit: string; readonly rollback: string; readonly alerts: string; readonly config: string };
   readonly transactionalId: string;
   readonly transactionTimeoutMs?: number;
   /** Runs after the records are sent and before the commit: a failure here aborts the transaction (tests inject one). */
@@ -39,11 +44,13 @@ export interface GovernanceProducerOptions {
 
 export async function governanceProducer(kafka: Kafka, options: GovernanceProducerOptions): Promise<GovernanceProducer> {
   const { topics } = options;
-  const [governance, audit, rollback] = await Promise.all([
+  const [governance, audit, rollback, alerts, config] = await Promise.all([
     recordEncoder<GovernanceEvent>(options.registryUrl, topics.governance, 'GovernanceEvent'),
     recordEncoder<AuditRecord>(options.registryUrl, topics.audit, 'AuditRecord'),
     recordEncoder<RollbackCommand>(options.registryUrl, topics.rollback, 'RollbackCommand'),
-  ]);
+    recordEncoder<Alert>(options.registryUrl, topics.alerts, 'Alert'),
+    recordEncoder<DetectorConfig>(options.registryUrl, topics.config, 'DetectorConfig'),
+  ] as const);
   const connect = async (): Promise<Producer> => {
     const producer = kafka.producer({
       transactionalId: options.transactionalId,
@@ -63,6 +70,8 @@ export async function governanceProducer(kafka: Kafka, options: GovernanceProduc
     [
       { topic: topics.governance, messages: write.events.map((e) => ({ key: e.modelId, value: governance.encode(e) })) },
       { topic: topics.rollback, messages: (write.commands ?? []).map((c) => ({ key: c.modelId, value: rollback.encode(c) })) },
+      { topic: topics.alerts, messages: (write.alerts ?? []).map((a) => ({ key: a.fingerprint, value: alerts.encode(a) })) },
+      { topic: topics.config, messages: (write.configs ?? []).map((c) => ({ key: c.key, value: config.encode(c.value) })) },
       { topic: topics.audit, messages: write.audit.map((r) => ({ key: r.chainId, value: audit.encode(r) })) },
     ].filter((t) => t.messages.length > 0);
   return {

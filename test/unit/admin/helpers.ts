@@ -74,8 +74,10 @@ export function testApi(options: TestApiOptions = {}) {
   let silenceSeq = 0;
   const config = new ConfigRecords(
     loaded.config,
-    async (key, value) => {
+    // The record and its audit entry together, as the server's transactional producer writes them.
+    async (key, value, entry) => {
       published.push({ key, value });
+      if (entry !== null) await audit.append(entry);
     },
     () => `s${++silenceSeq}`,
   );
