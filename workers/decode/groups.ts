@@ -237,24 +237,33 @@ class GroupBuilder {
 
 /** Groups events by model version, in order of first appearance. */
 export class GroupPacker {
-  readonly #groups = new Map<string, GroupBuilder>();
-
+  /** Every group, in order of first appearance. */
+  readonly #order: GroupBuilder[] = [];
+  /** modelId → modelVersion → group: the ids are interned strings, so no key is built per event. */
+  readonly #groups = new Map<string, Map<string, GroupBuilder>>();
   /** The group of the previous event: runs of events of one version skip the lookup. */
   #last: GroupBuilder | null = null;
 
   add(index: number, event: PackableEvent): void {
     let group = this.#last;
     if (group === null || group.modelId !== event.modelId || group.modelVersion !== event.modelVersion) {
-      const key = `${event.modelId.length}:${event.modelId}${event.modelVersion}`;
-      const known = this.#groups.get(key);
+      let versions = this.#groups.get(event.modelId);
+      if (versions === undefined) {
+        versions = new Map();
+        this.#groups.set(event.modelId, versions);
+      }
+      const known = versions.get(event.modelVersion);
       group = known ?? new GroupBuilder(event.modelId, event.modelVersion);
-      if (known === undefined) this.#groups.set(key, group);
+      if (known === undefined) {
+        versions.set(event.modelVersion, group);
+        this.#order.push(group);
+      }
       this.#last = group;
     }
     group.add(index, event);
   }
 
   build(maxCells: number): DecodedGroup[] {
-    return [...this.#groups.values()].flatMap((g) => g.build(maxCells));
+    return this.#order.flatMap((g) => g.build(maxCells));
   }
 }
