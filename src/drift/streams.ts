@@ -5,8 +5,11 @@
  * current file's, so a detection in the current file is a change against the reference stream.
  * Absent values are skipped; detections are reported as the current file's row indices (0-based
  * data rows) and file lines. DDM reads 0/1 error indicators: it runs only on columns of 0s and 1s.
+ * Columns other than 0/1 ones are standardised by the reference column's mean and standard deviation,
+ * as the engine's score and latency streams are, so the algorithms' defaults mean the same on any scale.
  */
 import { ALGORITHMS, createSequential, parseAlgorithmParams, type Algorithm } from '../../workers/detectors/sequential/algorithms.js';
+import { streamScale } from '../../workers/detectors/sequential/stream-drift.js';
 import { VigilError } from '../errors.js';
 import type { Check } from './checks.js';
 import { cellError, numericCells } from './columns.js';
@@ -32,14 +35,21 @@ export interface StreamRun {
 }
 
 /** Feeds `values` to `algorithm` (NaN skipped, as the engine skips non-finite values) after `warmup`. */
-export function runSequential(algorithm: Algorithm, params: Readonly<Record<string, unknown>>, warmup: Float64Array, values: Float64Array): { reference: StreamRun; current: StreamRun } {
+export function runSequential(
+  algorithm: Algorithm,
+  params: Readonly<Record<string, unknown>>,
+  warmup: Float64Array,
+  values: Float64Array,
+  standardize = false,
+): { reference: StreamRun; current: StreamRun } {
   const detector = createSequential(algorithm, parseAlgorithmParams(algorithm, params));
+  const { mean, sd } = standardize ? streamScale(warmup.length, (i) => warmup[i]!) : { mean: 0, sd: 1 };
   const feed = (xs: Float64Array): StreamRun => {
     const drifts: number[] = [];
     let warnings = 0;
     for (let i = 0; i < xs.length; i++) {
       if (!Number.isFinite(xs[i]!)) continue;
-      detector.update(xs[i]!);
+      detector.update((xs[i]! - mean) / sd);
       if (detector.driftDetected) drifts.push(i);
       if (detector.warningDetected) warnings++;
     }
@@ -70,7 +80,7 @@ export function streamChecks(reference: Table, current: Table, o: StreamOptions)
     const algorithms = o.algorithms ?? ALGORITHMS.filter((a) => a !== 'ddm' || binary);
     if (cur.every(Number.isNaN)) throw new VigilError('VIGIL_INPUT_INVALID', `${current.file}: column ${JSON.stringify(column)} has no values to stream`, { details: { file: current.file, column } });
     for (const algorithm of algorithms) {
-      const run = runSequential(algorithm, paramsOf(algorithm, o.seed), ref, cur);
+      const run = runSequential(algorithm, paramsOf(algorithm, o.seed), ref, cur, !binary);
       const rows = run.current.drifts;
       checks.push({
         detector: algorithm,
@@ -83,6 +93,7 @@ export function streamChecks(reference: Table, current: Table, o: StreamOptions)
           rows: rows.slice(0, MAX_LISTED),
           lines: rows.slice(0, MAX_LISTED).map((r) => current.lines[r]!),
           referenceSignals: run.reference.drifts.length,
+          standardized: !binary,
           ...(algorithm === 'ddm' ? { warnings: run.current.warnings } : {}),
           ...(algorithm === 'kswin' ? { seed: o.seed } : {}),
         },

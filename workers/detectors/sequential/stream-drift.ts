@@ -16,6 +16,12 @@
  * only, never on earlier windows or on how the engine split batches, and a replay gives the same
  * alerts. Without prepared reference data the algorithm starts fresh on the window.
  *
+ * Standardised (parameter `standardize`, on by default for the score and latency streams): values are
+ * read as (value − mean) / sd of the reference stream, so an algorithm's scale-bound parameters
+ * (Page–Hinkley's delta and threshold, CUSUM's drift and h, ADWIN's range term) mean the same in
+ * milliseconds as in probabilities: units of the reference's standard deviation. The error stream is
+ * 0/1 and read as it is. Without prepared reference data nothing is standardised.
+ *
  * Score: the number of drift signals in the window (0 = none; each signal restarts the algorithm, as
  * in River). Evidence names the algorithm, the window position of the first and last signal, the
  * warnings (DDM), the values read and dropped.
@@ -29,7 +35,7 @@ import type { AlgorithmParams } from './algorithms.js';
 
 export type StreamSummary = { readonly values: Float64Array; readonly dropped: Float64Array };
 
-export type StreamParams = DetectorParams & { readonly algorithm: string; readonly maxValues: number };
+export type StreamParams = DetectorParams & { readonly algorithm: string; readonly maxValues: number; readonly standardize: boolean };
 
 type Stream = 'score' | 'latency' | 'errors';
 
@@ -42,6 +48,30 @@ function valueAt(stream: Stream, columns: NumericColumns, i: number): number {
   if (stream === 'score') return columns.scores[i]!;
   if (stream === 'latency') return columns.latencies[i]!;
   return columns.statuses[i] === 0 ? 0 : 1;
+}
+
+/** The section of the prepared reference data that holds the stream's mean and sd (0 and 1: as is). */
+const SCALE_SECTION = 'scale';
+
+/**
+ * Mean and sample standard deviation of the finite values among `at(0 .. n - 1)`: how a stream is
+ * standardised (the engine's detectors and `vigil drift` alike). 0 and 1 (as is) with fewer than two
+ * values or no spread.
+ */
+export function streamScale(n: number, at: (i: number) => number): { mean: number; sd: number } {
+  let count = 0;
+  let mean = 0;
+  let m2 = 0;
+  for (let i = 0; i < n; i++) {
+    const v = at(i);
+    if (!Number.isFinite(v)) continue;
+    count++;
+    const d = v - mean;
+    mean += d / count;
+    m2 += d * (v - mean);
+  }
+  const sd = count >= 2 ? Math.sqrt(m2 / (count - 1)) : 0;
+  return sd > 0 && Number.isFinite(sd) ? { mean, sd } : { mean: 0, sd: 1 };
 }
 
 function concatSuffix(a: Float64Array, b: Float64Array, keep: number): { values: Float64Array; cut: number } {
@@ -59,12 +89,12 @@ function concatSuffix(a: Float64Array, b: Float64Array, keep: number): { values:
 
 function makeStreamDetector(id: string, stream: Stream, defaultAlgorithm: string, description: string): WindowDetector<StreamSummary, StreamParams> {
   const algorithmParams = (params: StreamParams): AlgorithmParams => {
-    const { algorithm: _a, maxValues: _m, ...rest } = params;
+    const { algorithm: _a, maxValues: _m, standardize: _s, ...rest } = params;
     return rest as unknown as AlgorithmParams;
   };
 
   function parseParams(raw: Readonly<Record<string, unknown>> | undefined): StreamParams {
-    const { algorithm = defaultAlgorithm, maxValues = DEFAULT_MAX_VALUES, ...rest } = raw ?? {};
+    const { algorithm = defaultAlgorithm, maxValues = DEFAULT_MAX_VALUES, standardize = stream !== 'errors', ...rest } = raw ?? {};
     if (typeof algorithm !== 'string' || !(ALGORITHMS as readonly string[]).includes(algorithm)) {
       throw new RangeError(`${id}: parameter "algorithm" must be one of ${ALGORITHMS.join(', ')}, got ${JSON.stringify(algorithm) ?? String(algorithm)}`);
     }
@@ -72,8 +102,10 @@ function makeStreamDetector(id: string, stream: Stream, defaultAlgorithm: string
     if (typeof maxValues !== 'number' || !Number.isInteger(maxValues) || maxValues < 1 || maxValues > MAX_MAX_VALUES) {
       throw new RangeError(`${id}: parameter "maxValues" must be an integer from 1 to ${MAX_MAX_VALUES}, got ${JSON.stringify(maxValues) ?? String(maxValues)}`);
     }
+    if (typeof standardize !== 'boolean') throw new RangeError(`${id}: parameter "standardize" must be true or false, got ${JSON.stringify(standardize) ?? String(standardize)}`);
+    if (standardize && stream === 'errors') throw new RangeError(`${id}: parameter "standardize" must be false: the error stream is read as 0/1`);
     const inner = parseAlgorithmParams(algorithm, rest, `${id} (${algorithm})`);
-    return Object.freeze({ ...inner, algorithm, maxValues }) as StreamParams;
+    return Object.freeze({ ...inner, algorithm, maxValues, standardize }) as StreamParams;
   }
 
   function empty(_reference: ReferenceProfile, params: StreamParams): StreamSummary {
@@ -105,11 +137,12 @@ function makeStreamDetector(id: string, stream: Stream, defaultAlgorithm: string
 
   function prepareReference(columns: NumericColumns, _reference: ReferenceProfile, params: StreamParams): Summary {
     const detector = createSequential(params.algorithm, algorithmParams(params));
+    const { mean, sd } = params.standardize ? streamScale(columns.count, (i) => valueAt(stream, columns, i)) : { mean: 0, sd: 1 };
     for (let i = 0; i < columns.count; i++) {
       const v = valueAt(stream, columns, i);
-      if (Number.isFinite(v)) detector.update(v);
+      if (Number.isFinite(v)) detector.update((v - mean) / sd);
     }
-    return detector.snapshot();
+    return { ...detector.snapshot(), [SCALE_SECTION]: Float64Array.of(mean, sd) };
   }
 
   function score(summary: StreamSummary, reference: ReferenceProfile, params: StreamParams): DetectorScore[] {
@@ -118,12 +151,15 @@ function makeStreamDetector(id: string, stream: Stream, defaultAlgorithm: string
     const prepared = reference.detectorData?.[id];
     const inner = algorithmParams(params);
     const detector = prepared === undefined ? createSequential(params.algorithm, inner) : restoreSequential(params.algorithm, inner, prepared);
+    const scale = prepared?.[SCALE_SECTION];
+    const mean = scale?.length === 2 ? scale[0]! : 0;
+    const sd = scale?.length === 2 && scale[1]! > 0 ? scale[1]! : 1;
     let drifts = 0;
     let warnings = 0;
     let first = -1;
     let last = -1;
     for (let i = 0; i < values.length; i++) {
-      detector.update(values[i]!);
+      detector.update((values[i]! - mean) / sd);
       if (detector.driftDetected) {
         drifts++;
         if (first < 0) first = i;
@@ -146,6 +182,7 @@ function makeStreamDetector(id: string, stream: Stream, defaultAlgorithm: string
           values: String(values.length),
           dropped: String(summary.dropped[0]),
           start: prepared === undefined ? 'fresh' : `after reference ${reference.id}`,
+          standardized: mean === 0 && sd === 1 ? 'no' : `(value - ${mean}) / ${sd}`,
         },
       },
     ];

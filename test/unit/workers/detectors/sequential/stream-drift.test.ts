@@ -1,4 +1,4 @@
-/** The stream window detectors: which column each reads, the reference continuation, bounds and hostile bytes. */
+/** The stream window detectors: which column each reads, the reference continuation, standardisation, bounds and hostile bytes. */
 import { describe, expect, it } from 'vitest';
 import type { NumericColumns } from '../../../../../src/contracts/batch.js';
 import { buildReferenceProfile } from '../../../../../workers/detectors/reference.js';
@@ -106,6 +106,50 @@ describe('stream-latency and stream-errors', () => {
     expect(s.score).toBeGreaterThan(0);
     expect(Number(s.evidence['firstDriftAt'])).toBeGreaterThanOrEqual(500);
     expect(Number(s.evidence['firstDriftAt'])).toBeLessThan(600);
+  });
+
+  it('reads score and latency in units of the reference\'s standard deviation: the same signals on any scale', () => {
+    // Latencies of ~120 ms (sd 25) with a 1 sd rise after row 400, and the same stream in microseconds.
+    const make = (k: number, seed: number) => {
+      const r = gaussian(mulberry32(seed));
+      return (i: number, shift: number) => k * (120 + 25 * r() + (i >= 400 ? shift : 0));
+    };
+    for (const algorithm of ['adwin', 'page-hinkley', 'cusum'] as const) {
+      const params = streamLatencyDetector.parseParams({ algorithm });
+      const run = (k: number) => {
+        const refAt = make(k, 5);
+        const curAt = make(k, 6);
+        const refCols = withStreams(2000, () => 0, (i) => refAt(i, 0), () => false);
+        const cur = withStreams(1000, () => 0, (i) => curAt(i, 25), () => false);
+        const profile = { ...plain, detectorData: { [streamLatencyDetector.id]: streamLatencyDetector.prepareReference!(refCols, plain, params) } };
+        return streamLatencyDetector.score(streamLatencyDetector.summarize(cur, profile, params), profile, params)[0]!;
+      };
+      const ms = run(1);
+      const us = run(1000);
+      expect(us.score, algorithm).toBe(ms.score);
+      expect(us.evidence['firstDriftAt'], algorithm).toBe(ms.evidence['firstDriftAt']);
+      if (algorithm === 'adwin') expect(Number(ms.evidence['firstDriftAt'])).toBeGreaterThanOrEqual(400);
+      expect(ms.evidence['standardized'], algorithm).toMatch(/^\(value - 1[12]\d\.\d+\) \/ 2\d\.\d+$/);
+    }
+    // Read as they are, Page–Hinkley's defaults (delta 0.005, threshold 50) fire all along a stationary
+    // stream of milliseconds; standardised, at most their rate on N(0, 1) (bench/results/stream-detection-delay.json).
+    const stationary = withStreams(1000, () => 0, () => 120 + 25 * normal(), () => false);
+    const refCols = withStreams(2000, () => 0, () => 120 + 25 * normal(), () => false);
+    const count = (standardize: boolean) => {
+      const params = streamLatencyDetector.parseParams({ algorithm: 'page-hinkley', standardize });
+      const profile = { ...plain, detectorData: { [streamLatencyDetector.id]: streamLatencyDetector.prepareReference!(refCols, plain, params) } };
+      return streamLatencyDetector.score(streamLatencyDetector.summarize(stationary, profile, params), profile, params)[0]!;
+    };
+    expect(count(false).score).toBeGreaterThan(20);
+    expect(count(false).evidence['standardized']).toBe('no');
+    expect(count(true).score).toBeLessThan(count(false).score / 10);
+  });
+
+  it('validates standardize: a boolean, and never on the 0/1 error stream', () => {
+    expect(streamLatencyDetector.parseParams(undefined)).toMatchObject({ standardize: true });
+    expect(streamErrorsDetector.parseParams(undefined)).toMatchObject({ standardize: false });
+    expect(() => streamScoreDetector.parseParams({ standardize: 'yes' })).toThrow(/"standardize" must be true or false, got "yes"/);
+    expect(() => streamErrorsDetector.parseParams({ standardize: true })).toThrow(/"standardize" must be false: the error stream is read as 0\/1/);
   });
 
   it('stream-errors (DDM) reads status != OK as an error and fires when the error rate rises', () => {
