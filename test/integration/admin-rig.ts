@@ -26,7 +26,9 @@ export interface AdminRig {
   readonly api: Awaited<ReturnType<typeof startAdminApi>>;
   readonly auditKey: AuditKey;
   readonly dir: string;
-  call(who: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: object): Promise<LightMyRequestResponse>;
+  call(who: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object): Promise<LightMyRequestResponse>;
+  /** The API token of `who` (to check it is never logged). */
+  token(who: string): string;
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -34,7 +36,7 @@ export interface AdminRig {
 export interface RigOptions extends Partial<Pick<AdminApiOptions, 'env' | 'beforeCommit'>> {
   /** vigil.yaml content beside the token store's file. */
   readonly config?: Readonly<Record<string, unknown>>;
-  /** Collects the server's log lines. */
+  /** Collects the server's log lines and its access log. */
   readonly log?: string[];
 }
 
@@ -62,7 +64,7 @@ export async function startAdminRig(prefix: string, people: Readonly<Record<stri
       registry: createMetrics({ defaultMetrics: false }).registry,
       health: { live: () => true, ready: () => ({ ready: true }) },
       logger: createLogger({ level: 'warn', destination: sink }),
-      accessLogger: createAccessLogger(quiet),
+      accessLogger: createAccessLogger(log === undefined ? quiet : sink),
       cwd: dir,
       ...apiOptions,
     });
@@ -74,6 +76,7 @@ export async function startAdminRig(prefix: string, people: Readonly<Record<stri
     auditKey,
     dir,
     call: (who, method, url, payload) => api.app.inject({ method, url, headers: { authorization: `Bearer ${tokens[who]!.token}` }, ...(payload !== undefined ? { payload } : {}) }),
+    token: (who) => tokens[who]!.token,
     restart: async () => {
       await api.stop();
       api = await start();

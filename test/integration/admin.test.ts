@@ -3,65 +3,29 @@
  * record (and a denial's) on vigil.audit as one valid chain, alerts produced to vigil.alerts are
  * folded into the view, and a restarted API continues the revision and the chain.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, AuditRecord, DetectorConfig } from '../../src/contracts/records.js';
-import { buildConfig } from '../../src/config/index.js';
-import { startAdminApi } from '../../src/admin/wiring.js';
 import { verifyChain } from '../../src/pipeline/policy/audit.js';
 import { avroProducer } from '../../src/pipeline/sink/producer.js';
-import { ensureTopics } from '../../src/pipeline/sink/topics.js';
-import { FileTokenStore } from '../../src/security/token-store.js';
-import { mintToken } from '../../src/security/tokens.js';
-import { createLogger } from '../../src/telemetry/logger.js';
-import { createAccessLogger } from '../../src/security/access-log.js';
-import { createMetrics } from '../../src/telemetry/metrics.js';
-import { collect, eventually, stack, testAuditKey, uniquePrefix } from './helpers.js';
+import { startAdminRig, type AdminRig } from './admin-rig.js';
+import { collect, eventually, stack, uniquePrefix } from './helpers.js';
 
 describe('the admin API on the real stack', () => {
   const prefix = uniquePrefix('admin');
-  const auditKey = testAuditKey();
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-admin-'));
   const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _e, done) {
-      lines.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  const config = buildConfig({ policy: { lastApproved: { 'credit-risk': '1.0.0' } }, access: { tokens: { file: join(dir, 'tokens.json') } } }, 'test');
-  const operator = mintToken({ owner: 'olga', roles: ['operator'], scopes: ['*'], expiresAt: null }, Date.now());
-  const viewer = mintToken({ owner: 'vic', roles: ['viewer'], scopes: ['*'], expiresAt: null }, Date.now());
-  const start = () =>
-    startAdminApi({
-      config,
-      infra: { ...stack(), topicPrefix: prefix, httpHost: '127.0.0.1', httpPort: 0 },
-      auditKey,
-      registry: createMetrics({ defaultMetrics: false }).registry,
-      health: { live: () => true, ready: () => ({ ready: true }) },
-      logger: createLogger({ level: 'warn', destination: sink }),
-      accessLogger: createAccessLogger(sink),
-    });
-  let api: Awaited<ReturnType<typeof start>>;
+  let rig: AdminRig;
 
   beforeAll(async () => {
-    await ensureTopics(stack().brokers, prefix, 1);
-    const store = new FileTokenStore(join(dir, 'tokens.json'));
-    store.add(operator.record);
-    store.add(viewer.record);
-    api = await start();
-  });
+    rig = await startAdminRig(prefix, { olga: ['operator'], vic: ['viewer'] }, { config: { policy: { lastApproved: { 'credit-risk': '1.0.0' } } }, log: lines });
+  }, 120_000);
   afterAll(async () => {
-    await api?.stop();
+    await rig?.stop();
   });
 
   it('writes config updates to vigil.config and audit records to vigil.audit, and folds alerts into the view', async () => {
-    const put = await api.app.inject({ method: 'PUT', url: '/v1/models/credit-risk/config', headers: { authorization: `Bearer ${operator.token}` }, payload: { config: { windows: { count: 300 } } } });
+    const put = await rig.call('olga', 'PUT', '/v1/models/credit-risk/config', { config: { windows: { count: 300 } } });
     expect(put.statusCode).toBe(200);
-    const denied = await api.app.inject({ method: 'PUT', url: '/v1/models/credit-risk/config', headers: { authorization: `Bearer ${viewer.token}` }, payload: { config: {} } });
+    const denied = await rig.call('vic', 'PUT', '/v1/models/credit-risk/config', { config: {} });
     expect(denied.statusCode).toBe(403);
 
     const configs = await collect<DetectorConfig>(`${prefix}config`, 'DetectorConfig', (r) => r.length >= 1, 30_000);
@@ -71,7 +35,7 @@ describe('the admin API on the real stack', () => {
       ['admin', 'config.update', 'olga'],
       ['admin', 'access.denied', 'vic'],
     ]);
-    expect(verifyChain(audit.map((r) => r.value!), { [auditKey.keyId]: auditKey.publicKey })).toMatchObject({ ok: true, count: 2 });
+    expect(verifyChain(audit.map((r) => r.value!), { [rig.auditKey.keyId]: rig.auditKey.publicKey })).toMatchObject({ ok: true, count: 2 });
 
     const producer = await avroProducer<Alert>({ ...stack(), topic: `${prefix}alerts`, schema: 'Alert' });
     const base: Alert = {
@@ -87,7 +51,7 @@ describe('the admin API on the real stack', () => {
     await producer.close();
     const page = await eventually(
       async () => {
-        const res = await api.app.inject({ method: 'GET', url: '/v1/alerts?modelId=credit-risk', headers: { authorization: `Bearer ${viewer.token}` } });
+        const res = await rig.call('vic', 'GET', '/v1/alerts?modelId=credit-risk');
         const body = res.json() as { total: number; items: Alert[] };
         expect(res.statusCode).toBe(200);
         return body.total === 2 && body.items.some((a) => a.status === 'RESOLVED') ? body : undefined;
@@ -102,17 +66,15 @@ describe('the admin API on the real stack', () => {
   });
 
   it('continues the revision, the silences and the audit chain after a restart', async () => {
-    const auth = { authorization: `Bearer ${operator.token}` };
-    const silence = await api.app.inject({ method: 'POST', url: '/v1/models/credit-risk/silences', headers: auth, payload: { endsAt: Date.now() + 3_600_000, comment: 'retraining', matchers: { kind: 'DRIFT' } } });
+    const silence = await rig.call('olga', 'POST', '/v1/models/credit-risk/silences', { endsAt: Date.now() + 3_600_000, comment: 'retraining', matchers: { kind: 'DRIFT' } });
     expect(silence.statusCode).toBe(201);
     const silenceId = silence.json().silenceId as string;
-    await api.stop();
-    api = await start();
-    const put = await api.app.inject({ method: 'PUT', url: '/v1/models/credit-risk/config', headers: auth, payload: { config: { windows: { count: 400 } } } });
+    await rig.restart();
+    const put = await rig.call('olga', 'PUT', '/v1/models/credit-risk/config', { config: { windows: { count: 400 } } });
     expect(put.json().revision).toBe(2);
-    const listed = await api.app.inject({ method: 'GET', url: '/v1/models/credit-risk/silences', headers: auth });
+    const listed = await rig.call('olga', 'GET', '/v1/models/credit-risk/silences');
     expect(listed.json().items).toMatchObject([{ silenceId, comment: 'retraining', active: true }]);
-    const expired = await api.app.inject({ method: 'DELETE', url: `/v1/models/credit-risk/silences/${silenceId}`, headers: auth });
+    const expired = await rig.call('olga', 'DELETE', `/v1/models/credit-risk/silences/${silenceId}`);
     expect(expired.json()).toMatchObject({ active: false, expiredBy: 'olga' });
     const configs = await collect<DetectorConfig>(`${prefix}config`, 'DetectorConfig', (r) => r.length >= 4, 30_000);
     expect(configs.map((r) => [r.key, r.value?.revision])).toEqual([
@@ -129,10 +91,10 @@ describe('the admin API on the real stack', () => {
       [3, 'config.update'],
       [4, 'silence.expire'],
     ]);
-    expect(verifyChain(audit.map((r) => r.value!), { [auditKey.keyId]: auditKey.publicKey })).toMatchObject({ ok: true, count: 5 });
+    expect(verifyChain(audit.map((r) => r.value!), { [rig.auditKey.keyId]: rig.auditKey.publicKey })).toMatchObject({ ok: true, count: 5 });
     const log = lines.join('');
     expect(log).toContain('"type":"access"');
-    expect(log).not.toContain(operator.token);
-    expect(log).not.toContain(viewer.token);
+    expect(log).not.toContain(rig.token('olga'));
+    expect(log).not.toContain(rig.token('vic'));
   });
 });
