@@ -253,6 +253,8 @@ export class Engine {
       onAssignment: (assignment) => this.#onAssignment(assignment[this.#topics.inference] ?? []),
       onCrash: (error, restart) => {
         // In-memory state may be ahead of what was committed: every partition restores from its changelog.
+        // (A rewind stays: the consumer starts again from the committed offsets, at or before it, and
+        // the first batch from there clears it.)
         this.#processors.clear();
         if (restart) {
           this.metrics.consumerRestarts.inc();
@@ -323,6 +325,8 @@ export class Engine {
       // Revoked: its state is in the changelog (every transaction carries it) once the transaction in
       // flight settles; drop memory.
       this.#processors.delete(partition);
+      // Whoever reads it next starts from the committed offsets: a rewind of ours no longer applies.
+      for (const topic of [this.#topics.inference, this.#topics.labels]) this.#rewound.delete(floorKey(topic, partition));
       // Its batch in processing, if any, finds the partition revoked and commits nothing.
       void Promise.allSettled([this.#inFlight.get(partition)])
         .then(() => this.#settleCommits([partition]))
