@@ -121,7 +121,7 @@ export async function startAdminApi(options: AdminApiOptions): Promise<{ app: Fa
   await requireTopics(kafka, Object.values(topics), infra.brokers);
   const state = await readAdminState(kafka, topics, ADMIN_CHAIN_ID);
   for (const problem of state.unreadable) logger.warn({ problem }, 'unreadable vigil.config record skipped');
-  const producer = await adminProducer(kafka, { registryUrl: infra.registryUrl, configTopic: topics.config, auditTopic: topics.audit, alertsTopic: topics.alerts });
+  const producer = await adminProducer(kafka, { registryUrl: infra.registryUrl, configTopic: topics.config, auditTopic: topics.audit });
   // A change of the configuration and its audit record: one transaction (the governance producer's).
   const records = new ConfigRecords(config.config, async (key, value, entry) => {
     if (entry === null) return producer.publishConfig(key, value);
