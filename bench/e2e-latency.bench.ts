@@ -190,38 +190,27 @@ const scenario: Scenario = {
       const misalignedExamples: Record<string, unknown>[] = [];
       let warmup = 0;
       const warmupEnd = started + warmupSeconds * 1000;
+      /** Times one alert against the send (and ack) of the event it answers; false when that event is unknown. */
+      const measure = (model: number, index: number, receivedAt: number): boolean => {
+        const sentAt = times.sent[model]?.[index];
+        const ackedAt = times.acked[model]?.[index];
+        if (sentAt === undefined || ackedAt === undefined) return false;
+        if (sentAt < warmupEnd) warmup++;
+        else {
+          fromSend.push(receivedAt - sentAt);
+          fromAck.push(receivedAt - ackedAt);
+          sendToAck.push(ackedAt - sentAt);
+        }
+        return true;
+      };
       for (const { model, windowEnd, receivedAt } of firstAlert.values()) {
         const index = stream.indexAt(windowEnd - 1);
-        const sentAt = times.sent[model]?.[index];
-        const ackedAt = times.acked[model]?.[index];
-        if ((index + 1 - shape.referenceEvents) % shape.windowEvents !== 0 || sentAt === undefined || ackedAt === undefined) {
+        if ((index + 1 - shape.referenceEvents) % shape.windowEvents !== 0 || !measure(model, index, receivedAt)) {
           misaligned++;
-          if (misalignedExamples.length < 5) misalignedExamples.push({ model: stream.modelIds[model], windowEnd, closingIndex: index, sent: sentAt !== undefined, acked: ackedAt !== undefined });
-          continue;
+          if (misalignedExamples.length < 5) misalignedExamples.push({ model: stream.modelIds[model], windowEnd, closingIndex: index, sent: times.sent[model]?.[index] !== undefined, acked: times.acked[model]?.[index] !== undefined });
         }
-        if (sentAt < warmupEnd) {
-          warmup++;
-          continue;
-        }
-        fromSend.push(receivedAt - sentAt);
-        fromAck.push(receivedAt - ackedAt);
-        sendToAck.push(ackedAt - sentAt);
       }
-      for (const { model, index, receivedAt } of eventAlerts) {
-        const sentAt = times.sent[model]?.[index];
-        const ackedAt = times.acked[model]?.[index];
-        if (sentAt === undefined || ackedAt === undefined) {
-          misaligned++;
-          continue;
-        }
-        if (sentAt < warmupEnd) {
-          warmup++;
-          continue;
-        }
-        fromSend.push(receivedAt - sentAt);
-        fromAck.push(receivedAt - ackedAt);
-        sendToAck.push(ackedAt - sentAt);
-      }
+      for (const { model, index, receivedAt } of eventAlerts) if (!measure(model, index, receivedAt)) misaligned++;
       const latency = distribution(fromSend);
       progress(NAME, `p50 ${latency.p50} ms, p99 ${latency.p99} ms over ${latency.count} windows`);
       await cleanup.run();

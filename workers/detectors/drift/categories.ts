@@ -16,7 +16,8 @@ import type { NumericColumns } from '../../../src/contracts/batch.js';
 import type { ReferenceProfile } from '../reference.js';
 import { decodeSections, encodeSections, sumSections } from '../summary.js';
 import type { DetectorParams, DetectorScore, Summary, WindowDetector } from '../types.js';
-import type { ParamSpec } from './params.js';
+import { correctedScores, type FeatureTest, type ParamSpec } from './params.js';
+import type { Correction } from '../../kernels/multitest.js';
 
 export type CategorySummary = { readonly counts: Float64Array; readonly totals: Float64Array };
 const SECTIONS = ['counts', 'totals'] as const;
@@ -222,4 +223,21 @@ export function categoryDetector<P extends DetectorParams>(spec: {
     decode: (bytes: Uint8Array): CategorySummary => decodeCategories(id, version, bytes),
     prepareReference: (columns: NumericColumns, _reference: ReferenceProfile, params: P): Summary => prepareCategories(columns, spec.maxCategories(params)),
   });
+}
+
+/**
+ * The score of a category test detector (chi-square, z-test): `test` of each categorical feature of
+ * the reference (null: not tested), then the correction across features.
+ */
+export function scoreCategoryTests(
+  id: string,
+  summary: CategorySummary,
+  reference: ReferenceProfile,
+  params: { readonly alpha: number; readonly correction: Correction },
+  test: (feature: string, f: number, ref: ReferenceCategories) => FeatureTest | null,
+): DetectorScore[] {
+  const ref = referenceCategories(id, reference);
+  if (ref === null) return [];
+  checkCategories(id, summary, ref);
+  return correctedScores(id, ref.names.flatMap((feature, f) => test(feature, f, ref) ?? []), params);
 }

@@ -10,8 +10,8 @@ import type { Correction } from '../../kernels/multitest.js';
 import { chiSquareHomogeneity } from '../../kernels/categorical.js';
 import type { ReferenceProfile } from '../reference.js';
 import type { DetectorScore, WindowDetector } from '../types.js';
-import { type CategorySummary, MAX_CATEGORIES, categoryDetector, checkCategories, referenceCategories } from './categories.js';
-import { ALPHA, CORRECTION, MIN_COUNT, decide, num, parseParams, type FeatureTest, type ParamSpec } from './params.js';
+import { type CategorySummary, MAX_CATEGORIES, categoryDetector, scoreCategoryTests } from './categories.js';
+import { ALPHA, CORRECTION, MIN_COUNT, num, parseParams, type ParamSpec } from './params.js';
 
 export type ChiSquareParams = { readonly alpha: number; readonly correction: Correction; readonly minCount: number; readonly maxCategories: number };
 
@@ -20,21 +20,17 @@ const VERSION = 1;
 const SPEC: Record<string, ParamSpec> = { alpha: ALPHA, correction: CORRECTION, minCount: MIN_COUNT, maxCategories: MAX_CATEGORIES };
 
 function score(summary: CategorySummary, reference: ReferenceProfile, params: ChiSquareParams): DetectorScore[] {
-  const ref = referenceCategories(ID, reference);
-  if (ref === null) return [];
-  checkCategories(ID, summary, ref);
   const out = new Float64Array(3);
-  const tests: FeatureTest[] = [];
-  ref.names.forEach((feature, f) => {
+  return scoreCategoryTests(ID, summary, reference, params, (feature, f, ref) => {
     const at = ref.offsets[f]!;
     const slots = ref.categories[f]!.length + 1;
     let n = 0;
     for (let k = 0; k < slots; k++) n += ref.refCounts[at + k]!;
     const m = summary.totals[f]!;
-    if (n === 0 || m < params.minCount) return;
+    if (n === 0 || m < params.minCount) return null;
     chiSquareHomogeneity(ref.refCounts, at, summary.counts, at, slots, out);
-    if (!Number.isFinite(out[0]!)) return;
-    tests.push({
+    if (!Number.isFinite(out[0]!)) return null;
+    return {
       feature,
       statistic: out[0]!,
       pValue: out[1]!,
@@ -50,10 +46,8 @@ function score(summary: CategorySummary, reference: ReferenceProfile, params: Ch
         currentCount: String(m),
         referenceId: reference.id,
       },
-    });
+    };
   });
-  decide(tests, params.alpha, params.correction);
-  return tests.map((t) => ({ detector: ID, feature: t.feature, score: t.statistic, evidence: t.evidence }));
 }
 
 export const chiSquareDetector: WindowDetector<CategorySummary, ChiSquareParams> = categoryDetector<ChiSquareParams>({

@@ -6,30 +6,23 @@
  * the distance's chi-square approximation (workers/kernels/multitest.ts), corrected across features;
  * the evidence also gives the critical distance at the per-test level.
  */
-import type { NumericColumns } from '../../../src/contracts/batch.js';
 import { jensenShannon } from '../../kernels/distances.js';
-import type { ReferenceProfile } from '../reference.js';
-import type { DetectorScore, WindowDetector } from '../types.js';
-import { BINNING, BINS, decodeBinned, emptyBinned, encodeBinned, mergeBinned, prepareBins, summarizeBinned, type BinnedSummary } from './binned.js';
-import { scoreBinned, type BinnedParams } from './binned-score.js';
-import { ALPHA, CORRECTION, MIN_COUNT, parseParams, type ParamSpec } from './params.js';
+import type { WindowDetector } from '../types.js';
+import { BINNING, BINS, type BinnedSummary } from './binned.js';
+import { binnedDetector, scoreBinned, type BinnedParams } from './binned-score.js';
+import { ALPHA, CORRECTION, MIN_COUNT, type ParamSpec } from './params.js';
 
 export type JensenShannonParams = BinnedParams & { readonly base: 'e' | '2' };
 
 const ID = 'jensen-shannon';
-const VERSION = 1;
 const SPEC: Record<string, ParamSpec> = { alpha: ALPHA, correction: CORRECTION, minCount: MIN_COUNT, binning: BINNING, bins: BINS, base: { kind: 'enum', default: 'e', values: ['e', '2'] } };
 
-export const jensenShannonDetector: WindowDetector<BinnedSummary, JensenShannonParams> = Object.freeze({
+export const jensenShannonDetector: WindowDetector<BinnedSummary, JensenShannonParams> = binnedDetector<JensenShannonParams>({
   id: ID,
-  kind: 'DRIFT',
-  stateVersion: VERSION,
+  version: 1,
   description: 'Jensen–Shannon distance per numeric feature over named bins, with a sample-size-aware threshold',
-  parseParams: (raw: Readonly<Record<string, unknown>> | undefined): JensenShannonParams => parseParams<JensenShannonParams>(ID, SPEC, raw),
-  empty: (reference: ReferenceProfile, params: JensenShannonParams): BinnedSummary => emptyBinned(reference, params),
-  summarize: (columns: NumericColumns, reference: ReferenceProfile, params: JensenShannonParams): BinnedSummary => summarizeBinned(ID, columns, reference, params),
-  merge: (a: BinnedSummary, b: BinnedSummary): BinnedSummary => mergeBinned(ID, a, b),
-  score: (summary: BinnedSummary, reference: ReferenceProfile, params: JensenShannonParams): DetectorScore[] =>
+  params: SPEC,
+  score: (summary, reference, params) =>
     scoreBinned(
       ID,
       params.base === '2' ? 'jensen-shannon-base2' : 'jensen-shannon',
@@ -39,7 +32,4 @@ export const jensenShannonDetector: WindowDetector<BinnedSummary, JensenShannonP
       reference,
       params,
     ),
-  encode: (summary: BinnedSummary): Uint8Array => encodeBinned(ID, VERSION, summary),
-  decode: (bytes: Uint8Array): BinnedSummary => decodeBinned(ID, VERSION, bytes),
-  prepareReference: (columns: NumericColumns, reference: ReferenceProfile, params: JensenShannonParams) => prepareBins(columns, reference, params),
 });

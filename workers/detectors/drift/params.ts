@@ -4,7 +4,7 @@
  * per-window decision across features (multiple-testing correction, verdict, evidence strings).
  */
 import { CORRECTIONS, adjustPValues, perTestAlpha, type Correction } from '../../kernels/multitest.js';
-import type { DetectorParams } from '../types.js';
+import type { DetectorParams, DetectorScore } from '../types.js';
 
 export type ParamSpec =
   | { readonly kind: 'number'; readonly default: number; readonly min: number; readonly max: number; readonly integer?: boolean; readonly exclusiveMin?: boolean }
@@ -73,4 +73,10 @@ export function decide(tests: readonly FeatureTest[], alpha: number, correction:
     e['threshold'] = correction === 'bh' ? (bhCut === -Infinity ? 'none reached' : `p <= ${num(bhCut)}`) : `p <= ${num(level)}`;
     e['drift'] = String(adjusted[i]! <= alpha);
   });
+}
+
+/** The tests of a detector corrected across features (decide), as its scores: the statistic, the verdict in the evidence. */
+export function correctedScores(id: string, tests: readonly FeatureTest[], params: { readonly alpha: number; readonly correction: Correction }): DetectorScore[] {
+  decide(tests, params.alpha, params.correction);
+  return tests.map((t) => ({ detector: id, feature: t.feature, score: t.statistic, evidence: t.evidence }));
 }

@@ -9,8 +9,8 @@ import type { Correction } from '../../kernels/multitest.js';
 import { twoProportionZ } from '../../kernels/categorical.js';
 import type { ReferenceProfile } from '../reference.js';
 import type { DetectorScore, WindowDetector } from '../types.js';
-import { type CategorySummary, categoryDetector, checkCategories, referenceCategories } from './categories.js';
-import { ALPHA, CORRECTION, MIN_COUNT, decide, num, parseParams, type FeatureTest, type ParamSpec } from './params.js';
+import { type CategorySummary, categoryDetector, scoreCategoryTests } from './categories.js';
+import { ALPHA, CORRECTION, MIN_COUNT, num, parseParams, type ParamSpec } from './params.js';
 
 export type ZTestParams = { readonly alpha: number; readonly correction: Correction; readonly minCount: number };
 
@@ -21,23 +21,19 @@ const SPEC: Record<string, ParamSpec> = { alpha: ALPHA, correction: CORRECTION, 
 const CAP = 2;
 
 function score(summary: CategorySummary, reference: ReferenceProfile, params: ZTestParams): DetectorScore[] {
-  const ref = referenceCategories(ID, reference);
-  if (ref === null) return [];
-  checkCategories(ID, summary, ref);
   const out = new Float64Array(2);
-  const tests: FeatureTest[] = [];
-  ref.names.forEach((feature, f) => {
+  return scoreCategoryTests(ID, summary, reference, params, (feature, f, ref) => {
     const at = ref.offsets[f]!;
     const cats = ref.categories[f]!;
-    if (cats.length !== 2 || ref.refCounts[at + 2] !== 0) return; // not binary in the reference
+    if (cats.length !== 2 || ref.refCounts[at + 2] !== 0) return null; // not binary in the reference
     const k1 = ref.refCounts[at]!;
     const n1 = k1 + ref.refCounts[at + 1]!;
     const k2 = summary.counts[at]!;
     const n2 = summary.totals[f]!;
-    if (n2 < params.minCount) return;
+    if (n2 < params.minCount) return null;
     twoProportionZ(k1, n1, k2, n2, out);
-    if (!Number.isFinite(out[0]!)) return;
-    tests.push({
+    if (!Number.isFinite(out[0]!)) return null;
+    return {
       feature,
       statistic: out[0]!,
       pValue: out[1]!,
@@ -52,10 +48,8 @@ function score(summary: CategorySummary, reference: ReferenceProfile, params: ZT
         currentCount: String(n2),
         referenceId: reference.id,
       },
-    });
+    };
   });
-  decide(tests, params.alpha, params.correction);
-  return tests.map((t) => ({ detector: ID, feature: t.feature, score: t.statistic, evidence: t.evidence }));
 }
 
 export const zTestDetector: WindowDetector<CategorySummary, ZTestParams> = categoryDetector<ZTestParams>({
