@@ -103,7 +103,8 @@ const scenario: Scenario = {
 
     // PSI + JS over 32 fixed reference bins (reference-quantile edges, or fixed-k: 32 equal-width bins
     // plus under- and overflow), counted as the detectors count a window: through the edges' bin lookup
-    // table, prepared once per reference; then both distances per feature and window.
+    // table, prepared once per reference; then both distances per feature and window, from the
+    // reference's bin counts and the window's, as the psi and jensen-shannon detectors score them.
     const reps = 5;
     const values = reps * windowCount * WINDOW_ROWS * features;
     let sink = 0;
@@ -112,7 +113,8 @@ const scenario: Scenario = {
       const maxEdges = binning === 'fixed-k' ? BINS + 1 : BINS - 1;
       const edges = new Float64Array(features * stride);
       const edgeCounts = new Uint32Array(features);
-      const refProportions = new Float64Array(features * stride);
+      const refCounts = new Float64Array(features * stride);
+      const refTotals = new Float64Array(features);
       const lookup = new Float64Array(features * binLookupStride(maxEdges));
       for (let f = 0; f < features; f++) {
         const at = f * REF_ROWS;
@@ -124,8 +126,7 @@ const scenario: Scenario = {
         }
         edgeCounts[f] = binning === 'fixed-k' ? fixedWidthEdges(lo, hi, BINS, edges, f * stride) : quantileEdges(reference.features, at, REF_ROWS, BINS, edges, f * stride);
         buildBinLookup(edges, f * stride, edgeCounts[f]!, maxEdges, lookup, f);
-        const n = binCounts(reference.features, at, REF_ROWS, edges, refProportions, f * stride, edgeCounts[f], f * stride);
-        for (let b = 0; b <= edgeCounts[f]!; b++) refProportions[f * stride + b]! /= n;
+        refTotals[f] = binCounts(reference.features, at, REF_ROWS, edges, refCounts, f * stride, edgeCounts[f], f * stride);
       }
       const cells = binLookupCells(lookup);
       const counts = new Float64Array(features * stride);
@@ -133,8 +134,8 @@ const scenario: Scenario = {
         for (const w of windows) {
           for (let f = 0; f < features; f++) {
             const n = lookupBinCounts(w.features, f * WINDOW_ROWS, WINDOW_ROWS, lookup, cells, maxEdges, f, counts, f * stride);
-            sink += psi(refProportions, counts, n, 1e-4, f * stride, f * stride, edgeCounts[f]! + 1);
-            sink += jensenShannon(refProportions, f * stride, counts, f * stride, edgeCounts[f]! + 1);
+            sink += psi(refCounts, counts, n, 1e-4, f * stride, f * stride, edgeCounts[f]! + 1, refTotals[f]!);
+            sink += jensenShannon(refCounts, f * stride, counts, f * stride, edgeCounts[f]! + 1);
           }
         }
       };

@@ -106,12 +106,13 @@ export function binCounts(
  * never decreases as v grows (subtraction, multiplication by a positive scale, floor and clamp all
  * keep the order under IEEE rounding), so for a value in cell c every edge whose own cell is below c
  * is <= v, and every edge whose cell is above c is > v. The table stores, per cell, how many edges lie
- * in lower cells; the edges that share the value's cell are then compared one by one. The bin is
- * therefore exactly binCounts' for every value, whatever the rounding, because the table was built
- * with the same arithmetic on the edges themselves. With about 64 cells per bin few cells hold an
- * edge, so a value costs a subtraction, a multiplication, one table read and one comparison, with no
- * search. (Measured on 32 bins: about 7 % faster than 32 cells per bin over the edges' range alone;
- * 128 cells per bin are slower again.)
+ * in lower cells, flagged when an edge lies in the cell itself: only then are the edges that share the
+ * value's cell compared one by one. The bin is therefore exactly binCounts' for every value, whatever
+ * the rounding, because the table was built with the same arithmetic on the edges themselves. With
+ * about 64 cells per bin few cells hold an edge, so a value costs a subtraction, a multiplication and
+ * one table read, with no search and, mostly, no comparison with an edge. (Measured on 32 bins: about
+ * 7 % faster than 32 cells per bin over the edges' range alone; 128 cells per bin are slower again;
+ * the flag saves about 14 % over comparing every value with the next edge.)
  *
  * A table holds one block per feature and lives in a Float64Array, so that it is prepared once per
  * reference and shared like any prepared section. Block layout, in doubles: [first, scale, last cell,
@@ -119,15 +120,28 @@ export function binCounts(
  * there); then the cells as int32, two per double, and after them one cell more, for NaN values, that
  * points past the last bin. The cells are small non-negative integers, so no pair of them reads as a
  * NaN double, and copying the table as doubles keeps them. Edges the arithmetic cannot cover (fewer
- * than two, or a range that is not finite) get a block without cells (last cell −1), counted by
- * binCounts over the block's copy of the edges.
+ * than two, or a range that is not finite) and blocks of more than MAX_TABLE_EDGES edges get a block
+ * without cells (last cell −1), counted by binCounts over the block's copy of the edges.
  */
 const HEADER = 4;
 const MAX_CELLS = 4096;
+/**
+ * Added to a cell that shares its range with an edge: its values need the comparisons. A flag above any
+ * edge count rather than a sign, so that every cell stays a small non-negative integer.
+ */
+const SHARED = 1 << 24;
+
+/**
+ * Most edges a block gets cells for: past it a block has none and is counted by binCounts' search
+ * (the cells would be fewer than the edges by then, MAX_CELLS, so they would not help anyway).
+ */
+const MAX_TABLE_EDGES = MAX_CELLS;
 
 // Counts of the current call, zero between calls (workers are single-threaded): int32 increments are
-// cheaper than float64 ones. The slot after the last bin counts the NaN values.
-let tally = new Int32Array(64);
+// cheaper than float64 ones. The slot after the last bin counts the NaN values. One array for the life
+// of the thread, never replaced: the compiled loop then knows its address and length (about 15 %
+// faster than reading a replaceable one).
+const TALLY = new Int32Array(MAX_TABLE_EDGES + 2);
 
 /** Cells per block for up to `maxEdges` edges: about 64 per bin, a power of two, at most MAX_CELLS. */
 function cellsFor(maxEdges: number): number {
@@ -138,7 +152,9 @@ function cellsFor(maxEdges: number): number {
 
 /** Doubles one feature's block takes for up to `maxEdges` edges: the stride of a lookup table. */
 export function binLookupStride(maxEdges: number): number {
-  if (!Number.isInteger(maxEdges) || maxEdges < 0) throw new RangeError(`binLookupStride: maxEdges must be a non-negative integer, got ${maxEdges}`);
+  if (!Number.isInteger(maxEdges) || maxEdges < 0 || maxEdges >= SHARED) {
+    throw new RangeError(`binLookupStride: maxEdges must be an integer in [0, ${SHARED}), got ${maxEdges}`);
+  }
   return HEADER + maxEdges + 2 + cellsFor(maxEdges) / 2 + 1;
 }
 
@@ -168,21 +184,23 @@ export function buildBinLookup(edges: Float64Array, edgesOffset: number, edgeCou
   table.fill(NaN, e0, e0 + maxEdges + 2);
   table.set(edges.subarray(edgesOffset, edgesOffset + edgeCount), e0);
   table[at + 3] = edgeCount;
-  const usable = Number.isFinite(first) && Number.isFinite(scale) && scale > 0;
+  const usable = Number.isFinite(first) && Number.isFinite(scale) && scale > 0 && maxEdges <= MAX_TABLE_EDGES;
   table[at] = usable ? first : NaN;
   table[at + 1] = usable ? scale : NaN;
   table[at + 2] = usable ? last : -1;
   if (!usable) return;
   const index = new Int32Array(table.buffer, table.byteOffset + 8 * (e0 + maxEdges + 2), cells + 2);
+  // The cell of an edge, by the arithmetic of lookupBinCounts, verbatim.
+  const cellOf = (edge: number): number => {
+    const x = (edge - first) * scale;
+    return (x > 0 ? (x < last ? x : last) : 0) | 0;
+  };
   let j = 0;
   for (let c = 0; c < cells; c++) {
-    // j = the number of edges whose cell (the arithmetic of lookupBinCounts, verbatim) is below c.
-    while (j < edgeCount) {
-      const x = (edges[edgesOffset + j]! - first) * scale;
-      if (((x > 0 ? (x < last ? x : last) : 0) | 0) >= c) break;
-      j++;
-    }
-    index[c] = j;
+    // j = the number of edges whose cell is below c.
+    while (j < edgeCount && cellOf(edges[edgesOffset + j]!) < c) j++;
+    // Pure when no edge shares the cell: every value in it then has bin j, without a comparison.
+    index[c] = j === edgeCount || cellOf(edges[edgesOffset + j]!) > c ? j : j + SHARED;
   }
   index[cells] = edgeCount + 1;
   index[cells + 1] = 0;
@@ -207,32 +225,31 @@ export function binLookupCells(table: Float64Array): Int32Array {
  */
 export function lookupBinCounts(values: Float64Array, offset: number, length: number, table: Float64Array, cells: Int32Array, maxEdges: number, feature: number, countsOut: Float64Array, countsOffset = 0): number {
   const at = checkBlock('lookupBinCounts', table, maxEdges, feature);
-  // The length alone: reading `.buffer` costs as much as counting a hundred values.
-  if (cells.length !== 2 * table.length) throw new RangeError(`lookupBinCounts: cells must be binLookupCells(table), ${2 * table.length} int32, got ${cells.length}`);
+  const first = table[at]!;
+  const scale = table[at + 1]!;
+  // The last cell as a double, so the clamp stays in float64 and is truncated once.
+  const last = table[at + 2]!;
+  // The NaN cell: every comparison with NaN is false, so NaN alone reaches it.
+  const nanCell = last + 1;
   const edgeCount = table[at + 3]! | 0;
-  const top = table[at + 2]! | 0;
+  const top = last | 0;
   const e0 = at + HEADER;
   if (top < 0) return binCounts(values, offset, length, table, countsOut, e0, edgeCount, countsOffset);
+  // The length alone: reading `.buffer` costs as much as counting a hundred values.
+  if (cells.length !== 2 * table.length) throw new RangeError(`lookupBinCounts: cells must be binLookupCells(table), ${2 * table.length} int32, got ${cells.length}`);
   if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > values.length) {
     throw new RangeError(`lookupBinCounts: offset ${offset} and length ${length} must be non-negative integers within the ${values.length} values`);
   }
   if (!Number.isInteger(countsOffset) || countsOffset < 0 || countsOffset + edgeCount + 1 > countsOut.length) {
     throw new RangeError(`lookupBinCounts: countsOut needs ${edgeCount + 1} bins from offset ${countsOffset}, has ${countsOut.length}`);
   }
-  if (tally.length < maxEdges + 2) tally = new Int32Array(maxEdges + 2);
-  const t = tally;
-  const first = table[at]!;
-  const scale = table[at + 1]!;
-  // The last cell and the NaN cell as doubles, so the clamp stays in float64 and is truncated once.
-  // Every comparison with NaN is false, so NaN alone reaches the NaN cell.
-  const last = table[at + 2]!;
-  const nanCell = last + 1;
   const c0 = 2 * (e0 + maxEdges + 2);
   // Views that start at the block, so the loop adds no offsets.
   const base = cells.subarray(c0, c0 + top + 2);
   const e = table.subarray(e0, e0 + maxEdges + 2);
   // A view of just the values, so that the loop runs to its length (fewer index checks).
   const slice = values.subarray(offset, offset + length);
+  const t = TALLY;
   const n = slice.length;
   let i = 0;
   // Four values per turn: fewer loop checks, and their independent reads overlap.
@@ -249,10 +266,10 @@ export function lookupBinCounts(values: Float64Array, offset: number, length: nu
     let b1 = base[(x1 > 0 ? (x1 < last ? x1 : last) : x1 <= 0 ? 0 : nanCell) | 0]!;
     let b2 = base[(x2 > 0 ? (x2 < last ? x2 : last) : x2 <= 0 ? 0 : nanCell) | 0]!;
     let b3 = base[(x3 > 0 ? (x3 < last ? x3 : last) : x3 <= 0 ? 0 : nanCell) | 0]!;
-    if (e[b0]! <= v0) b0 = after(e, b0 + 1, v0);
-    if (e[b1]! <= v1) b1 = after(e, b1 + 1, v1);
-    if (e[b2]! <= v2) b2 = after(e, b2 + 1, v2);
-    if (e[b3]! <= v3) b3 = after(e, b3 + 1, v3);
+    if (b0 >= SHARED) b0 = after(e, b0 - SHARED, v0);
+    if (b1 >= SHARED) b1 = after(e, b1 - SHARED, v1);
+    if (b2 >= SHARED) b2 = after(e, b2 - SHARED, v2);
+    if (b3 >= SHARED) b3 = after(e, b3 - SHARED, v3);
     t[b0]!++;
     t[b1]!++;
     t[b2]!++;
@@ -262,7 +279,7 @@ export function lookupBinCounts(values: Float64Array, offset: number, length: nu
     const v = slice[i]!;
     const x = (v - first) * scale;
     let b = base[(x > 0 ? (x < last ? x : last) : x <= 0 ? 0 : nanCell) | 0]!;
-    if (e[b]! <= v) b = after(e, b + 1, v);
+    if (b >= SHARED) b = after(e, b - SHARED, v);
     t[b]!++;
   }
   const nan = t[edgeCount + 1]!;
@@ -273,3 +290,4 @@ export function lookupBinCounts(values: Float64Array, offset: number, length: nu
   }
   return length - nan;
 }
+

@@ -17,8 +17,10 @@ export const PSI_CONVENTION = 'reference-quantile bins, epsilon 1e-4 floor appli
 
 /**
  * PSI of the current counts `curCounts[curOffset .. curOffset + bins)` (total `n`) against the
- * reference proportions `refProportions[refOffset .. refOffset + bins)`. Returns NaN when `n <= 0`:
- * an empty window has no distribution to compare.
+ * reference proportions `refProportions[refOffset .. refOffset + bins)`, or against reference counts
+ * when `refTotal` is given as their total (r_b = count_b / refTotal: what the detectors hold, so that
+ * they need not keep proportions beside their counts). Returns NaN when `n <= 0` or `refTotal <= 0`:
+ * an empty side has no distribution to compare.
  */
 export function psi(
   refProportions: Float64Array,
@@ -28,15 +30,16 @@ export function psi(
   refOffset = 0,
   curOffset = 0,
   bins: number = refProportions.length - refOffset,
+  refTotal = 1,
 ): number {
   if (!(epsilon > 0 && epsilon < 1)) throw new RangeError(`psi: epsilon must be in (0, 1), got ${epsilon}`);
   if (!Number.isInteger(bins) || bins < 0 || refOffset < 0 || curOffset < 0 || refOffset + bins > refProportions.length || curOffset + bins > curCounts.length) {
     throw new RangeError(`psi: ${bins} bins from offsets ${refOffset}/${curOffset} do not fit ${refProportions.length} proportions and ${curCounts.length} counts`);
   }
-  if (!(n > 0)) return NaN;
+  if (!(n > 0) || !(refTotal > 0)) return NaN;
   let sum = 0;
   for (let b = 0; b < bins; b++) {
-    let r = refProportions[refOffset + b]!;
+    let r = refProportions[refOffset + b]! / refTotal;
     let c = curCounts[curOffset + b]! / n;
     if (r < epsilon) r = epsilon;
     if (c < epsilon) c = epsilon;

@@ -83,6 +83,30 @@ function quantileLookup(reference: ReferenceProfile): Float64Array {
   return lookup;
 }
 
+/**
+ * The profile's bin counts, feature-major like its proportions: each proportion times the feature's
+ * count, rounded (exact, the proportions being count / n). PSI over counts reads its logs from a table.
+ */
+function quantileCounts(reference: ReferenceProfile): Float64Array {
+  const bins = reference.binCount;
+  const counts = new Float64Array(reference.featureNames.length * bins);
+  reference.featureNames.forEach((_, f) => {
+    const n = reference.featureCounts[f]!;
+    for (let b = f * bins; b < (f + 1) * bins; b++) counts[b] = Math.round(reference.proportions[b]! * n);
+  });
+  return counts;
+}
+
+/** The prepared quantile bin counts, shape-checked; null when the reference was not prepared for psi. */
+function preparedQuantileCounts(reference: ReferenceProfile): Float64Array | null {
+  const counts = reference.detectorData?.[ID]?.['refCounts'];
+  if (counts === undefined) return null;
+  if (!(counts instanceof Float64Array) || counts.length !== reference.featureNames.length * reference.binCount) {
+    throw new RangeError(`${ID}: reference "${reference.id}" carries prepared counts of another shape than ${reference.binCount} bins × ${reference.featureNames.length} features`);
+  }
+  return counts;
+}
+
 /** The prepared quantile lookup table, shape-checked; null when the reference was not prepared for psi. */
 function preparedQuantileLookup(reference: ReferenceProfile): Float64Array | null {
   const lookup = reference.detectorData?.[ID]?.['lookup'];
@@ -128,7 +152,6 @@ function scoreFixed(summary: PsiSummary, reference: ReferenceProfile, params: Ps
   const prepared = preparedBins(ID, reference, params);
   if (prepared === null) return [];
   const w = params.bins + 2;
-  const proportions = new Float64Array(w);
   const scores: DetectorScore[] = [];
   reference.featureNames.forEach((feature, f) => {
     const used = prepared.edgeCounts[f]! + 1;
@@ -137,8 +160,7 @@ function scoreFixed(summary: PsiSummary, reference: ReferenceProfile, params: Ps
     for (let b = 0; b < used; b++) refN += prepared.refCounts[at + b]!;
     const n = summary.totals[f]!;
     if (refN === 0 || n < params.minCount) return;
-    for (let b = 0; b < used; b++) proportions[b] = prepared.refCounts[at + b]! / refN;
-    const value = psi(proportions, summary.counts, n, params.epsilon, 0, at, used);
+    const value = psi(prepared.refCounts, summary.counts, n, params.epsilon, at, at, used, refN);
     if (!Number.isFinite(value)) return;
     scores.push({
       detector: ID,
@@ -172,12 +194,16 @@ function score(summary: PsiSummary, reference: ReferenceProfile, params: PsiPara
   const bins = reference.binCount;
   const binning = params.epsilon === PSI_EPSILON ? PSI_CONVENTION : `reference-quantile bins, epsilon ${params.epsilon} floor applied to both proportions`;
   const scores: DetectorScore[] = [];
+  const refCounts = preparedQuantileCounts(reference);
   reference.featureNames.forEach((feature, f) => {
     const n = summary.totals[f]!;
     const refN = reference.featureCounts[f]!;
     if (refN === 0 || n < params.minCount) return;
     const used = reference.edgeCounts[f]! + 1;
-    const value = psi(reference.proportions, summary.counts, n, params.epsilon, f * bins, f * bins, used);
+    const value =
+      refCounts === null
+        ? psi(reference.proportions, summary.counts, n, params.epsilon, f * bins, f * bins, used)
+        : psi(refCounts, summary.counts, n, params.epsilon, f * bins, f * bins, used, refN);
     if (!Number.isFinite(value)) return;
     const at = f * bins;
     scores.push({
@@ -231,7 +257,8 @@ export const psiDetector: WindowDetector<PsiSummary, PsiParams> = Object.freeze(
   score,
   encode: (summary: PsiSummary): Uint8Array => encodeSections(ID, psiDetector.stateVersion, SECTIONS, summary),
   decode,
-  // fixed-k prepares its own bins; reference-quantile uses the profile's, prepared as a lookup table.
+  // fixed-k prepares its own bins; reference-quantile uses the profile's, prepared as a lookup table
+  // and as counts.
   prepareReference: (columns: NumericColumns, reference: ReferenceProfile, params: PsiParams): Summary =>
-    params.binning === 'fixed-k' ? prepareBins(columns, reference, params) : { lookup: quantileLookup(reference) },
+    params.binning === 'fixed-k' ? prepareBins(columns, reference, params) : { lookup: quantileLookup(reference), refCounts: quantileCounts(reference) },
 });

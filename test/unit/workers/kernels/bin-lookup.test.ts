@@ -98,6 +98,21 @@ describe('lookupBinCounts', () => {
     expectSameCounts(awkward(edges), edges, '1024 bins, awkward values', 1023);
   });
 
+  it('counts as binCounts past the most edges a block gets cells for (then by the search)', () => {
+    const rng = mulberry32(9);
+    const edges = Float64Array.from({ length: 5000 }, (_, i) => i / 100 + (i % 7 === 0 ? 1e-9 : 0));
+    const values = Float64Array.from({ length: 30_000 }, () => (rng() < 0.01 ? NaN : rng() * 60 - 5));
+    expectSameCounts(values, edges, '5000 edges');
+    expectSameCounts(awkward(edges), edges, '5000 edges, awkward values');
+  });
+
+  it('counts every value of a cell that holds no edge in the bin the search gives (the flagged cells alone compare)', () => {
+    // 2 edges in 128 cells: nearly every cell is free of edges, and values fill all of them densely.
+    const edges = Float64Array.of(-1, 1);
+    const values = Float64Array.from({ length: 60_001 }, (_, i) => -6 + i * 2e-4);
+    expectSameCounts(values, edges, 'dense sweep');
+  });
+
   it('falls back to the binary search for no edge, one edge and infinite edges', () => {
     for (const edges of [new Float64Array(0), Float64Array.of(2), Float64Array.of(-Infinity, 0, 1), Float64Array.of(0, 1, Infinity), Float64Array.of(-Number.MAX_VALUE, Number.MAX_VALUE)]) {
       const values = Float64Array.from([...awkward(edges), 0.5, 3, -7, NaN]);
@@ -144,5 +159,6 @@ describe('lookupBinCounts', () => {
     expect(() => buildBinLookup(Float64Array.of(1, 2, 3), 0, 3, 2, new Float64Array(binLookupStride(2)), 0)).toThrow(/3 edges from offset 0/);
     expect(() => buildBinLookup(Float64Array.of(1, 2), 0, 2, 2, table, 5)).toThrow(/feature 5 has no block/);
     expect(() => binLookupStride(-1)).toThrow(/maxEdges/);
+    expect(() => binLookupStride(2 ** 24)).toThrow(/maxEdges must be an integer in \[0, 16777216\)/);
   });
 });

@@ -81,3 +81,30 @@ describe('psi', () => {
     expect(() => psi(new Float64Array(2), new Float64Array(1), 1, 1e-4)).toThrow(RangeError);
   });
 });
+
+describe('psi against reference counts', () => {
+  it('equals psi over the reference proportions, floors included', () => {
+    const rng = mulberry32(11);
+    for (let trial = 0; trial < 100; trial++) {
+      const bins = 2 + Math.floor(rng() * 40);
+      const counts = (scale: number): Float64Array => Float64Array.from({ length: bins }, () => (rng() < 0.1 ? 0 : Math.floor(rng() * scale)));
+      const ref = counts(trial % 5 === 0 ? 100_000 : 400);
+      const cur = counts(60);
+      const refN = ref.reduce((a, b) => a + b, 0);
+      const n = cur.reduce((a, b) => a + b, 0);
+      if (refN === 0 || n === 0) continue;
+      const epsilon = trial % 3 === 0 ? 0.01 : PSI_EPSILON;
+      expect(psi(ref, cur, n, epsilon, 0, 0, bins, refN), `trial ${trial}`).toBe(psi(ref.map((c) => c / refN), cur, n, epsilon));
+    }
+  });
+
+  it('is 0 for the same shares, NaN for an empty side, and honours the offsets', () => {
+    const ref = Float64Array.of(10, 0, 30, 60);
+    expect(psi(ref, Float64Array.of(1, 0, 3, 6), 10, PSI_EPSILON, 0, 0, 4, 100)).toBe(0);
+    expect(psi(ref, new Float64Array(4), 0, PSI_EPSILON, 0, 0, 4, 100)).toBeNaN();
+    expect(psi(ref, Float64Array.of(1, 0, 3, 6), 10, PSI_EPSILON, 0, 0, 4, 0)).toBeNaN();
+    const cur = Float64Array.of(7, 7, 30, 70);
+    expect(psi(Float64Array.of(99, 20, 80, 99), cur, 100, PSI_EPSILON, 1, 2, 2, 100)).toBe(psi(Float64Array.of(0.2, 0.8), Float64Array.of(30, 70), 100));
+    expect(() => psi(ref, cur, 100, PSI_EPSILON, 3, 0, 2, 100)).toThrow(/2 bins from offsets 3\/0/);
+  });
+});

@@ -140,7 +140,7 @@ describe('psi detector, fixed-k binning', () => {
 
   it('scores nothing without its prepared bins, and keeps the default path on the profile bins', () => {
     expect(psiDetector.score(psiDetector.summarize(columns, profile, p), profile, p)).toEqual([]);
-    expect(Object.keys(psiDetector.prepareReference!(columns, profile, psiDetector.parseParams(undefined)))).toEqual(['lookup']);
+    expect(Object.keys(psiDetector.prepareReference!(columns, profile, psiDetector.parseParams(undefined)))).toEqual(['lookup', 'refCounts']);
     expect(psiDetector.empty(profile, p).counts.length).toBe(6);
     expect(psiDetector.empty(profile, psiDetector.parseParams(undefined)).counts.length).toBe(profile.binCount);
   });
@@ -174,6 +174,32 @@ describe('psi detector, counting through the prepared lookup table', () => {
       if (binning === 'reference-quantile') expect(psiDetector.summarize(current, profile, p)).toEqual(summary);
     });
   }
+
+  it('scores the same from the prepared counts as from the profile proportions', () => {
+    const p = psiDetector.parseParams({ minCount: 1 });
+    const columns = normalColumns(51, 4000, 3, 0, 0.02);
+    const profile = buildReferenceProfile({ columns, featureNames: NAMES, id: 'counts', binCount: 16 });
+    const data = psiDetector.prepareReference!(columns, profile, p);
+    const prepared = { ...profile, detectorData: { psi: data } };
+    for (let i = 0; i < profile.proportions.length; i++) {
+      const f = Math.floor(i / 16);
+      expect(data['refCounts']![i], `count ${i}`).toBe(Math.round(profile.proportions[i]! * profile.featureCounts[f]!));
+      expect(data['refCounts']![i]! / profile.featureCounts[f]!).toBe(profile.proportions[i]);
+    }
+    for (const shift of [0, 0.1, 0.5, 2]) {
+      const window = normalColumns(52, 1500, 3, shift, 0.02);
+      const fromCounts = psiDetector.score(psiDetector.summarize(window, prepared, p), prepared, p);
+      const fromProportions = psiDetector.score(psiDetector.summarize(window, profile, p), profile, p);
+      expect(fromCounts.map((s) => s.evidence)).toEqual(fromProportions.map((s) => s.evidence));
+      fromCounts.forEach((s, i) => expect(Math.abs(s.score - fromProportions[i]!.score), `shift ${shift} ${s.feature}`).toBeLessThanOrEqual(1e-12 * Math.max(1, s.score)));
+    }
+  });
+
+  it('rejects prepared counts of another shape, naming the reference', () => {
+    const p = psiDetector.parseParams({ minCount: 1 });
+    const bad = { ...reference, detectorData: { psi: { refCounts: new Float64Array(5) } } };
+    expect(() => psiDetector.score(psiDetector.summarize(normalColumns(3, 10, 3), reference, p), bad, p)).toThrow(/reference "ref-2024" carries prepared counts of another shape/);
+  });
 
   it('rejects a prepared lookup table of another shape, naming the reference', () => {
     const bad = { ...reference, detectorData: { psi: { lookup: new Float64Array(5) } } };
