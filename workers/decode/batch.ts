@@ -97,9 +97,9 @@ export function decodeBatch(task: DecodeBatchTask): DecodeBatchResult {
       continue;
     }
     const reader = readerOf(id, text);
-    const outcome = reader.read(bytes, start + 5, end, nowMs);
-    if (outcome.ok) packer.add(i, outcome.event);
-    else fail(i, outcome.code, outcome.message);
+    const event = reader.read(bytes, start + 5, end, nowMs);
+    if (event !== undefined) packer.add(i, event);
+    else fail(i, reader.failure.code, reader.failure.message);
   }
   // The task's buffer is about to be transferred back or dropped: readers must not pin it.
   for (const reader of byId.values()) reader.release();

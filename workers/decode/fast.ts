@@ -90,6 +90,11 @@ export class FastEvent {
   /** Interned feature names: the same bytes give the same string instance. */
   featureKeys: string[] = [];
   featureValues: Float64Array;
+  /**
+   * True when the decoder saw every feature value finite (so validation need not look again); false when
+   * some value was NaN or infinite, or when nobody checked.
+   */
+  featuresFinite = false;
   categorical: Record<string, string> = {};
   /** The input embedding, as float32 (the schema's item type); null when absent. */
   embedding: Float32Array | null = null;
@@ -869,6 +874,7 @@ function featuresStep(writer: Type, path: string, ctx: Ctx): FieldStep {
     let values = out.featureValues;
     let count = 0;
     let entry = 0;
+    let finite = 0;
     blocks.reset();
     let n: number;
     while ((n = nextBlock(s, blocks, path, 'map', minItem)) !== 0) {
@@ -911,6 +917,7 @@ function featuresStep(writer: Type, path: string, ctx: Ctx): FieldStep {
           v = value(s) as number;
           pos = s.pos;
         }
+        finite += v * 0; // NaN from here on once a value is NaN or infinite
         if (key.stamp !== epoch) {
           key.stamp = epoch;
           if (!key.drop) {
@@ -927,6 +934,7 @@ function featuresStep(writer: Type, path: string, ctx: Ctx): FieldStep {
       endBlock(s, blocks, path, 'map');
     }
     out.featureCount = count;
+    out.featuresFinite = finite === 0;
   };
 }
 

@@ -89,7 +89,7 @@ class GroupBuilder {
   readonly #columns = new Map<string, number>();
   readonly #names: string[] = [];
   readonly #rowIndex: number[] = [];
-  /** Per row: where its pairs start in pairCols / pairVals. */
+  /** Per row: where its pairs start in pairCols / pairVals (kept only once the group is not uniform). */
   readonly #rowStart: number[] = [];
   readonly #pairCols = new Growable(1024);
   readonly #pairVals = new Growable(1024);
@@ -105,7 +105,10 @@ class GroupBuilder {
   /** The keys of the last event added and their columns. */
   #layoutKeys: readonly string[] = [];
   #layoutColumns = new Int32Array(0);
-  /** True while every row has had the first row's keys, in its order (so its columns are 0 .. n - 1). */
+  /**
+   * True while every row has had the first row's keys, in its order (so its columns are 0 .. n - 1): then
+   * pairVals alone is the row-major matrix, and pairCols / rowStart stay empty.
+   */
   #uniform = true;
 
   constructor(
@@ -114,22 +117,26 @@ class GroupBuilder {
   ) {}
 
   add(index: number, event: PackableEvent): void {
+    const row = this.#rowIndex.length;
     this.#rowIndex.push(index);
-    this.#rowStart.push(this.#pairCols.length);
     const n = event.featureCount;
     const keys = event.featureKeys;
     // Events of one version nearly always carry the same keys in the same order (and the decoder interns
     // them, so the same key is the same string): then the columns are those of the previous event.
-    let columns = this.#layoutColumns;
     if (n !== this.#layoutKeys.length || !sameKeys(keys, this.#layoutKeys, n)) {
-      columns = new Int32Array(n);
+      if (this.#uniform && row > 0) this.#leaveUniform(row);
+      const columns = new Int32Array(n);
       for (let k = 0; k < n; k++) columns[k] = this.#columnOf(keys[k]!);
       this.#layoutKeys = keys.slice(0, n);
       this.#layoutColumns = columns;
       // (a first row with a repeated key is not a matrix either)
-      if (this.#rowIndex.length > 1 || this.#names.length !== n) this.#uniform = false;
+      if (this.#uniform && this.#names.length !== n) this.#leaveUniform(row);
     }
-    this.#pairCols.pushAll(columns, n);
+    // A uniform group's values are a row-major matrix as they stand: no columns, no row starts.
+    if (!this.#uniform) {
+      this.#rowStart.push(this.#pairVals.length);
+      this.#pairCols.pushAll(this.#layoutColumns, n);
+    }
     this.#pairVals.pushAll(event.featureValues, n);
     this.#scores.push(event.score);
     this.#latencies.push(event.latencyMs);
@@ -140,6 +147,17 @@ class GroupBuilder {
     this.#endpoints.push(event.endpoint);
     this.#envHashes.push(event.attributes?.[ENV_HASH_ATTRIBUTE] ?? null);
     this.#optional.add(event);
+  }
+
+  /** Spells out the pairs of the first `rows` rows, which all had columns 0 .. width - 1. */
+  #leaveUniform(rows: number): void {
+    this.#uniform = false;
+    const width = this.#layoutKeys.length;
+    const columns = this.#layoutColumns;
+    for (let row = 0; row < rows; row++) {
+      this.#rowStart.push(row * width);
+      this.#pairCols.pushAll(columns, width);
+    }
   }
 
   #columnOf(name: string): number {

@@ -83,7 +83,8 @@ export function validateFast(event: FastEvent, nowMs: number, limits: FastValida
   if (event.hasScore && !Number.isFinite(event.score)) return invalid('score', `score is ${event.score}`);
 
   const values = event.featureValues;
-  for (let i = 0; i < event.featureCount; i++) {
+  // (the decoder has already checked the values when it says they are all finite)
+  for (let i = 0; !event.featuresFinite && i < event.featureCount; i++) {
     if (Number.isFinite(values[i]!)) continue;
     const bad = firstBadFeature(event, i);
     const name = shown(event.featureKeys[bad]!);

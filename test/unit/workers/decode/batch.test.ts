@@ -1,0 +1,69 @@
+/**
+ * decodeBatch in this thread: every kind of broken record fails with its code and message, in input
+ * order, and the good records around it are packed into their groups.
+ */
+import { describe, expect, it } from 'vitest';
+import { schemaSource } from '../../../../src/contracts/schemas.js';
+import { decodeBatch } from '../../../../workers/decode/batch.js';
+import { DEFAULT_FAST_LIMITS } from '../../../../workers/decode/fast.js';
+import { DEFAULT_FAST_VALIDATION } from '../../../../workers/decode/validate.js';
+import { EVENT_ID, NOW, encode, makeEvent } from '../../pipeline/decode/helpers.js';
+
+const LIMITS = { ...DEFAULT_FAST_LIMITS, ...DEFAULT_FAST_VALIDATION, maxBatchCells: 1_000_000 };
+
+function run(values: readonly (Uint8Array | null)[], schemas: Record<number, string> = { [EVENT_ID]: schemaSource('InferenceEvent') }) {
+  const total = values.reduce((n, v) => n + (v?.length ?? 0), 0);
+  const bytes = new Uint8Array(total);
+  const bounds = new Uint32Array(values.length + 1);
+  const nulls = new Uint8Array(values.length);
+  let at = 0;
+  values.forEach((v, i) => {
+    bounds[i] = at;
+    if (v === null) nulls[i] = 1;
+    else bytes.set(v, at);
+    at += v?.length ?? 0;
+  });
+  bounds[values.length] = at;
+  return decodeBatch({ bytes, bounds, nulls, schemas, unknownIds: [99], nowMs: NOW, limits: LIMITS });
+}
+
+describe('decodeBatch', () => {
+  it('reports each broken record with its code and message and packs the good ones around it', () => {
+    const good = (id: string) => encode(makeEvent({ eventId: id, features: { a: 1, b: 2 } }));
+    const body = encode(makeEvent({ features: { a: 1 } }));
+    const { groups, failures } = run([
+      good('g0'),
+      null,
+      Uint8Array.of(0, 0, 0),
+      Uint8Array.of(1, 0, 0, 0, EVENT_ID, 0),
+      encode(makeEvent(), 99),
+      encode(makeEvent(), 98),
+      body.subarray(0, body.length - 3),
+      encode(makeEvent({ features: { a: 1, b: Number.NaN } })),
+      good('g1'),
+    ]);
+    expect(failures.map((f) => [f.index, f.code])).toEqual([
+      [1, 'VIGIL_DECODE_SHORT'],
+      [2, 'VIGIL_DECODE_SHORT'],
+      [3, 'VIGIL_DECODE_MAGIC'],
+      [4, 'VIGIL_DECODE_UNKNOWN_SCHEMA'],
+      [5, 'VIGIL_DECODE_UNKNOWN_SCHEMA'],
+      [6, 'VIGIL_DECODE_TRUNCATED'],
+      [7, 'VIGIL_EVENT_INVALID'],
+    ]);
+    expect(failures[4]!.message).toBe('schema id 98 could not be loaded');
+    expect(failures[5]!.message).toMatch(/^dev\.vigil\.InferenceEvent\.attributes\{\}: string of 7 bytes at byte \d+ runs past the end of the record/);
+    expect(failures[6]!.message).toBe('features.b is NaN');
+    expect(groups).toHaveLength(1);
+    expect([...groups[0]!.rows]).toEqual([0, 8]);
+    expect(groups[0]!.eventIds).toEqual(['g0', 'g1']);
+    expect([...groups[0]!.features]).toEqual([1, 1, 2, 2]);
+  });
+
+  it('fails every record of a writer schema it cannot read, with the reason', () => {
+    const { groups, failures } = run([encode(makeEvent()), encode(makeEvent())], { [EVENT_ID]: '{"type": "string"}' });
+    expect(groups).toEqual([]);
+    expect(failures.map((f) => f.code)).toEqual(['VIGIL_DECODE_SCHEMA_MISMATCH', 'VIGIL_DECODE_SCHEMA_MISMATCH']);
+    expect(failures[1]!.message).toMatch(/^the writer schema cannot be read as an InferenceEvent: /);
+  });
+});
