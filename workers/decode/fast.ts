@@ -338,6 +338,38 @@ class Sites {
   generation = -1;
 }
 
+/**
+ * The features map's predictions, by entry: the key read there last time, and the record's bytes at the
+ * entry then (its one-byte length and up to three key bytes, `mask` keeping those bytes), so that one
+ * 32-bit compare checks the length and a short key at once.
+ */
+class KeyPredictions {
+  keys: (InternedKey | undefined)[] = [];
+  heads = new Int32Array(64);
+  masks = new Int32Array(64);
+  generation = -1;
+
+  /** Predicts `key` at `entry` from the word at the entry's length byte; forgets it when it cannot. */
+  set(entry: number, key: InternedKey, view: DataView, at: number, end: number, len: number): void {
+    if (key.length !== len || len > 63 || at + 4 > end) {
+      this.keys[entry] = undefined; // (a key not kept, a longer length varint, or the record's last bytes)
+      return;
+    }
+    if (entry >= this.heads.length) {
+      const heads = new Int32Array(Math.max(entry + 1, this.heads.length * 2));
+      const masks = new Int32Array(heads.length);
+      heads.set(this.heads);
+      masks.set(this.masks);
+      this.heads = heads;
+      this.masks = masks;
+    }
+    const mask = len >= 3 ? -1 : (1 << (8 * (len + 1))) - 1;
+    this.keys[entry] = key;
+    this.masks[entry] = mask;
+    this.heads[entry] = view.getInt32(at, true) & mask;
+  }
+}
+
 /** Byte equality of two ranges, four bytes at a time through the DataViews over the same memory. */
 function sameBytes(a: Uint8Array, av: DataView, aStart: number, b: Uint8Array, bv: DataView, bStart: number, len: number): boolean {
   let i = 0;
@@ -855,7 +887,7 @@ function featuresStep(writer: Type, path: string, ctx: Ctx): FieldStep {
   const minItem = 1 + minBytes(wValues, ctx);
   const cache = ctx.keys;
   const blocks = new Blocks();
-  const sites = new Sites();
+  const predicted = new KeyPredictions();
 
   return (s, out) => {
     const epoch = cache.nextEpoch();
@@ -863,11 +895,10 @@ function featuresStep(writer: Type, path: string, ctx: Ctx): FieldStep {
     const view = s.view;
     const end = s.end;
     const maxString = s.maxStringBytes;
-    if (sites.generation !== cache.generation) {
-      sites.keys = []; // the cache was emptied by nextEpoch: predictions point into a discarded arena
-      sites.generation = cache.generation;
+    if (predicted.generation !== cache.generation) {
+      predicted.keys = []; // the cache was emptied by nextEpoch: predictions point into a discarded arena
+      predicted.generation = cache.generation;
     }
-    const predicted = sites.keys;
     let arena = cache.arena;
     let arenaView = cache.arenaView;
     const keys = out.featureKeys;
@@ -896,11 +927,18 @@ function featuresStep(writer: Type, path: string, ctx: Ctx): FieldStep {
         if (len < 0) malformed(s, keyPath, at, `string with negative length ${len}`);
         if (len > maxString) oversized(s, keyPath, at, 'string length', len, maxString);
         if (len > end - pos) truncated(s, keyPath, at, `string of ${len} bytes`);
-        // internAt, inline: the key at this position last time, else a lookup.
-        let key = predicted[entry];
-        if (key === undefined || key.length !== len || !sameBytes(arena, arenaView, key.offset, buf, view, pos, len)) {
+        // The key at this position last time (its length and first bytes in one word, then the rest),
+        // else a lookup. The word lies inside the record: at + 4 <= end.
+        let key = predicted.keys[entry];
+        if (
+          key === undefined ||
+          pos !== at + 1 ||
+          at + 4 > end ||
+          ((view.getInt32(at, true) ^ predicted.heads[entry]!) & predicted.masks[entry]!) !== 0 ||
+          (len > 3 && !sameBytes(arena, arenaView, key.offset + 3, buf, view, pos + 3, len - 3))
+        ) {
           key = cache.lookup(buf, pos, len);
-          predicted[entry] = key;
+          predicted.set(entry, key, view, at, end, len);
           arena = cache.arena; // may have grown
           arenaView = cache.arenaView;
         }
