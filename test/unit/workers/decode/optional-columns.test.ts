@@ -93,6 +93,29 @@ describe('decodeBatch: optional columns', () => {
     expect(llm[1]).toBeNull();
   });
 
+  it('gives a chunk only the columns its own rows carry when the first rows of a version lack them', () => {
+    const none = { predictedClass: null, llm: null, embedding: null };
+    const events = [
+      makeEvent({ ...none, features: { a: 1 } }),
+      makeEvent({ ...none, features: { a: 2 } }),
+      makeEvent({ ...none, features: { a: 3 } }),
+      makeEvent({ ...none, features: { a: 4 }, predictedClass: 'x', llm: LLM_INFERENCE_EVENT.llm, embedding: [1, 2] }),
+      makeEvent({ ...none, features: { a: 5 } }),
+      makeEvent({ ...none, features: { a: 6 }, predictedClass: 'y' }),
+    ];
+    const groups = run(events, 2).groups;
+    expect(groups.map((g) => [...g.features])).toEqual([[1, 2], [3, 4], [5, 6]]);
+    expect(groups[0]!.predicted).toBeUndefined();
+    expect(groups[0]!.llm).toBeUndefined();
+    expect(groups[0]!.embedding).toBeUndefined();
+    expect(groups[1]!.predicted).toEqual({ codes: Int32Array.of(-1, 0), values: ['x'] });
+    expect(groups[1]!.llm?.map((t) => t?.response ?? null)).toEqual([null, LLM_INFERENCE_EVENT.llm!.response]);
+    expect([...groups[1]!.embedding!.present]).toEqual([0, 1]);
+    expect(groups[2]!.predicted).toEqual({ codes: Int32Array.of(-1, 0), values: ['y'] });
+    expect(groups[2]!.llm).toBeUndefined();
+    expect(groups[2]!.embedding).toBeUndefined();
+  });
+
   it('splits optional columns with the chunks a cell limit makes, row for row', () => {
     const events = Array.from({ length: 10 }, (_, i) => makeEvent({ eventId: `e${i}`, categorical: { k: `v${i % 3}` }, embedding: [i, -i] }));
     const { groups } = run(events, 12);
