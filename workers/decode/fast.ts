@@ -95,6 +95,12 @@ export class FastEvent {
    * some value was NaN or infinite, or when nobody checked.
    */
   featuresFinite = false;
+  /**
+   * Names the content of `featureKeys[0, featureCount)`: a decode that leaves the keys as they were keeps
+   * it, any other gets a number never used before (in this thread). -1: unknown (built by hand, or a
+   * decode failed), so compare the keys themselves.
+   */
+  keysVersion = -1;
   categorical: Record<string, string> = {};
   /** The input embedding, as float32 (the schema's item type); null when absent. */
   embedding: Float32Array | null = null;
@@ -345,6 +351,8 @@ class Sites {
  */
 class KeyPredictions {
   keys: (InternedKey | undefined)[] = [];
+  /** Entries [0, distinct) of the last record held distinct keys, each kept (so at index = entry). */
+  distinct = 0;
   heads = new Int32Array(64);
   masks = new Int32Array(64);
   generation = -1;
@@ -369,6 +377,9 @@ class KeyPredictions {
     this.heads[entry] = view.getInt32(at, true) & mask;
   }
 }
+
+/** The last FastEvent.keysVersion given out. */
+let keysVersions = 0;
 
 /** Byte equality of two ranges, four bytes at a time through the DataViews over the same memory. */
 function sameBytes(a: Uint8Array, av: DataView, aStart: number, b: Uint8Array, bv: DataView, bStart: number, len: number): boolean {
@@ -897,8 +908,18 @@ function featuresStep(writer: Type, path: string, ctx: Ctx): FieldStep {
     const maxString = s.maxStringBytes;
     if (predicted.generation !== cache.generation) {
       predicted.keys = []; // the cache was emptied by nextEpoch: predictions point into a discarded arena
+      predicted.distinct = 0;
       predicted.generation = cache.generation;
     }
+    const previousCount = out.featureCount;
+    const previousVersion = out.keysVersion;
+    out.keysVersion = -1; // until this decode is through
+    // While every entry is the predicted key and within the last record's distinct prefix, no key can
+    // repeat an earlier one: stamps are only needed from the first entry where that stops.
+    const distinct = predicted.distinct;
+    let inOrder = true;
+    let prefix = -1; // this record's distinct prefix, once it is known to end
+    let changed = false;
     let arena = cache.arena;
     let arenaView = cache.arenaView;
     const keys = out.featureKeys;
@@ -930,6 +951,7 @@ function featuresStep(writer: Type, path: string, ctx: Ctx): FieldStep {
         // The key at this position last time (its length and first bytes in one word, then the rest),
         // else a lookup. The word lies inside the record: at + 4 <= end.
         let key = predicted.keys[entry];
+        let hit = true;
         if (
           key === undefined ||
           pos !== at + 1 ||
@@ -937,12 +959,12 @@ function featuresStep(writer: Type, path: string, ctx: Ctx): FieldStep {
           ((view.getInt32(at, true) ^ predicted.heads[entry]!) & predicted.masks[entry]!) !== 0 ||
           (len > 3 && !sameBytes(arena, arenaView, key.offset + 3, buf, view, pos + 3, len - 3))
         ) {
+          hit = false;
           key = cache.lookup(buf, pos, len);
           predicted.set(entry, key, view, at, end, len);
           arena = cache.arena; // may have grown
           arenaView = cache.arenaView;
         }
-        entry++;
         pos += len;
         // Value.
         let v: number;
@@ -956,23 +978,47 @@ function featuresStep(writer: Type, path: string, ctx: Ctx): FieldStep {
           pos = s.pos;
         }
         finite += v * 0; // NaN from here on once a value is NaN or infinite
+        if (inOrder) {
+          if (hit && entry < distinct) {
+            if (keys[count] !== key.key) {
+              keys[count] = key.key;
+              changed = true;
+            }
+            values[count++] = v;
+            entry++;
+            continue;
+          }
+          inOrder = false;
+          for (let k = 0; k < count; k++) {
+            const earlier = predicted.keys[k]!;
+            earlier.stamp = epoch;
+            earlier.index = k;
+          }
+        }
         if (key.stamp !== epoch) {
           key.stamp = epoch;
           if (!key.drop) {
             key.index = count;
-            keys[count] = key.key;
+            if (keys[count] !== key.key) {
+              keys[count] = key.key;
+              changed = true;
+            }
             values[count] = v;
             count++;
           }
         } else if (!key.drop) {
           values[key.index] = v; // a duplicate key: the last value wins, as in avsc's object
         }
+        if (prefix < 0 && count !== entry + 1) prefix = entry;
+        entry++;
       }
       s.pos = pos;
       endBlock(s, blocks, path, 'map');
     }
+    predicted.distinct = prefix < 0 ? entry : prefix;
     out.featureCount = count;
     out.featuresFinite = finite === 0;
+    out.keysVersion = changed || count !== previousCount || previousVersion < 0 ? ++keysVersions : previousVersion;
   };
 }
 

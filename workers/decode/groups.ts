@@ -20,6 +20,8 @@ export interface PackableEvent extends OptionalFields {
   readonly featureCount: number;
   readonly featureKeys: readonly string[];
   readonly featureValues: ArrayLike<number>;
+  /** Names the content of featureKeys (FastEvent.keysVersion); absent or -1: compare the keys. */
+  readonly keysVersion?: number;
   /** NaN when null. */
   readonly score: number;
   readonly latencyMs: number;
@@ -105,6 +107,8 @@ class GroupBuilder {
   /** The keys of the last event added and their columns. */
   #layoutKeys: readonly string[] = [];
   #layoutColumns = new Int32Array(0);
+  /** The keysVersion of the last event added (-1: none). */
+  #layoutVersion = -1;
   /**
    * True while every row has had the first row's keys, in its order (so its columns are 0 .. n - 1): then
    * pairVals alone is the row-major matrix, and pairCols / rowStart stay empty.
@@ -123,7 +127,10 @@ class GroupBuilder {
     const keys = event.featureKeys;
     // Events of one version nearly always carry the same keys in the same order (and the decoder interns
     // them, so the same key is the same string): then the columns are those of the previous event.
-    if (n !== this.#layoutKeys.length || !sameKeys(keys, this.#layoutKeys, n)) {
+    // (the same keysVersion as the last event's: the decoder has not touched its keys since, no compare)
+    const version = event.keysVersion ?? -1;
+    const same = (version >= 0 && version === this.#layoutVersion) || (n === this.#layoutKeys.length && sameKeys(keys, this.#layoutKeys, n));
+    if (!same) {
       if (this.#uniform && row > 0) this.#leaveUniform(row);
       const columns = new Int32Array(n);
       for (let k = 0; k < n; k++) columns[k] = this.#columnOf(keys[k]!);
@@ -132,6 +139,7 @@ class GroupBuilder {
       // (a first row with a repeated key is not a matrix either)
       if (this.#uniform && this.#names.length !== n) this.#leaveUniform(row);
     }
+    this.#layoutVersion = version;
     // A uniform group's values are a row-major matrix as they stand: no columns, no row starts.
     if (!this.#uniform) {
       this.#rowStart.push(this.#pairVals.length);

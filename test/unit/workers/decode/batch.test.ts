@@ -60,6 +60,27 @@ describe('decodeBatch', () => {
     expect([...groups[0]!.features]).toEqual([1, 1, 2, 2]);
   });
 
+  it('packs two interleaved models whose key orders and counts change mid-group as their events say', () => {
+    const orders = [['a', 'b', 'c'], ['a', 'b', 'c'], ['c', 'a', 'b'], ['a', 'b'], ['a', 'b', 'c', 'd'], ['a', 'b', 'c']];
+    const events = Array.from({ length: 40 }, (_, i) => {
+      const keys = i < 10 ? orders[0]! : orders[(i * 7) % orders.length]!;
+      return makeEvent({ eventId: `e${i}`, modelId: i % 2 === 0 ? 'even' : 'odd', features: Object.fromEntries(keys.map((k, f) => [k, i * 10 + f])) });
+    });
+    const { groups, failures } = run(events.map((e) => encode(e)));
+    expect(failures).toEqual([]);
+    for (const [g, model] of [
+      [groups[0]!, 'even'],
+      [groups[1]!, 'odd'],
+    ] as const) {
+      const rows = events.flatMap((e, i) => (e.modelId === model ? [i] : []));
+      expect([...g.rows]).toEqual(rows);
+      const names = [...new Set(rows.flatMap((i) => Object.keys(events[i]!.features)))];
+      expect(g.featureNames).toEqual(names);
+      const want = names.flatMap((name) => rows.map((i) => events[i]!.features[name] ?? 'NaN'));
+      expect([...g.features].map((v) => (Number.isNaN(v) ? 'NaN' : v))).toEqual(want);
+    }
+  });
+
   it('fails every record of a writer schema it cannot read, with the reason', () => {
     const { groups, failures } = run([encode(makeEvent()), encode(makeEvent())], { [EVENT_ID]: '{"type": "string"}' });
     expect(groups).toEqual([]);

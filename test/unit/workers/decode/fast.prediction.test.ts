@@ -77,6 +77,47 @@ describe('fast decoder: predicted feature keys', () => {
     expect([...out.featureValues.subarray(0, 3)]).toEqual([7, 8, 9]);
   });
 
+  it('finds a repeated key that is itself the predicted one, and drops `__proto__` where another key was', () => {
+    const got = decodeAll([
+      body(one(...keyed('a,b,c,d', 0))),
+      body(one(['a', 1], ['b', 2], ['a', 3], ['c', 4])),
+      body(one(['a', 1], ['b', 2], ['a', 3], ['c', 4])), // the repeat at entry 2 is now the prediction
+      body(one(['a', 1], ['__proto__', 2], ['b', 3])),
+      body(one(['a', 1], ['__proto__', 2], ['b', 3])),
+      body(one(...keyed('a,b,c,d', 0))),
+    ]);
+    expect(got.map((k) => k.join(','))).toEqual(['a,b,c,d', 'a,b,c', 'a,b,c', 'a,b', 'a,b', 'a,b,c,d']);
+  });
+
+  it('keeps keysVersion while the keys stay, and gives a new one when they change or a decode fails', () => {
+    const decoder = compileFastDecoder(schemaSource('InferenceEvent'));
+    const out = new FastEvent();
+    expect(out.keysVersion).toBe(-1);
+    const versions = [
+      body(one(...keyed('a,b,c', 0))),
+      body(one(...keyed('a,b,c', 5))),
+      body(one(...keyed('a,c,b', 0))),
+      body(one(...keyed('a,c', 0))),
+      body(one(...keyed('a,c,b', 0))),
+      body([{ entries: keyed('a,c', 0) }, { entries: keyed('b', 2) }]),
+    ].map((b) => {
+      expect(decoder.decode(b, 0, b.length, out)).toBeUndefined();
+      return out.keysVersion;
+    });
+    expect(versions[0]).toBeGreaterThan(0);
+    expect(versions[1]).toBe(versions[0]);
+    expect(new Set(versions.slice(1, 5)).size).toBe(4);
+    expect(versions[5]).toBe(versions[4]);
+    // A decode that fails among the features leaves the keys half written: the version says unknown.
+    const cut = body(one(...keyed('x,y,z', 0)));
+    expect(decoder.decode(cut, 0, headFields().length + 14, out)).toBe('VIGIL_DECODE_TRUNCATED');
+    expect(out.keysVersion).toBe(-1);
+    const again = body(one(...keyed('a,c,b', 0)));
+    expect(decoder.decode(again, 0, again.length, out)).toBeUndefined();
+    expect(versions).not.toContain(out.keysVersion);
+    expect(out.featureKeys.slice(0, 3)).toEqual(['a', 'c', 'b']);
+  });
+
   it('tells apart keys of the predicted length with other bytes, in the first word or after it', () => {
     const got = decodeAll([
       body(one(...keyed('income,x,ab,abc', 0))),
