@@ -16,7 +16,8 @@
  *   by their bytes (./keys.ts), so steady-state decoding creates no key strings. Low-cardinality strings
  *   (modelId, modelVersion, principal, endpoint, predictedClass, keys and values of the small maps) are
  *   interned the same way in a second cache. The rarely used fields (categorical, embedding,
- *   classProbabilities, llm, attributes) are decoded into plain values as avsc would, and do allocate.
+ *   classProbabilities, llm, attributes) are decoded into plain values as avsc would, and do allocate
+ *   (except an empty map: one shared frozen object).
  * - Values are avsc's, with three deliberate representation changes: `embedding` is a Float32Array (so
  *   int or long writer items, which avsc leaves unrounded, are rounded to float32), a null `score` is NaN
  *   with `hasScore` false, and `status` is the symbol's index. Duplicate map keys and `__proto__` behave
@@ -190,6 +191,7 @@ export class FastDecoderCompileError extends Error {
 // ---------------------------------------------------------------------------------------------------
 
 const EMPTY = new Uint8Array(0);
+const EMPTY_MAP: Readonly<Record<string, never>> = Object.freeze({});
 const EMPTY_VIEW = new DataView(EMPTY.buffer);
 // avsc's own bounds for a long (utils isSafeLong), as the guard uses them.
 const MAX_SAFE_LONG = 9007199254740990;
@@ -788,10 +790,12 @@ function mapRead(rValues: Type, wValues: Type, path: string, ctx: Ctx, mode: Mod
   return (s) => {
     const c = blocks.reset();
     // A plain object filled by assignment, exactly like avsc's MapType#_read (so `__proto__` entries
-    // vanish the same way and duplicate keys keep their first position and last value).
-    const out: Record<string, unknown> = {};
+    // vanish the same way and duplicate keys keep their first position and last value); an empty map
+    // (most events' categorical and attributes) is one shared frozen object, not a new one per event.
+    let out: Record<string, unknown> | undefined;
     let n: number;
     while ((n = nextBlock(s, c, path, 'map', minItem)) !== 0) {
+      out ??= {};
       for (let i = 0; i < n; i++) {
         if (cache === undefined) {
           const key = readString(s, keyPath, 'string');
@@ -814,7 +818,7 @@ function mapRead(rValues: Type, wValues: Type, path: string, ctx: Ctx, mode: Mod
       }
       endBlock(s, c, path, 'map');
     }
-    return out;
+    return out ?? EMPTY_MAP;
   };
 }
 

@@ -196,4 +196,25 @@ describe('fast decoder: duplicate and special map keys, as avsc decodes them', (
     expect(out.attributes).toEqual(event.attributes);
     expect(Object.keys(out.attributes)).toEqual(Object.keys(event.attributes));
   });
+
+  it('gives every empty small map as one shared frozen object, and each non-empty one its own', () => {
+    const decoder = compileFastDecoder(schemaSource('InferenceEvent'));
+    const decode = (event: typeof INFERENCE_EVENT) => {
+      const out = new FastEvent();
+      const body = EVENT_TYPE.toBuffer(event);
+      expect(decoder.decode(body, 0, body.length, out)).toBeUndefined();
+      return out;
+    };
+    const a = decode({ ...INFERENCE_EVENT, categorical: {}, attributes: {}, classProbabilities: {} });
+    const b = decode({ ...INFERENCE_EVENT, categorical: {}, attributes: {} });
+    expect(a.categorical).toEqual({});
+    expect(a.classProbabilities).toEqual({});
+    expect(a.categorical).toBe(b.attributes);
+    expect(Object.isFrozen(a.attributes)).toBe(true);
+    const c = decode({ ...INFERENCE_EVENT, categorical: { k: 'v' }, attributes: {} });
+    const d = decode({ ...INFERENCE_EVENT, categorical: { k: 'v' }, attributes: {} });
+    expect(c.categorical).toEqual({ k: 'v' });
+    expect(c.categorical).not.toBe(d.categorical);
+    expect(Object.isFrozen(c.categorical)).toBe(false);
+  });
 });
