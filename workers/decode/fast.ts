@@ -338,13 +338,17 @@ function readString(s: Cursor, path: string, what: string): string {
 
 /**
  * The interned keys last read at one place of the schema, by position (entry i of a map, or 0 for a
- * field): producers write the same names in the same order, so the key read there last time is tried
- * first, at the cost of one byte comparison instead of a hash and a probe.
+ * field): producers write the same names in the same order, so the keys read there lately are tried
+ * first, at the cost of a byte comparison or a few instead of a hash and a probe. A place keeps the last
+ * SITE_WAYS distinct keys (a batch interleaving a few models repeats a few model ids, endpoints, …).
  */
 class Sites {
-  keys: InternedKey[] = [];
+  /** Entry i's keys at [i * SITE_WAYS, (i + 1) * SITE_WAYS), latest first. */
+  keys: (InternedKey | undefined)[] = [];
   generation = -1;
 }
+
+const SITE_WAYS = 4;
 
 /**
  * The features map's predictions, by entry: the key read there last time, and the record's bytes at the
@@ -398,10 +402,17 @@ function internAt(cache: KeyCache, sites: Sites, i: number, buf: Uint8Array, vie
     sites.keys = [];
     sites.generation = cache.generation;
   }
-  const known = sites.keys[i];
-  if (known !== undefined && known.length === len && sameBytes(cache.arena, cache.arenaView, known.offset, buf, view, start, len)) return known;
+  const keys = sites.keys;
+  const first = i * SITE_WAYS;
+  for (let w = first; w < first + SITE_WAYS; w++) {
+    const known = keys[w];
+    if (known === undefined) break;
+    if (known.length === len && sameBytes(cache.arena, cache.arenaView, known.offset, buf, view, start, len)) return known;
+  }
   const key = cache.lookup(buf, start, len);
-  sites.keys[i] = key;
+  while (keys.length < first + SITE_WAYS) keys.push(undefined); // (dense: no holes)
+  for (let w = first + SITE_WAYS - 1; w > first; w--) keys[w] = keys[w - 1];
+  keys[first] = key;
   return key;
 }
 
