@@ -3,28 +3,12 @@
  * order, and the good records around it are packed into their groups.
  */
 import { describe, expect, it } from 'vitest';
-import { schemaSource } from '../../../../src/contracts/schemas.js';
 import { decodeBatch } from '../../../../workers/decode/batch.js';
-import { DEFAULT_FAST_LIMITS } from '../../../../workers/decode/fast.js';
-import { DEFAULT_FAST_VALIDATION } from '../../../../workers/decode/validate.js';
-import { EVENT_ID, NOW, encode, makeEvent } from '../../pipeline/decode/helpers.js';
+import { EVENT_ID, encode, makeEvent } from '../../pipeline/decode/helpers.js';
+import { batchTask } from './helpers.js';
 
-const LIMITS = { ...DEFAULT_FAST_LIMITS, ...DEFAULT_FAST_VALIDATION, maxBatchCells: 1_000_000 };
-
-function run(values: readonly (Uint8Array | null)[], schemas: Record<number, string> = { [EVENT_ID]: schemaSource('InferenceEvent') }) {
-  const total = values.reduce((n, v) => n + (v?.length ?? 0), 0);
-  const bytes = new Uint8Array(total);
-  const bounds = new Uint32Array(values.length + 1);
-  const nulls = new Uint8Array(values.length);
-  let at = 0;
-  values.forEach((v, i) => {
-    bounds[i] = at;
-    if (v === null) nulls[i] = 1;
-    else bytes.set(v, at);
-    at += v?.length ?? 0;
-  });
-  bounds[values.length] = at;
-  return decodeBatch({ bytes, bounds, nulls, schemas, unknownIds: [99], nowMs: NOW, limits: LIMITS });
+function run(values: readonly (Uint8Array | null)[], schemas?: Record<number, string>) {
+  return decodeBatch(batchTask(values, schemas === undefined ? {} : { schemas }));
 }
 
 describe('decodeBatch', () => {

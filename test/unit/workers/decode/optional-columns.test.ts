@@ -3,31 +3,13 @@
  * input embedding, predicted class, class probabilities and LLM traces, packed in the pool thread.
  */
 import { describe, expect, it } from 'vitest';
-import { loadSchema } from '../../../../src/contracts/schemas.js';
 import type { InferenceEvent } from '../../../../src/contracts/records.js';
 import { decodeBatch, resultBuffers } from '../../../../workers/decode/batch.js';
-import { DEFAULT_FAST_LIMITS } from '../../../../workers/decode/fast.js';
-import { DEFAULT_FAST_VALIDATION } from '../../../../workers/decode/validate.js';
-import { EVENT_ID, LLM_INFERENCE_EVENT, NOW, encode, makeEvent } from '../../pipeline/decode/helpers.js';
+import { LLM_INFERENCE_EVENT, encode, makeEvent } from '../../pipeline/decode/helpers.js';
+import { batchTask } from './helpers.js';
 
-const LIMITS = { ...DEFAULT_FAST_LIMITS, ...DEFAULT_FAST_VALIDATION, maxBatchCells: 4 * 1024 * 1024 };
-
-function run(events: readonly InferenceEvent[], maxBatchCells = LIMITS.maxBatchCells) {
-  const values = events.map((e) => encode(e));
-  const total = values.reduce((n, v) => n + v.length, 0);
-  const bytes = new Uint8Array(total);
-  const bounds = new Uint32Array(values.length + 1);
-  let at = 0;
-  values.forEach((v, i) => {
-    bounds[i] = at;
-    bytes.set(v, at);
-    at += v.length;
-  });
-  bounds[values.length] = at;
-  return decodeBatch({
-    bytes, bounds, nulls: new Uint8Array(values.length), schemas: { [EVENT_ID]: JSON.stringify(loadSchema('InferenceEvent')) },
-    unknownIds: [], nowMs: NOW, limits: { ...LIMITS, maxBatchCells },
-  });
+function run(events: readonly InferenceEvent[], maxBatchCells?: number) {
+  return decodeBatch(batchTask(events.map((e) => encode(e)), maxBatchCells === undefined ? {} : { maxBatchCells }));
 }
 
 describe('decodeBatch: optional columns', () => {
