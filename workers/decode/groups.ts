@@ -54,11 +54,27 @@ export interface DecodedGroup extends OptionalColumns {
   readonly envHashes: (string | null)[];
 }
 
+/**
+ * Pair buffers of finished tasks, kept for the next task of this thread (they never leave it: build()
+ * copies what goes back), so a steady stream does not allocate and regrow them for every batch.
+ */
+const spare: Float64Array[] = [];
+const MAX_SPARE = 8;
+/** At most 8 × 2 MiB kept; larger buffers (a hostile batch's) are dropped. */
+const MAX_SPARE_LENGTH = 1 << 18;
+
 class Growable {
   data: Float64Array;
   length = 0;
-  constructor(capacity: number) {
-    this.data = new Float64Array(capacity);
+  constructor(capacity: number, reuse = false) {
+    this.data = (reuse ? spare.pop() : undefined) ?? new Float64Array(capacity);
+  }
+
+  /** Hands the buffer to the next task's Growables; this one must not be used after. */
+  recycle(): void {
+    if (spare.length < MAX_SPARE && this.data.length <= MAX_SPARE_LENGTH) spare.push(this.data);
+    this.data = new Float64Array(0);
+    this.length = 0;
   }
   push(value: number): void {
     if (this.length === this.data.length) {
@@ -93,8 +109,8 @@ class GroupBuilder {
   readonly #rowIndex: number[] = [];
   /** Per row: where its pairs start in pairCols / pairVals (kept only once the group is not uniform). */
   readonly #rowStart: number[] = [];
-  readonly #pairCols = new Growable(1024);
-  readonly #pairVals = new Growable(1024);
+  readonly #pairCols = new Growable(1024, true);
+  readonly #pairVals = new Growable(1024, true);
   readonly #scores = new Growable(64);
   readonly #latencies = new Growable(64);
   readonly #timestamps = new Growable(64);
@@ -176,6 +192,12 @@ class GroupBuilder {
       this.#names.push(name);
     }
     return column;
+  }
+
+  /** Gives the pair buffers back for reuse (after build). */
+  recycle(): void {
+    this.#pairCols.recycle();
+    this.#pairVals.recycle();
   }
 
   /** Column-major chunks of at most `maxCells` rows × features each (a row alone may exceed it). */
@@ -289,7 +311,10 @@ export class GroupPacker {
     group.add(index, event);
   }
 
+  /** The packed chunks; the packer is spent after. */
   build(maxCells: number): DecodedGroup[] {
-    return this.#order.flatMap((g) => g.build(maxCells));
+    const out = this.#order.flatMap((g) => g.build(maxCells));
+    for (const g of this.#order) g.recycle();
+    return out;
   }
 }

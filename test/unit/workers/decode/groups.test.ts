@@ -174,6 +174,15 @@ describe('GroupPacker', () => {
     expect(group!.features[12 * 73 + 72]).toBeNaN();
   });
 
+  it('packs only its own rows when it reuses the buffers of a bigger packer before it', () => {
+    const big = stream(6, 500, 0.3);
+    expect(core(pack(big, 1_000_000))).toEqual(core(expected(big, 1_000_000)));
+    for (const variation of [0, 1]) {
+      const small = stream(7, 5, variation);
+      expect(core(pack(small, 1_000_000))).toEqual(core(expected(small, 1_000_000)));
+    }
+  });
+
   it('packs a uniform group of events without features, then one with', () => {
     const events = [event(0, 'v1', [], []), event(1, 'v1', [], []), event(2, 'v1', ['x'], [5])];
     expect(core(pack(events, 100))).toEqual(core(expected(events, 100)));
