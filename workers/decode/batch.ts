@@ -69,6 +69,8 @@ export function decodeBatch(task: DecodeBatchTask): DecodeBatchResult {
     }
     return reader;
   };
+  let lastId = -1;
+  let lastReader: RecordReader | undefined;
   const count = bounds.length - 1;
   const packer = new GroupPacker();
   const failures: DecodeFailure[] = [];
@@ -91,15 +93,20 @@ export function decodeBatch(task: DecodeBatchTask): DecodeBatchResult {
       continue;
     }
     const id = ((bytes[start + 1]! << 24) | (bytes[start + 2]! << 16) | (bytes[start + 3]! << 8) | bytes[start + 4]!) >>> 0;
-    const text = schemas[id];
-    if (text === undefined) {
-      fail(i, 'VIGIL_DECODE_UNKNOWN_SCHEMA', unknown.has(id) ? `schema id ${id} is unknown to the registry` : `schema id ${id} could not be loaded`);
-      continue;
+    // (records of one batch nearly always share their schema id: the last one's reader is kept at hand)
+    let reader = id === lastId ? lastReader : undefined;
+    if (reader === undefined) {
+      const text = schemas[id];
+      if (text === undefined) {
+        fail(i, 'VIGIL_DECODE_UNKNOWN_SCHEMA', unknown.has(id) ? `schema id ${id} is unknown to the registry` : `schema id ${id} could not be loaded`);
+        continue;
+      }
+      reader = lastReader = readerOf(id, text);
+      lastId = id;
     }
-    const reader = readerOf(id, text);
-    const outcome = reader.read(bytes, start + 5, end, nowMs);
-    if (outcome.ok) packer.add(i, outcome.event);
-    else fail(i, outcome.code, outcome.message);
+    const event = reader.read(bytes, start + 5, end, nowMs);
+    if (event !== undefined) packer.add(i, event);
+    else fail(i, reader.failure.code, reader.failure.message);
   }
   // The task's buffer is about to be transferred back or dropped: readers must not pin it.
   for (const reader of byId.values()) reader.release();

@@ -16,7 +16,8 @@
  *   by their bytes (./keys.ts), so steady-state decoding creates no key strings. Low-cardinality strings
  *   (modelId, modelVersion, principal, endpoint, predictedClass, keys and values of the small maps) are
  *   interned the same way in a second cache. The rarely used fields (categorical, embedding,
- *   classProbabilities, llm, attributes) are decoded into plain values as avsc would, and do allocate.
+ *   classProbabilities, llm, attributes) are decoded into plain values as avsc would, and do allocate
+ *   (except an empty map: one shared frozen object).
  * - Values are avsc's, with three deliberate representation changes: `embedding` is a Float32Array (so
  *   int or long writer items, which avsc leaves unrounded, are rounded to float32), a null `score` is NaN
  *   with `hasScore` false, and `status` is the symbol's index. Duplicate map keys and `__proto__` behave
@@ -90,6 +91,17 @@ export class FastEvent {
   /** Interned feature names: the same bytes give the same string instance. */
   featureKeys: string[] = [];
   featureValues: Float64Array;
+  /**
+   * True when the decoder saw every feature value finite (so validation need not look again); false when
+   * some value was NaN or infinite, or when nobody checked.
+   */
+  featuresFinite = false;
+  /**
+   * Names the content of `featureKeys[0, featureCount)`: a decode that leaves the keys as they were keeps
+   * it, any other gets a number never used before (in this thread). -1: unknown (built by hand, or a
+   * decode failed), so compare the keys themselves.
+   */
+  keysVersion = -1;
   categorical: Record<string, string> = {};
   /** The input embedding, as float32 (the schema's item type); null when absent. */
   embedding: Float32Array | null = null;
@@ -179,6 +191,7 @@ export class FastDecoderCompileError extends Error {
 // ---------------------------------------------------------------------------------------------------
 
 const EMPTY = new Uint8Array(0);
+const EMPTY_MAP: Readonly<Record<string, never>> = Object.freeze({});
 const EMPTY_VIEW = new DataView(EMPTY.buffer);
 // avsc's own bounds for a long (utils isSafeLong), as the guard uses them.
 const MAX_SAFE_LONG = 9007199254740990;
@@ -325,13 +338,54 @@ function readString(s: Cursor, path: string, what: string): string {
 
 /**
  * The interned keys last read at one place of the schema, by position (entry i of a map, or 0 for a
- * field): producers write the same names in the same order, so the key read there last time is tried
- * first, at the cost of one byte comparison instead of a hash and a probe.
+ * field): producers write the same names in the same order, so the keys read there lately are tried
+ * first, at the cost of a byte comparison or a few instead of a hash and a probe. A place keeps the last
+ * SITE_WAYS distinct keys (a batch interleaving a few models repeats a few model ids, endpoints, …).
  */
 class Sites {
-  keys: InternedKey[] = [];
+  /** Entry i's keys at [i * SITE_WAYS, (i + 1) * SITE_WAYS), latest first. */
+  keys: (InternedKey | undefined)[] = [];
   generation = -1;
 }
+
+const SITE_WAYS = 4;
+
+/**
+ * The features map's predictions, by entry: the key read there last time, and the record's bytes at the
+ * entry then (its one-byte length and up to three key bytes, `mask` keeping those bytes), so that one
+ * 32-bit compare checks the length and a short key at once.
+ */
+class KeyPredictions {
+  keys: (InternedKey | undefined)[] = [];
+  /** Entries [0, distinct) of the last record held distinct keys, each kept (so at index = entry). */
+  distinct = 0;
+  heads = new Int32Array(64);
+  masks = new Int32Array(64);
+  generation = -1;
+
+  /** Predicts `key` at `entry` from the word at the entry's length byte; forgets it when it cannot. */
+  set(entry: number, key: InternedKey, view: DataView, at: number, end: number, len: number): void {
+    if (key.length !== len || len > 63 || at + 4 > end) {
+      this.keys[entry] = undefined; // (a key not kept, a longer length varint, or the record's last bytes)
+      return;
+    }
+    if (entry >= this.heads.length) {
+      const heads = new Int32Array(Math.max(entry + 1, this.heads.length * 2));
+      const masks = new Int32Array(heads.length);
+      heads.set(this.heads);
+      masks.set(this.masks);
+      this.heads = heads;
+      this.masks = masks;
+    }
+    const mask = len >= 3 ? -1 : (1 << (8 * (len + 1))) - 1;
+    this.keys[entry] = key;
+    this.masks[entry] = mask;
+    this.heads[entry] = view.getInt32(at, true) & mask;
+  }
+}
+
+/** The last FastEvent.keysVersion given out. */
+let keysVersions = 0;
 
 /** Byte equality of two ranges, four bytes at a time through the DataViews over the same memory. */
 function sameBytes(a: Uint8Array, av: DataView, aStart: number, b: Uint8Array, bv: DataView, bStart: number, len: number): boolean {
@@ -348,10 +402,17 @@ function internAt(cache: KeyCache, sites: Sites, i: number, buf: Uint8Array, vie
     sites.keys = [];
     sites.generation = cache.generation;
   }
-  const known = sites.keys[i];
-  if (known !== undefined && known.length === len && sameBytes(cache.arena, cache.arenaView, known.offset, buf, view, start, len)) return known;
+  const keys = sites.keys;
+  const first = i * SITE_WAYS;
+  for (let w = first; w < first + SITE_WAYS; w++) {
+    const known = keys[w];
+    if (known === undefined) break;
+    if (known.length === len && sameBytes(cache.arena, cache.arenaView, known.offset, buf, view, start, len)) return known;
+  }
   const key = cache.lookup(buf, start, len);
-  sites.keys[i] = key;
+  while (keys.length < first + SITE_WAYS) keys.push(undefined); // (dense: no holes)
+  for (let w = first + SITE_WAYS - 1; w > first; w--) keys[w] = keys[w - 1];
+  keys[first] = key;
   return key;
 }
 
@@ -740,10 +801,12 @@ function mapRead(rValues: Type, wValues: Type, path: string, ctx: Ctx, mode: Mod
   return (s) => {
     const c = blocks.reset();
     // A plain object filled by assignment, exactly like avsc's MapType#_read (so `__proto__` entries
-    // vanish the same way and duplicate keys keep their first position and last value).
-    const out: Record<string, unknown> = {};
+    // vanish the same way and duplicate keys keep their first position and last value); an empty map
+    // (most events' categorical and attributes) is one shared frozen object, not a new one per event.
+    let out: Record<string, unknown> | undefined;
     let n: number;
     while ((n = nextBlock(s, c, path, 'map', minItem)) !== 0) {
+      out ??= {};
       for (let i = 0; i < n; i++) {
         if (cache === undefined) {
           const key = readString(s, keyPath, 'string');
@@ -766,7 +829,7 @@ function mapRead(rValues: Type, wValues: Type, path: string, ctx: Ctx, mode: Mod
       }
       endBlock(s, c, path, 'map');
     }
-    return out;
+    return out ?? EMPTY_MAP;
   };
 }
 
@@ -850,7 +913,7 @@ function featuresStep(writer: Type, path: string, ctx: Ctx): FieldStep {
   const minItem = 1 + minBytes(wValues, ctx);
   const cache = ctx.keys;
   const blocks = new Blocks();
-  const sites = new Sites();
+  const predicted = new KeyPredictions();
 
   return (s, out) => {
     const epoch = cache.nextEpoch();
@@ -858,17 +921,27 @@ function featuresStep(writer: Type, path: string, ctx: Ctx): FieldStep {
     const view = s.view;
     const end = s.end;
     const maxString = s.maxStringBytes;
-    if (sites.generation !== cache.generation) {
-      sites.keys = []; // the cache was emptied by nextEpoch: predictions point into a discarded arena
-      sites.generation = cache.generation;
+    if (predicted.generation !== cache.generation) {
+      predicted.keys = []; // the cache was emptied by nextEpoch: predictions point into a discarded arena
+      predicted.distinct = 0;
+      predicted.generation = cache.generation;
     }
-    const predicted = sites.keys;
+    const previousCount = out.featureCount;
+    const previousVersion = out.keysVersion;
+    out.keysVersion = -1; // until this decode is through
+    // While every entry is the predicted key and within the last record's distinct prefix, no key can
+    // repeat an earlier one: stamps are only needed from the first entry where that stops.
+    const distinct = predicted.distinct;
+    let inOrder = true;
+    let prefix = -1; // this record's distinct prefix, once it is known to end
+    let changed = false;
     let arena = cache.arena;
     let arenaView = cache.arenaView;
     const keys = out.featureKeys;
     let values = out.featureValues;
     let count = 0;
     let entry = 0;
+    let finite = 0;
     blocks.reset();
     let n: number;
     while ((n = nextBlock(s, blocks, path, 'map', minItem)) !== 0) {
@@ -890,15 +963,23 @@ function featuresStep(writer: Type, path: string, ctx: Ctx): FieldStep {
         if (len < 0) malformed(s, keyPath, at, `string with negative length ${len}`);
         if (len > maxString) oversized(s, keyPath, at, 'string length', len, maxString);
         if (len > end - pos) truncated(s, keyPath, at, `string of ${len} bytes`);
-        // internAt, inline: the key at this position last time, else a lookup.
-        let key = predicted[entry];
-        if (key === undefined || key.length !== len || !sameBytes(arena, arenaView, key.offset, buf, view, pos, len)) {
+        // The key at this position last time (its length and first bytes in one word, then the rest),
+        // else a lookup. The word lies inside the record: at + 4 <= end.
+        let key = predicted.keys[entry];
+        let hit = true;
+        if (
+          key === undefined ||
+          pos !== at + 1 ||
+          at + 4 > end ||
+          ((view.getInt32(at, true) ^ predicted.heads[entry]!) & predicted.masks[entry]!) !== 0 ||
+          (len > 3 && !sameBytes(arena, arenaView, key.offset + 3, buf, view, pos + 3, len - 3))
+        ) {
+          hit = false;
           key = cache.lookup(buf, pos, len);
-          predicted[entry] = key;
+          predicted.set(entry, key, view, at, end, len);
           arena = cache.arena; // may have grown
           arenaView = cache.arenaView;
         }
-        entry++;
         pos += len;
         // Value.
         let v: number;
@@ -911,22 +992,48 @@ function featuresStep(writer: Type, path: string, ctx: Ctx): FieldStep {
           v = value(s) as number;
           pos = s.pos;
         }
+        finite += v * 0; // NaN from here on once a value is NaN or infinite
+        if (inOrder) {
+          if (hit && entry < distinct) {
+            if (keys[count] !== key.key) {
+              keys[count] = key.key;
+              changed = true;
+            }
+            values[count++] = v;
+            entry++;
+            continue;
+          }
+          inOrder = false;
+          for (let k = 0; k < count; k++) {
+            const earlier = predicted.keys[k]!;
+            earlier.stamp = epoch;
+            earlier.index = k;
+          }
+        }
         if (key.stamp !== epoch) {
           key.stamp = epoch;
           if (!key.drop) {
             key.index = count;
-            keys[count] = key.key;
+            if (keys[count] !== key.key) {
+              keys[count] = key.key;
+              changed = true;
+            }
             values[count] = v;
             count++;
           }
         } else if (!key.drop) {
           values[key.index] = v; // a duplicate key: the last value wins, as in avsc's object
         }
+        if (prefix < 0 && count !== entry + 1) prefix = entry;
+        entry++;
       }
       s.pos = pos;
       endBlock(s, blocks, path, 'map');
     }
+    predicted.distinct = prefix < 0 ? entry : prefix;
     out.featureCount = count;
+    out.featuresFinite = finite === 0;
+    out.keysVersion = changed || count !== previousCount || previousVersion < 0 ? ++keysVersions : previousVersion;
   };
 }
 

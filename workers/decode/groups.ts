@@ -20,6 +20,8 @@ export interface PackableEvent extends OptionalFields {
   readonly featureCount: number;
   readonly featureKeys: readonly string[];
   readonly featureValues: ArrayLike<number>;
+  /** Names the content of featureKeys (FastEvent.keysVersion); absent or -1: compare the keys. */
+  readonly keysVersion?: number;
   /** NaN when null. */
   readonly score: number;
   readonly latencyMs: number;
@@ -52,11 +54,27 @@ export interface DecodedGroup extends OptionalColumns {
   readonly envHashes: (string | null)[];
 }
 
+/**
+ * Pair buffers of finished tasks, kept for the next task of this thread (they never leave it: build()
+ * copies what goes back), so a steady stream does not allocate and regrow them for every batch.
+ */
+const spare: Float64Array[] = [];
+const MAX_SPARE = 8;
+/** At most 8 × 2 MiB kept; larger buffers (a hostile batch's) are dropped. */
+const MAX_SPARE_LENGTH = 1 << 18;
+
 class Growable {
   data: Float64Array;
   length = 0;
-  constructor(capacity: number) {
-    this.data = new Float64Array(capacity);
+  constructor(capacity: number, reuse = false) {
+    this.data = (reuse ? spare.pop() : undefined) ?? new Float64Array(capacity);
+  }
+
+  /** Hands the buffer to the next task's Growables; this one must not be used after. */
+  recycle(): void {
+    if (spare.length < MAX_SPARE && this.data.length <= MAX_SPARE_LENGTH) spare.push(this.data);
+    this.data = new Float64Array(0);
+    this.length = 0;
   }
   push(value: number): void {
     if (this.length === this.data.length) {
@@ -89,10 +107,10 @@ class GroupBuilder {
   readonly #columns = new Map<string, number>();
   readonly #names: string[] = [];
   readonly #rowIndex: number[] = [];
-  /** Per row: where its pairs start in pairCols / pairVals. */
+  /** Per row: where its pairs start in pairCols / pairVals (kept only once the group is not uniform). */
   readonly #rowStart: number[] = [];
-  readonly #pairCols = new Growable(1024);
-  readonly #pairVals = new Growable(1024);
+  readonly #pairCols = new Growable(1024, true);
+  readonly #pairVals = new Growable(1024, true);
   readonly #scores = new Growable(64);
   readonly #latencies = new Growable(64);
   readonly #timestamps = new Growable(64);
@@ -105,7 +123,12 @@ class GroupBuilder {
   /** The keys of the last event added and their columns. */
   #layoutKeys: readonly string[] = [];
   #layoutColumns = new Int32Array(0);
-  /** True while every row has had the first row's keys, in its order (so its columns are 0 .. n - 1). */
+  /** The keysVersion of the last event added (-1: none). */
+  #layoutVersion = -1;
+  /**
+   * True while every row has had the first row's keys, in its order (so its columns are 0 .. n - 1): then
+   * pairVals alone is the row-major matrix, and pairCols / rowStart stay empty.
+   */
   #uniform = true;
 
   constructor(
@@ -114,22 +137,30 @@ class GroupBuilder {
   ) {}
 
   add(index: number, event: PackableEvent): void {
+    const row = this.#rowIndex.length;
     this.#rowIndex.push(index);
-    this.#rowStart.push(this.#pairCols.length);
     const n = event.featureCount;
     const keys = event.featureKeys;
     // Events of one version nearly always carry the same keys in the same order (and the decoder interns
     // them, so the same key is the same string): then the columns are those of the previous event.
-    let columns = this.#layoutColumns;
-    if (n !== this.#layoutKeys.length || !sameKeys(keys, this.#layoutKeys, n)) {
-      columns = new Int32Array(n);
+    // (the same keysVersion as the last event's: the decoder has not touched its keys since, no compare)
+    const version = event.keysVersion ?? -1;
+    const same = (version >= 0 && version === this.#layoutVersion) || (n === this.#layoutKeys.length && sameKeys(keys, this.#layoutKeys, n));
+    if (!same) {
+      if (this.#uniform && row > 0) this.#leaveUniform(row);
+      const columns = new Int32Array(n);
       for (let k = 0; k < n; k++) columns[k] = this.#columnOf(keys[k]!);
       this.#layoutKeys = keys.slice(0, n);
       this.#layoutColumns = columns;
       // (a first row with a repeated key is not a matrix either)
-      if (this.#rowIndex.length > 1 || this.#names.length !== n) this.#uniform = false;
+      if (this.#uniform && this.#names.length !== n) this.#leaveUniform(row);
     }
-    this.#pairCols.pushAll(columns, n);
+    this.#layoutVersion = version;
+    // A uniform group's values are a row-major matrix as they stand: no columns, no row starts.
+    if (!this.#uniform) {
+      this.#rowStart.push(this.#pairVals.length);
+      this.#pairCols.pushAll(this.#layoutColumns, n);
+    }
     this.#pairVals.pushAll(event.featureValues, n);
     this.#scores.push(event.score);
     this.#latencies.push(event.latencyMs);
@@ -142,6 +173,17 @@ class GroupBuilder {
     this.#optional.add(event);
   }
 
+  /** Spells out the pairs of the first `rows` rows, which all had columns 0 .. width - 1. */
+  #leaveUniform(rows: number): void {
+    this.#uniform = false;
+    const width = this.#layoutKeys.length;
+    const columns = this.#layoutColumns;
+    for (let row = 0; row < rows; row++) {
+      this.#rowStart.push(row * width);
+      this.#pairCols.pushAll(columns, width);
+    }
+  }
+
   #columnOf(name: string): number {
     let column = this.#columns.get(name);
     if (column === undefined) {
@@ -150,6 +192,12 @@ class GroupBuilder {
       this.#names.push(name);
     }
     return column;
+  }
+
+  /** Gives the pair buffers back for reuse (after build). */
+  recycle(): void {
+    this.#pairCols.recycle();
+    this.#pairVals.recycle();
   }
 
   /** Column-major chunks of at most `maxCells` rows × features each (a row alone may exceed it). */
@@ -263,7 +311,10 @@ export class GroupPacker {
     group.add(index, event);
   }
 
+  /** The packed chunks; the packer is spent after. */
   build(maxCells: number): DecodedGroup[] {
-    return this.#order.flatMap((g) => g.build(maxCells));
+    const out = this.#order.flatMap((g) => g.build(maxCells));
+    for (const g of this.#order) g.recycle();
+    return out;
   }
 }

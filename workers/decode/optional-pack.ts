@@ -48,15 +48,38 @@ class SparseRows<V> {
   }
 }
 
+/** A value per row for a field most events lack: nothing until some row has one, then a dense list. */
+class RowValues<V> {
+  #values: (V | undefined)[] | undefined;
+
+  set(row: number, value: V): void {
+    const values = (this.#values ??= []);
+    while (values.length < row) values.push(undefined); // dense: no holes, no dictionary elements
+    values[row] = value;
+  }
+
+  get(row: number): V | undefined {
+    return this.#values?.[row];
+  }
+
+  /** Whether a row of [start, end) has a value. */
+  any(start: number, end: number): boolean {
+    const values = this.#values;
+    if (values === undefined) return false;
+    for (let row = start; row < end && row < values.length; row++) if (values[row] !== undefined) return true;
+    return false;
+  }
+}
+
 export class OptionalPacker {
   #rows = 0;
   readonly #categorical = new SparseRows<string>();
   readonly #probabilities = new SparseRows<number>();
   #embeddingDim = -1;
   /** Row → its embedding (a copy: the decoder's array may be a view of the input). */
-  readonly #embeddings = new Map<number, Float32Array>();
-  readonly #predicted = new Map<number, string>();
-  readonly #llm = new Map<number, LlmTrace>();
+  readonly #embeddings = new RowValues<Float32Array>();
+  readonly #predicted = new RowValues<string>();
+  readonly #llm = new RowValues<LlmTrace>();
 
   add(event: OptionalFields): void {
     const row = this.#rows++;
@@ -91,7 +114,7 @@ export class OptionalPacker {
       for (const [c, row, value] of probabilities.pairs) values[c * n + row] = value;
       out.classProbabilities = { classes: probabilities.names, values } satisfies ClassProbabilityColumns;
     }
-    if (this.#embeddingDim >= 0 && this.#any(this.#embeddings, start, end)) {
+    if (this.#embeddingDim >= 0 && this.#embeddings.any(start, end)) {
       const dim = this.#embeddingDim;
       const values = new Float32Array(n * dim).fill(Number.NaN);
       const present = new Uint8Array(n);
@@ -103,7 +126,7 @@ export class OptionalPacker {
       }
       out.embedding = { dim, values, present } satisfies VectorColumn;
     }
-    if (this.#any(this.#predicted, start, end)) {
+    if (this.#predicted.any(start, end)) {
       const dictionary = new Codes();
       const codes = new Int32Array(n).fill(-1);
       for (let i = 0; i < n; i++) {
@@ -112,18 +135,12 @@ export class OptionalPacker {
       }
       out.predicted = { codes, values: dictionary.values } satisfies CodedColumn;
     }
-    if (this.#any(this.#llm, start, end)) {
+    if (this.#llm.any(start, end)) {
       const llm: (LlmTrace | null)[] = new Array<LlmTrace | null>(n);
       for (let i = 0; i < n; i++) llm[i] = this.#llm.get(start + i) ?? null;
       out.llm = llm;
     }
     return out;
-  }
-
-  #any(map: ReadonlyMap<number, unknown>, start: number, end: number): boolean {
-    if (map.size === 0) return false;
-    for (const row of map.keys()) if (row >= start && row < end) return true;
-    return false;
   }
 
   /** The pairs of rows [start, end) with names renumbered in order of first appearance in the range. */

@@ -14,21 +14,26 @@ export interface ReaderLimits extends FastDecoderLimits, FastValidationLimits {
   readonly maxBatchCells: number;
 }
 
-export type ReadOutcome = { readonly ok: true; readonly event: PackableEvent } | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+/** Why a record could not be read. */
+export interface ReadFailure {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
 
 const featureKeys = new KeyCache();
 const values = new KeyCache();
 
 export class RecordReader {
   readonly #decoder: FastDecoder | undefined;
-  readonly #broken: { code: ErrorCode; message: string } | undefined;
+  readonly #broken: ReadFailure | undefined;
   readonly #event = new FastEvent();
   readonly #limits: ReaderLimits;
+  #failure: ReadFailure = { code: 'VIGIL_INTERNAL', message: 'no record read yet' };
 
   constructor(writerText: string, limits: ReaderLimits) {
     this.#limits = limits;
     let decoder: FastDecoder | undefined;
-    let broken: { code: ErrorCode; message: string } | undefined;
+    let broken: ReadFailure | undefined;
     try {
       decoder = compileFastDecoder(writerText, { ...limits, keyCache: featureKeys, valueCache: values });
     } catch (error) {
@@ -39,15 +44,28 @@ export class RecordReader {
     this.#broken = broken;
   }
 
-  /** The event is valid until the next read. */
-  read(bytes: Uint8Array, start: number, end: number, nowMs: number): ReadOutcome {
+  /**
+   * The record's event, valid until the next read, or undefined when the record is broken or invalid
+   * (then `failure` says why). Allocates nothing for a good record.
+   */
+  read(bytes: Uint8Array, start: number, end: number, nowMs: number): PackableEvent | undefined {
     const decoder = this.#decoder;
-    if (decoder === undefined) return { ok: false, ...(this.#broken ?? { code: 'VIGIL_DECODE_SCHEMA_MISMATCH', message: 'no decoder' }) };
+    if (decoder === undefined) return this.#failed(this.#broken ?? { code: 'VIGIL_DECODE_SCHEMA_MISMATCH', message: 'no decoder' });
     const code = decoder.decode(bytes, start, end, this.#event);
-    if (code !== undefined) return { ok: false, code, message: decoder.lastError?.message ?? code };
+    if (code !== undefined) return this.#failed({ code, message: decoder.lastError?.message ?? code });
     const invalid = validateFast(this.#event, nowMs, this.#limits);
-    if (invalid) return { ok: false, code: invalid.code, message: invalid.message };
-    return { ok: true, event: this.#event };
+    if (invalid) return this.#failed({ code: invalid.code, message: invalid.message });
+    return this.#event;
+  }
+
+  /** Why the last read returned undefined. */
+  get failure(): ReadFailure {
+    return this.#failure;
+  }
+
+  #failed(failure: ReadFailure): undefined {
+    this.#failure = failure;
+    return undefined;
   }
 
   /** Lets go of the last input buffer (the decoder keeps views on it between records). */

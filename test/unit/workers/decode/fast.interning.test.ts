@@ -196,4 +196,45 @@ describe('fast decoder: duplicate and special map keys, as avsc decodes them', (
     expect(out.attributes).toEqual(event.attributes);
     expect(Object.keys(out.attributes)).toEqual(Object.keys(event.attributes));
   });
+
+  it('reads the ids of interleaved models, more of them than a place remembers, and makes no new strings for them', () => {
+    const values = new KeyCache();
+    const decoder = compileFastDecoder(schemaSource('InferenceEvent'), { valueCache: values });
+    const out = new FastEvent();
+    for (const models of [3, 4, 5, 7]) {
+      for (let n = 0; n < 60; n++) {
+        const modelId = `model-${n % models}`;
+        const body = EVENT_TYPE.toBuffer({ ...INFERENCE_EVENT, modelId, endpoint: n % 2 === 0 ? '/a' : '/b', categorical: { region: `r${n % 5}` } });
+        expect(decoder.decode(body, 0, body.length, out)).toBeUndefined();
+        expect(out.modelId).toBe(modelId);
+        expect(out.endpoint).toBe(n % 2 === 0 ? '/a' : '/b');
+        expect(out.categorical).toEqual({ region: `r${n % 5}` });
+      }
+    }
+    const misses = values.misses;
+    const body = EVENT_TYPE.toBuffer({ ...INFERENCE_EVENT, modelId: 'model-6', endpoint: '/a', categorical: { region: 'r4' } });
+    expect(decoder.decode(body, 0, body.length, out)).toBeUndefined();
+    expect(values.misses).toBe(misses);
+  });
+
+  it('gives every empty small map as one shared frozen object, and each non-empty one its own', () => {
+    const decoder = compileFastDecoder(schemaSource('InferenceEvent'));
+    const decode = (event: typeof INFERENCE_EVENT) => {
+      const out = new FastEvent();
+      const body = EVENT_TYPE.toBuffer(event);
+      expect(decoder.decode(body, 0, body.length, out)).toBeUndefined();
+      return out;
+    };
+    const a = decode({ ...INFERENCE_EVENT, categorical: {}, attributes: {}, classProbabilities: {} });
+    const b = decode({ ...INFERENCE_EVENT, categorical: {}, attributes: {} });
+    expect(a.categorical).toEqual({});
+    expect(a.classProbabilities).toEqual({});
+    expect(a.categorical).toBe(b.attributes);
+    expect(Object.isFrozen(a.attributes)).toBe(true);
+    const c = decode({ ...INFERENCE_EVENT, categorical: { k: 'v' }, attributes: {} });
+    const d = decode({ ...INFERENCE_EVENT, categorical: { k: 'v' }, attributes: {} });
+    expect(c.categorical).toEqual({ k: 'v' });
+    expect(c.categorical).not.toBe(d.categorical);
+    expect(Object.isFrozen(c.categorical)).toBe(false);
+  });
 });

@@ -154,6 +154,41 @@ describe('GroupPacker', () => {
     expect([...groups[0]!.features]).toEqual([3, 6, 7, 2, 5, 8]);
   });
 
+  it('packs a group that leaves the uniform layout after many rows, and returns to its keys, as the definition does', () => {
+    const uniform = (i: number) => event(i, 'v1', BASE, BASE.map((_, k) => i * 100 + k));
+    const events = [
+      ...Array.from({ length: 50 }, (_, i) => uniform(i)),
+      event(50, 'v1', [...BASE].reverse(), BASE.map((_, k) => -k)),
+      ...Array.from({ length: 20 }, (_, i) => uniform(51 + i)),
+      event(71, 'v1', ['new', ...BASE], [7, ...BASE.map((_, k) => k)]),
+      uniform(72),
+    ];
+    for (const maxCells of [12, 130, 1_000_000]) expect(core(pack(events, maxCells)), `maxCells ${maxCells}`).toEqual(core(expected(events, maxCells)));
+    const [group] = pack(events, 1_000_000);
+    expect(group!.featureNames).toEqual([...BASE, 'new']);
+    // row 50 wrote its keys in reverse (f11 first, with -0; f0 last, with -11)
+    expect(group!.features[0 * 73 + 50]).toBe(-11);
+    expect(group!.features[11 * 73 + 50]).toBe(-0);
+    expect(group!.features[3 * 73 + 49]).toBe(4903);
+    expect(group!.features[12 * 73 + 71]).toBe(7);
+    expect(group!.features[12 * 73 + 72]).toBeNaN();
+  });
+
+  it('packs only its own rows when it reuses the buffers of a bigger packer before it', () => {
+    const big = stream(6, 500, 0.3);
+    expect(core(pack(big, 1_000_000))).toEqual(core(expected(big, 1_000_000)));
+    for (const variation of [0, 1]) {
+      const small = stream(7, 5, variation);
+      expect(core(pack(small, 1_000_000))).toEqual(core(expected(small, 1_000_000)));
+    }
+  });
+
+  it('packs a uniform group of events without features, then one with', () => {
+    const events = [event(0, 'v1', [], []), event(1, 'v1', [], []), event(2, 'v1', ['x'], [5])];
+    expect(core(pack(events, 100))).toEqual(core(expected(events, 100)));
+    expect([...pack(events, 100)[0]!.features].map((v) => (Number.isNaN(v) ? 'NaN' : v))).toEqual(['NaN', 'NaN', 5]);
+  });
+
   it('gives NaN for a feature a row lacks, and an empty matrix for events without features', () => {
     const none = pack([event(0, 'v1', [], []), event(1, 'v1', [], [])], 100);
     expect(none[0]!.featureNames).toEqual([]);

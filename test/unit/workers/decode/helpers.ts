@@ -14,8 +14,11 @@ import type { BodyGuard, GuardLimits } from '../../../reference/decode/guard.js'
 import { DEFAULT_VALIDATION, validateEvent } from '../../../reference/decode/validate.js';
 import { FastEvent, toInferenceEvent } from '../../../../workers/decode/fast.js';
 import type { FastDecoder } from '../../../../workers/decode/fast.js';
-import { validateFast } from '../../../../workers/decode/validate.js';
-import { EVENT_TYPE, NOW } from '../../pipeline/decode/helpers.js';
+import { DEFAULT_FAST_VALIDATION, validateFast } from '../../../../workers/decode/validate.js';
+import type { DecodeBatchTask } from '../../../../workers/decode/batch.js';
+import { DEFAULT_FAST_LIMITS } from '../../../../workers/decode/fast.js';
+import { schemaSource } from '../../../../src/contracts/schemas.js';
+import { EVENT_ID, EVENT_TYPE, NOW } from '../../pipeline/decode/helpers.js';
 
 export { EVENT_TYPE, NOW };
 export { MiB, avroString, headFields, heapGrowth, mulberry32, varint } from '../../pipeline/decode/helpers.js';
@@ -232,4 +235,28 @@ export function embedded(bytes: Uint8Array, rng: Rng): { buf: Uint8Array; start:
   for (let i = 0; i < buf.length; i++) buf[i] = int(rng, 256);
   buf.set(bytes, before);
   return { buf, start: before, end: before + bytes.length };
+}
+
+/** The limits a decodeBatch test runs with (the defaults, and a cell limit). */
+export const BATCH_LIMITS = { ...DEFAULT_FAST_LIMITS, ...DEFAULT_FAST_VALIDATION, maxBatchCells: 4 * 1024 * 1024 };
+
+/**
+ * A decodeBatch task of these record values back to back (null: a tombstone), read at NOW, with the
+ * InferenceEvent schema under EVENT_ID unless `schemas` says otherwise; schema id 99 is unknown.
+ */
+export function batchTask(values: readonly (Uint8Array | null)[], options: { schemas?: Record<number, string>; maxBatchCells?: number } = {}): DecodeBatchTask {
+  const total = values.reduce((n, v) => n + (v?.length ?? 0), 0);
+  const bytes = new Uint8Array(total);
+  const bounds = new Uint32Array(values.length + 1);
+  const nulls = new Uint8Array(values.length);
+  let at = 0;
+  values.forEach((v, i) => {
+    bounds[i] = at;
+    if (v === null) nulls[i] = 1;
+    else bytes.set(v, at);
+    at += v?.length ?? 0;
+  });
+  bounds[values.length] = at;
+  const schemas = options.schemas ?? { [EVENT_ID]: schemaSource('InferenceEvent') };
+  return { bytes, bounds, nulls, schemas, unknownIds: [99], nowMs: NOW, limits: { ...BATCH_LIMITS, maxBatchCells: options.maxBatchCells ?? BATCH_LIMITS.maxBatchCells } };
 }

@@ -3,31 +3,13 @@
  * input embedding, predicted class, class probabilities and LLM traces, packed in the pool thread.
  */
 import { describe, expect, it } from 'vitest';
-import { loadSchema } from '../../../../src/contracts/schemas.js';
 import type { InferenceEvent } from '../../../../src/contracts/records.js';
 import { decodeBatch, resultBuffers } from '../../../../workers/decode/batch.js';
-import { DEFAULT_FAST_LIMITS } from '../../../../workers/decode/fast.js';
-import { DEFAULT_FAST_VALIDATION } from '../../../../workers/decode/validate.js';
-import { EVENT_ID, LLM_INFERENCE_EVENT, NOW, encode, makeEvent } from '../../pipeline/decode/helpers.js';
+import { LLM_INFERENCE_EVENT, encode, makeEvent } from '../../pipeline/decode/helpers.js';
+import { batchTask } from './helpers.js';
 
-const LIMITS = { ...DEFAULT_FAST_LIMITS, ...DEFAULT_FAST_VALIDATION, maxBatchCells: 4 * 1024 * 1024 };
-
-function run(events: readonly InferenceEvent[], maxBatchCells = LIMITS.maxBatchCells) {
-  const values = events.map((e) => encode(e));
-  const total = values.reduce((n, v) => n + v.length, 0);
-  const bytes = new Uint8Array(total);
-  const bounds = new Uint32Array(values.length + 1);
-  let at = 0;
-  values.forEach((v, i) => {
-    bounds[i] = at;
-    bytes.set(v, at);
-    at += v.length;
-  });
-  bounds[values.length] = at;
-  return decodeBatch({
-    bytes, bounds, nulls: new Uint8Array(values.length), schemas: { [EVENT_ID]: JSON.stringify(loadSchema('InferenceEvent')) },
-    unknownIds: [], nowMs: NOW, limits: { ...LIMITS, maxBatchCells },
-  });
+function run(events: readonly InferenceEvent[], maxBatchCells?: number) {
+  return decodeBatch(batchTask(events.map((e) => encode(e)), maxBatchCells === undefined ? {} : { maxBatchCells }));
 }
 
 describe('decodeBatch: optional columns', () => {
@@ -91,6 +73,29 @@ describe('decodeBatch: optional columns', () => {
     expect(llm[0]!.response).toBe(LLM_INFERENCE_EVENT.llm!.response);
     expect(llm[0]!.contexts).toEqual(LLM_INFERENCE_EVENT.llm!.contexts);
     expect(llm[1]).toBeNull();
+  });
+
+  it('gives a chunk only the columns its own rows carry when the first rows of a version lack them', () => {
+    const none = { predictedClass: null, llm: null, embedding: null };
+    const events = [
+      makeEvent({ ...none, features: { a: 1 } }),
+      makeEvent({ ...none, features: { a: 2 } }),
+      makeEvent({ ...none, features: { a: 3 } }),
+      makeEvent({ ...none, features: { a: 4 }, predictedClass: 'x', llm: LLM_INFERENCE_EVENT.llm, embedding: [1, 2] }),
+      makeEvent({ ...none, features: { a: 5 } }),
+      makeEvent({ ...none, features: { a: 6 }, predictedClass: 'y' }),
+    ];
+    const groups = run(events, 2).groups;
+    expect(groups.map((g) => [...g.features])).toEqual([[1, 2], [3, 4], [5, 6]]);
+    expect(groups[0]!.predicted).toBeUndefined();
+    expect(groups[0]!.llm).toBeUndefined();
+    expect(groups[0]!.embedding).toBeUndefined();
+    expect(groups[1]!.predicted).toEqual({ codes: Int32Array.of(-1, 0), values: ['x'] });
+    expect(groups[1]!.llm?.map((t) => t?.response ?? null)).toEqual([null, LLM_INFERENCE_EVENT.llm!.response]);
+    expect([...groups[1]!.embedding!.present]).toEqual([0, 1]);
+    expect(groups[2]!.predicted).toEqual({ codes: Int32Array.of(-1, 0), values: ['y'] });
+    expect(groups[2]!.llm).toBeUndefined();
+    expect(groups[2]!.embedding).toBeUndefined();
   });
 
   it('splits optional columns with the chunks a cell limit makes, row for row', () => {

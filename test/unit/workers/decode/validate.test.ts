@@ -125,4 +125,25 @@ describe('validateFast', () => {
     out.score = Number.NaN; // null score
     expect(validateFast(out, NOW)).toBeUndefined();
   });
+
+  it('looks at the features itself unless the decoder has found every value finite', () => {
+    const out = new FastEvent();
+    const decode = (features: Record<string, number>) => {
+      const body = event({ features });
+      expect(decoder.decode(body, 0, body.length, out)).toBeUndefined();
+      return validateFast(out, NOW)?.message ?? 'valid';
+    };
+    expect(decode({ a: 1, b: -0, c: 1e308 })).toBe('valid');
+    expect(out.featuresFinite).toBe(true);
+    expect(decode({ a: 1, b: Number.NEGATIVE_INFINITY })).toBe('features.b is -Infinity');
+    expect(out.featuresFinite).toBe(false);
+    expect(decode({ a: 2 })).toBe('valid');
+    expect(out.featuresFinite).toBe(true);
+    // Built by hand: nobody has checked, so validateFast does.
+    const hand = new FastEvent();
+    Object.assign(hand, { eventId: 'e', modelId: 'm', modelVersion: 'v', timestamp: NOW, featureCount: 2, featureKeys: ['x', 'y'] });
+    hand.featureValues[1] = Number.NaN;
+    expect(hand.featuresFinite).toBe(false);
+    expect(validateFast(hand, NOW)?.message).toBe('features.y is NaN');
+  });
 });
