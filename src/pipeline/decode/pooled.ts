@@ -15,6 +15,7 @@ import type { ScoringPool } from '../score/pool.js';
 import { FeatureCatalog, type ColumnarOptions } from './columnar.js';
 import { DedupWindow, type DedupWindowOptions } from './dedup.js';
 import type { DeadLetter, DecodeResult, InputRecord } from './index.js';
+import { PositionCodec } from './position.js';
 import type { SchemaLookup } from './registry.js';
 
 export interface PooledDecodeOptions extends ColumnarOptions {
@@ -25,10 +26,7 @@ export interface PooledDecodeOptions extends ColumnarOptions {
   readonly limits?: Partial<ReaderLimits>;
 }
 
-/** Where a record was read, as the dedup window keys it. */
-export function positionOf(record: InputRecord): string {
-  return `${record.topic.length}:${record.topic}${record.partition}@${record.offset}`;
-}
+export { positionOf } from './position.js';
 
 export class PooledDecodeStage {
   readonly catalog: FeatureCatalog;
@@ -38,6 +36,8 @@ export class PooledDecodeStage {
   readonly #now: () => number;
   readonly #limits: ReaderLimits;
   readonly #schemas = new Map<number, string>();
+  /** Positions of records for the dedup window (numbers, from stream numbers of this stage's own). */
+  readonly #positions = new PositionCodec();
 
   constructor(options: PooledDecodeOptions) {
     this.#pool = options.pool;
@@ -80,7 +80,7 @@ export class PooledDecodeStage {
       }
       for (const group of groups) {
         for (let r = 0; r < group.rows.length; r++) {
-          if (this.dedup.admit(group.modelId, group.eventIds[r]!, positionOf(slice[group.rows[r]!]!))) remembered++;
+          if (this.dedup.admit(group.modelId, group.eventIds[r]!, this.#positions.of(slice[group.rows[r]!]!))) remembered++;
         }
       }
     }
@@ -145,7 +145,7 @@ export class PooledDecodeStage {
     for (let r = 0; r < group.rows.length; r++) {
       const row = group.rows[r]!;
       const eventId = group.eventIds[r]!;
-      if (!this.dedup.admit(group.modelId, eventId, positionOf(records[row]!))) {
+      if (!this.dedup.admit(group.modelId, eventId, this.#positions.of(records[row]!))) {
         deadLetters.push({ index: row, code: 'VIGIL_EVENT_DUPLICATE', message: `eventId ${eventId.slice(0, 64)} of ${group.modelId.slice(0, 64)} was already seen` });
         continue;
       }
