@@ -110,7 +110,7 @@ export function decodeBatch(task: DecodeBatchTask): DecodeBatchResult {
 export function resultBuffers(result: DecodeBatchResult): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
   for (const g of result.groups) {
-    for (const a of [g.rows, g.features, g.scores, g.latencies, g.statuses, g.timestamps]) {
+    for (const a of [g.rows, g.features, g.scores, g.latencies, g.statuses, g.timestamps, g.principals.codes, g.endpoints.codes, g.envHashes.codes]) {
       if (a.buffer instanceof ArrayBuffer) buffers.add(a.buffer);
     }
     for (const b of optionalBuffers(g)) buffers.add(b);

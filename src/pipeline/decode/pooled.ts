@@ -10,6 +10,7 @@ import type { DecodedGroup } from '../../../workers/decode/groups.js';
 import { optionalOf, pickOptional } from '../../../workers/detectors/optional.js';
 import type { ReaderLimits } from '../../../workers/decode/reader.js';
 import { DEFAULT_FAST_LIMITS } from '../../../workers/decode/fast.js';
+import { expandDictionary } from '../../../workers/decode/dictionary.js';
 import { DEFAULT_FAST_VALIDATION } from '../../../workers/decode/validate.js';
 import type { ScoringPool } from '../score/pool.js';
 import { FeatureCatalog, type ColumnarOptions } from './columnar.js';
@@ -172,6 +173,7 @@ export class PooledDecodeStage {
     const optional = optionalOf(group);
     const optionalKept = n === localCount ? optional : pickOptional(optional, localCount, keep);
     const first = records[group.rows[keep[0]!]!]!;
+    const rowsKept = n === localCount ? undefined : keep;
     return {
       count: n,
       featureCount: width,
@@ -185,9 +187,9 @@ export class PooledDecodeStage {
       modelVersion: group.modelVersion,
       featureNames: names,
       eventIds: keep.map((r) => group.eventIds[r]!),
-      principals: n === localCount ? group.principals : keep.map((r) => group.principals[r]!),
-      endpoints: n === localCount ? group.endpoints : keep.map((r) => group.endpoints[r]!),
-      envHashes: n === localCount ? group.envHashes : keep.map((r) => group.envHashes[r]!),
+      principals: expandDictionary(group.principals, 'principals', rowsKept),
+      endpoints: expandDictionary(group.endpoints, 'endpoints', rowsKept),
+      envHashes: expandDictionary(group.envHashes, 'envHashes', rowsKept),
       offsets,
       source: { topic: first.topic, partition: first.partition, firstOffset: offsets[0]!, lastOffset: offsets[n - 1]! },
     };
