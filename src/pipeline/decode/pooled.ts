@@ -29,6 +29,9 @@ export interface PooledDecodeOptions extends ColumnarOptions {
 
 export { positionOf } from './position.js';
 
+/** Spare value buffers kept for reuse (a batch in flight and the next one being framed). */
+const MAX_SPARE_BUFFERS = 2;
+
 export class PooledDecodeStage {
   readonly catalog: FeatureCatalog;
   readonly dedup: DedupWindow;
@@ -37,6 +40,11 @@ export class PooledDecodeStage {
   readonly #now: () => number;
   readonly #limits: ReaderLimits;
   readonly #schemas = new Map<number, string>();
+  /**
+   * Buffers of earlier tasks the pool gave back, to copy the next batches' values into: a fresh buffer
+   * of megabytes per batch costs as much again as the copy (its pages are new to the process).
+   */
+  readonly #spare: ArrayBuffer[] = [];
   /** Positions of records for the dedup window (numbers, from stream numbers of this stage's own). */
   readonly #positions = new PositionCodec();
 
@@ -91,7 +99,7 @@ export class PooledDecodeStage {
   async #decode(records: readonly InputRecord[]) {
     let total = 0;
     for (const r of records) total += r.value?.length ?? 0;
-    const bytes = new Uint8Array(total);
+    const bytes = this.#bytes(total);
     const bounds = new Uint32Array(records.length + 1);
     const nulls = new Uint8Array(records.length);
     const ids = new Set<number>();
@@ -109,7 +117,17 @@ export class PooledDecodeStage {
     }
     bounds[records.length] = at;
     const { schemas, unknownIds } = await this.#schemasFor(ids);
-    return this.#pool.decodeBatch({ bytes, bounds, nulls, schemas, unknownIds, nowMs: this.#now(), limits: this.#limits });
+    const result = await this.#pool.decodeBatch({ bytes, bounds, nulls, schemas, unknownIds, nowMs: this.#now(), limits: this.#limits });
+    const spent = result.spent?.buffer;
+    if (spent instanceof ArrayBuffer && spent.byteLength > 0 && this.#spare.length < MAX_SPARE_BUFFERS) this.#spare.push(spent);
+    return result;
+  }
+
+  /** A buffer for `total` bytes of values: a spare one large enough, else a new one with some room to spare. */
+  #bytes(total: number): Uint8Array {
+    const at = this.#spare.findIndex((buffer) => buffer.byteLength >= total);
+    if (at >= 0) return new Uint8Array(this.#spare.splice(at, 1)[0]!, 0, total);
+    return new Uint8Array(new ArrayBuffer(Math.ceil(total * 1.25)), 0, total);
   }
 
   /** The writer schemas of `ids`: cached, else from the registry (an outage throws, retriable). */
