@@ -9,7 +9,8 @@
  * not event-loop utilisation: on a shared machine a busy thread also waits for a core.
  *
  * Knobs: VIGIL_BENCH_DECODE_BATCHES (batches per pass, 24), VIGIL_BENCH_DECODE_PASSES (7),
- * VIGIL_BENCH_FEATURES (32), VIGIL_BENCH_MODELS (4), VIGIL_BENCH_BATCH (7500).
+ * VIGIL_BENCH_FEATURES (32), VIGIL_BENCH_MODELS (4), VIGIL_BENCH_BATCH (7500), VIGIL_BENCH_PROFILE (a
+ * folder: CPU profile of the main thread during the last pass).
  */
 import { Piscina } from 'piscina';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,7 @@ import { frame } from '../src/pipeline/sink/encode.js';
 import type { DecodeBatchTask } from '../workers/decode/batch.js';
 import { intEnv, progress } from './lib/env.js';
 import { fetchedBatch } from './lib/fetched.js';
+import { PhaseProfiler } from './lib/profile.js';
 import { round } from './lib/stats.js';
 import { threadCpuDelta, threadCpuMs } from './lib/threads.js';
 import type { Scenario } from './run.js';
@@ -78,14 +80,17 @@ const scenario: Scenario = {
     const pooled: number[] = [];
     const others: number[] = [];
     let decoded = 0;
+    const profiler = new PhaseProfiler();
     // Pass 0 warms up; every pass reads fresh events (new ids, later offsets).
     for (let pass = 0; pass <= passes; pass++) {
       const input = await batches(perPass, size, models, features, 1000 + pass * 17);
       if (global.gc) global.gc();
       const events = perPass * size;
+      if (pass === passes) await profiler.start();
       const from = threadCpuMs();
       for (const records of input) decoded = (await stage.decodeRecords(records)).decoded;
       const used = threadCpuDelta(from, threadCpuMs());
+      if (pass === passes) await profiler.stop(NAME);
       if (decoded !== size) throw new Error(`a batch decoded ${decoded} of ${size} events`);
       if (pass === 0) continue;
       const mainMs = used.get(process.pid) ?? 0;

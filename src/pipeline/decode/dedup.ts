@@ -17,10 +17,12 @@
  * window are not caught.
  *
  * Positions are numbers (see position.ts) or, where a record's position cannot be one, strings. An
- * entry keeps no object of its own beyond its eventId: the id maps to its slot in the ring, and the
- * slot holds the position in a Float64Array (strings, rare, in a side map).
+ * entry keeps no object of its own beyond its eventId: (model, id) finds its slot in the ring through
+ * a hash table of typed arrays (slot-index.ts), and the slot holds the position in a Float64Array
+ * (strings, rare, in a side map).
  */
 import { VigilError } from '../../errors.js';
+import { SlotIndex } from './slot-index.js';
 
 /** Where a record was read: a number of PositionCodec, or any string (never equal to a number). */
 export type DedupPosition = number | string;
@@ -38,11 +40,8 @@ export interface DedupWindowOptions {
 export class DedupWindow {
   readonly capacity: number;
   readonly scope: DedupScope;
-  /**
-   * modelId (scope `model`; '' for `global`) → eventId → its slot in the ring. Nested rather than one
-   * map of concatenated keys: no key string is built and hashed per event.
-   */
-  readonly #seen = new Map<string, Map<string, number>>();
+  /** (model, eventId) → slot; the model is '' in scope `global`. */
+  readonly #index: SlotIndex;
   /**
    * (model, id, position) entries in arrival order, as a ring: the slot to write next holds the
    * oldest. Evicting through the ring rather than `Map#keys().next()` matters: V8 leaves deleted Map
@@ -71,6 +70,7 @@ export class DedupWindow {
     }
     this.capacity = capacity;
     this.scope = scope;
+    this.#index = new SlotIndex(capacity);
   }
 
   get size(): number {
@@ -79,8 +79,9 @@ export class DedupWindow {
 
   /** True when the event was already seen at a different position (see the module comment). */
   isDuplicate(modelId: string, eventId: string, position: DedupPosition): boolean {
-    const slot = this.#seen.get(this.scope === 'global' ? '' : modelId)?.get(eventId);
-    return slot !== undefined && this.#positionAt(slot) !== position;
+    const model = this.scope === 'global' ? '' : modelId;
+    const slot = this.#index.find(this.#index.hash(model, eventId), model, eventId, this.#ringModels, this.#ringIds);
+    return slot >= 0 && this.#positionAt(slot) !== position;
   }
 
   /** Remembers an accepted event; call only after the event was packed, so rejected events do not count. */
@@ -95,20 +96,13 @@ export class DedupWindow {
   admit(modelId: string, eventId: string, position: DedupPosition): boolean {
     if (position !== position) throw new RangeError(`dedup position of eventId ${eventId.slice(0, 64)} is NaN`);
     const model = this.scope === 'global' ? '' : modelId;
-    let ids = this.#seen.get(model);
-    if (ids === undefined) {
-      ids = new Map();
-      this.#seen.set(model, ids);
-    }
-    const seenAt = ids.get(eventId);
-    if (seenAt !== undefined) return this.#positionAt(seenAt) === position;
+    const hash = this.#index.hash(model, eventId);
+    const seenAt = this.#index.find(hash, model, eventId, this.#ringModels, this.#ringIds);
+    if (seenAt >= 0) return this.#positionAt(seenAt) === position;
     const slot = this.#next;
-    const oldModel = this.#ringModels[slot];
-    if (oldModel !== undefined) {
-      const oldIds = this.#seen.get(oldModel)!;
-      oldIds.delete(this.#ringIds[slot]!);
+    if (this.#ringModels[slot] !== undefined) {
+      this.#index.remove(slot);
       this.#size--;
-      if (oldIds.size === 0 && oldIds !== ids) this.#seen.delete(oldModel);
       if (this.#textPositions.size > 0) this.#textPositions.delete(slot);
     } else if (slot === this.#positions.length) {
       const grown = new Float64Array(Math.min(this.capacity, Math.max(1024, slot * 2)));
@@ -123,7 +117,7 @@ export class DedupWindow {
       this.#textPositions.set(slot, position);
     }
     this.#next = slot + 1 === this.capacity ? 0 : slot + 1;
-    ids.set(eventId, slot);
+    this.#index.add(slot, hash);
     this.#size++;
     return true;
   }

@@ -102,3 +102,43 @@ describe('DedupWindow with positions as numbers', () => {
     expect(() => new DedupWindow().admit('m', 'evt-9', Number.NaN)).toThrow(/evt-9.*NaN/);
   });
 });
+
+/** The window's rules written plainly: a Map of model + id to position, evicted in arrival order. */
+class PlainWindow {
+  readonly #seen = new Map<string, number | string>();
+  readonly #order: string[] = [];
+  constructor(
+    readonly capacity: number,
+    readonly scope: 'model' | 'global',
+  ) {}
+  admit(model: string, id: string, position: number | string): boolean {
+    const key = `${this.scope === 'global' ? '' : model}\u0000${id}`;
+    const first = this.#seen.get(key);
+    if (first !== undefined) return first === position;
+    if (this.#order.length === this.capacity) this.#seen.delete(this.#order.shift()!);
+    this.#order.push(key);
+    this.#seen.set(key, position);
+    return true;
+  }
+}
+
+describe('DedupWindow against the plain rules', () => {
+  for (const scope of ['model', 'global'] as const) {
+    it(`agrees on every admit of a long random stream with many repeats (scope ${scope})`, () => {
+      let state = 12345;
+      const next = (n: number): number => {
+        state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+        return (state >>> 8) % n;
+      };
+      const window = new DedupWindow({ capacity: 700, scope });
+      const plain = new PlainWindow(700, scope);
+      for (let i = 0; i < 60_000; i++) {
+        const model = `m${next(3)}`;
+        const id = `e${next(1500)}`;
+        const position = next(10) === 0 ? `t${next(3)}` : next(4);
+        expect(window.admit(model, id, position), `admit ${i}`).toBe(plain.admit(model, id, position));
+      }
+      expect(window.size).toBe(700);
+    });
+  }
+});
