@@ -29,8 +29,14 @@ export interface PooledDecodeOptions extends ColumnarOptions {
 
 export { positionOf } from './position.js';
 
-/** Spare value buffers kept for reuse (a batch in flight and the next one being framed). */
-const MAX_SPARE_BUFFERS = 2;
+/**
+ * Buffers of earlier tasks the pool gave back, to copy later batches' values into: a fresh buffer of
+ * megabytes per batch costs as much again as the copy (its pages are new to the process). Shared by
+ * every stage of the process, so the memory they hold does not grow with the partitions assigned:
+ * at most a few, enough for the partitions processed at once and the batches fetched ahead.
+ */
+const spareBuffers: ArrayBuffer[] = [];
+const MAX_SPARE_BUFFERS = 4;
 
 export class PooledDecodeStage {
   readonly catalog: FeatureCatalog;
@@ -40,11 +46,6 @@ export class PooledDecodeStage {
   readonly #now: () => number;
   readonly #limits: ReaderLimits;
   readonly #schemas = new Map<number, string>();
-  /**
-   * Buffers of earlier tasks the pool gave back, to copy the next batches' values into: a fresh buffer
-   * of megabytes per batch costs as much again as the copy (its pages are new to the process).
-   */
-  readonly #spare: ArrayBuffer[] = [];
   /** Positions of records for the dedup window (numbers, from stream numbers of this stage's own). */
   readonly #positions = new PositionCodec();
 
@@ -119,14 +120,17 @@ export class PooledDecodeStage {
     const { schemas, unknownIds } = await this.#schemasFor(ids);
     const result = await this.#pool.decodeBatch({ bytes, bounds, nulls, schemas, unknownIds, nowMs: this.#now(), limits: this.#limits });
     const spent = result.spent?.buffer;
-    if (spent instanceof ArrayBuffer && spent.byteLength > 0 && this.#spare.length < MAX_SPARE_BUFFERS) this.#spare.push(spent);
+    if (spent instanceof ArrayBuffer && spent.byteLength > 0) keepSpare(spent);
     return result;
   }
 
-  /** A buffer for `total` bytes of values: a spare one large enough, else a new one with some room to spare. */
+  /** A buffer for `total` bytes of values: the smallest spare one large enough, else a new one with some room to spare. */
   #bytes(total: number): Uint8Array {
-    const at = this.#spare.findIndex((buffer) => buffer.byteLength >= total);
-    if (at >= 0) return new Uint8Array(this.#spare.splice(at, 1)[0]!, 0, total);
+    let at = -1;
+    spareBuffers.forEach((buffer, i) => {
+      if (buffer.byteLength >= total && (at < 0 || buffer.byteLength < spareBuffers[at]!.byteLength)) at = i;
+    });
+    if (at >= 0) return new Uint8Array(spareBuffers.splice(at, 1)[0]!, 0, total);
     return new Uint8Array(new ArrayBuffer(Math.ceil(total * 1.25)), 0, total);
   }
 
@@ -212,6 +216,19 @@ export class PooledDecodeStage {
       source: { topic: first.topic, partition: first.partition, firstOffset: offsets[0]!, lastOffset: offsets[n - 1]! },
     };
   }
+}
+
+/** Keeps `buffer` as a spare: in a free place, else instead of the smallest spare if it is larger. */
+function keepSpare(buffer: ArrayBuffer): void {
+  if (spareBuffers.length < MAX_SPARE_BUFFERS) {
+    spareBuffers.push(buffer);
+    return;
+  }
+  let smallest = 0;
+  spareBuffers.forEach((b, i) => {
+    if (b.byteLength < spareBuffers[smallest]!.byteLength) smallest = i;
+  });
+  if (buffer.byteLength > spareBuffers[smallest]!.byteLength) spareBuffers[smallest] = buffer;
 }
 
 function pickRows<T extends Float64Array | Uint8Array>(column: T, keep: readonly number[]): T {

@@ -92,8 +92,8 @@ describe('PooledDecodeStage: value buffers', () => {
       expect(ids(result)).toEqual(small.map((e) => e.eventId));
       expect(result.batches[0]!.principals).toEqual(small.map(() => `p-${round}`));
       expect(result.deadLetters).toEqual([{ index: small.length, code: 'VIGIL_DECODE_SHORT', message: 'empty value' }]);
-      // The values went in the buffer the pool gave back after the previous batch.
-      expect(sent.at(-1)).toBe(returned.at(-2));
+      // The values went in a buffer the pool gave back after an earlier batch.
+      expect(returned.slice(0, -1)).toContain(sent.at(-1));
     }
   });
 });
