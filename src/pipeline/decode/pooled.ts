@@ -46,7 +46,7 @@ export class PooledDecodeStage {
   readonly #now: () => number;
   readonly #limits: ReaderLimits;
   readonly #schemas = new Map<number, string>();
-  /** Positions of records for the dedup window (numbers, from stream numbers of this stage's own). */
+  /** Positions of records for the dedup window: numbers, from this stage's own numbering of its partitions. */
   readonly #positions = new PositionCodec();
 
   constructor(options: PooledDecodeOptions) {
