@@ -37,6 +37,11 @@ export interface DecodeBatchResult {
   readonly groups: DecodedGroup[];
   /** In input order. */
   readonly failures: DecodeFailure[];
+  /**
+   * The task's `bytes`, given back (transferred) once read, so the caller can fill the same buffer
+   * with a later batch rather than allocate (and fault in) megabytes per batch.
+   */
+  readonly spent: Uint8Array;
 }
 
 /** Compiled readers of this thread, by limits then writer schema text (both few and immutable). */
@@ -110,17 +115,18 @@ export function decodeBatch(task: DecodeBatchTask): DecodeBatchResult {
   }
   // The task's buffer is about to be transferred back or dropped: readers must not pin it.
   for (const reader of byId.values()) reader.release();
-  return { groups: packer.build(limits.maxBatchCells), failures };
+  return { groups: packer.build(limits.maxBatchCells), failures, spent: bytes };
 }
 
 /** The typed arrays of a result, for the transfer list. */
 export function resultBuffers(result: DecodeBatchResult): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
   for (const g of result.groups) {
-    for (const a of [g.rows, g.features, g.scores, g.latencies, g.statuses, g.timestamps]) {
+    for (const a of [g.rows, g.features, g.scores, g.latencies, g.statuses, g.timestamps, g.principals.codes, g.endpoints.codes, g.envHashes.codes]) {
       if (a.buffer instanceof ArrayBuffer) buffers.add(a.buffer);
     }
     for (const b of optionalBuffers(g)) buffers.add(b);
   }
+  if (result.spent.buffer instanceof ArrayBuffer) buffers.add(result.spent.buffer);
   return [...buffers];
 }

@@ -9,6 +9,7 @@ import type { OptionalColumns } from '../detectors/optional.js';
 
 /** The attribute in which a serving process reports the hash of its environment (see src/governance/manifest). */
 const ENV_HASH_ATTRIBUTE = 'vigil.env.hash';
+import { encodeDictionary, type DictionaryColumn } from './dictionary.js';
 import { OptionalPacker, type OptionalFields } from './optional-pack.js';
 
 /** One decoded event, as the packer needs it (features as parallel name/value lists). */
@@ -46,12 +47,17 @@ export interface DecodedGroup extends OptionalColumns {
   readonly latencies: Float64Array;
   readonly statuses: Uint8Array;
   readonly timestamps: Float64Array;
+  /**
+   * Cloned as an array. One joined string cut with `slice` on the main thread costs it a little less,
+   * but each slice keeps its whole batch's text alive as long as any one id is kept (label joins,
+   * the dedup window); packed UTF-8 decoded per id costs the main thread more than the clone.
+   */
   readonly eventIds: string[];
-  /** Who called, and where (the model access policy and the I/O log read them; strings are interned). */
-  readonly principals: string[];
-  readonly endpoints: (string | null)[];
+  /** Who called, and where (the model access policy and the I/O log read them), dictionary-encoded. */
+  readonly principals: DictionaryColumn<string>;
+  readonly endpoints: DictionaryColumn<string | null>;
   /** The `vigil.env.hash` attribute of each row (what the serving process reports of its environment), null where absent. */
-  readonly envHashes: (string | null)[];
+  readonly envHashes: DictionaryColumn<string | null>;
 }
 
 /**
@@ -275,9 +281,9 @@ class GroupBuilder {
       statuses: Uint8Array.from(this.#statuses.slice(start, end)),
       timestamps: this.#timestamps.data.slice(start, end),
       eventIds: this.#eventIds.slice(start, end),
-      principals: this.#principals.slice(start, end),
-      endpoints: this.#endpoints.slice(start, end),
-      envHashes: this.#envHashes.slice(start, end),
+      principals: encodeDictionary(this.#principals, start, end),
+      endpoints: encodeDictionary(this.#endpoints, start, end),
+      envHashes: encodeDictionary(this.#envHashes, start, end),
       ...this.#optional.build(start, end),
     };
   }

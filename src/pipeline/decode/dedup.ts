@@ -15,8 +15,17 @@
  * Memory is bounded by `capacity` entries over all models together (per-model windows would grow with
  * the number of models); the oldest entry is forgotten first, so duplicates further apart than the
  * window are not caught.
+ *
+ * Positions are numbers (see position.ts) or, where a record's position cannot be one, strings. An
+ * entry keeps no object of its own beyond its eventId: (model, id) finds its slot in the ring through
+ * a hash table of typed arrays (slot-index.ts), and the slot holds the position in a Float64Array
+ * (strings, rare, in a side map).
  */
 import { VigilError } from '../../errors.js';
+import { SlotIndex } from './slot-index.js';
+
+/** Where a record was read: a number of PositionCodec, or any string (never equal to a number). */
+export type DedupPosition = number | string;
 
 /** `global`: an eventId is unique across models; `model`: only within one modelId. */
 export type DedupScope = 'global' | 'model';
@@ -31,18 +40,18 @@ export interface DedupWindowOptions {
 export class DedupWindow {
   readonly capacity: number;
   readonly scope: DedupScope;
+  /** (model, eventId) → slot; the model is '' in scope `global`. */
+  readonly #index: SlotIndex;
   /**
-   * modelId (scope `model`; '' for `global`) → eventId → position first seen at. Nested rather than
-   * one map of concatenated keys: no key string is built and hashed per event.
-   */
-  readonly #seen = new Map<string, Map<string, string>>();
-  /**
-   * (model, id) pairs in arrival order, as a ring: the slot to write next holds the oldest. Evicting
-   * through the ring rather than `Map#keys().next()` matters: V8 leaves deleted Map entries as holes
-   * until a rehash, so finding the first live key after many evictions scans them all.
+   * (model, id, position) entries in arrival order, as a ring: the slot to write next holds the
+   * oldest. Evicting through the ring rather than `Map#keys().next()` matters: V8 leaves deleted Map
+   * entries as holes until a rehash, so finding the first live key after many evictions scans them all.
    */
   readonly #ringModels: (string | undefined)[] = [];
   readonly #ringIds: (string | undefined)[] = [];
+  /** The position of each slot; NaN where it is a string, kept in #textPositions. Grows up to capacity. */
+  #positions = new Float64Array(0);
+  readonly #textPositions = new Map<number, string>();
   #next = 0;
   #size = 0;
 
@@ -61,6 +70,7 @@ export class DedupWindow {
     }
     this.capacity = capacity;
     this.scope = scope;
+    this.#index = new SlotIndex(capacity);
   }
 
   get size(): number {
@@ -68,13 +78,14 @@ export class DedupWindow {
   }
 
   /** True when the event was already seen at a different position (see the module comment). */
-  isDuplicate(modelId: string, eventId: string, position: string): boolean {
-    const first = this.#seen.get(this.scope === 'global' ? '' : modelId)?.get(eventId);
-    return first !== undefined && first !== position;
+  isDuplicate(modelId: string, eventId: string, position: DedupPosition): boolean {
+    const model = this.scope === 'global' ? '' : modelId;
+    const slot = this.#index.find(this.#index.hash(model, eventId), model, eventId, this.#ringModels, this.#ringIds);
+    return slot >= 0 && this.#positionAt(slot) !== position;
   }
 
   /** Remembers an accepted event; call only after the event was packed, so rejected events do not count. */
-  remember(modelId: string, eventId: string, position: string): void {
+  remember(modelId: string, eventId: string, position: DedupPosition): void {
     this.admit(modelId, eventId, position);
   }
 
@@ -82,28 +93,37 @@ export class DedupWindow {
    * isDuplicate and remember in one lookup: false (and nothing remembered) for a duplicate, else true
    * with the event remembered if it was not yet.
    */
-  admit(modelId: string, eventId: string, position: string): boolean {
+  admit(modelId: string, eventId: string, position: DedupPosition): boolean {
+    if (position !== position) throw new RangeError(`dedup position of eventId ${eventId.slice(0, 64)} is NaN`);
     const model = this.scope === 'global' ? '' : modelId;
-    let ids = this.#seen.get(model);
-    if (ids === undefined) {
-      ids = new Map();
-      this.#seen.set(model, ids);
-    }
-    const first = ids.get(eventId);
-    if (first !== undefined) return first === position;
+    const hash = this.#index.hash(model, eventId);
+    const seenAt = this.#index.find(hash, model, eventId, this.#ringModels, this.#ringIds);
+    if (seenAt >= 0) return this.#positionAt(seenAt) === position;
     const slot = this.#next;
-    const oldModel = this.#ringModels[slot];
-    if (oldModel !== undefined) {
-      const oldIds = this.#seen.get(oldModel)!;
-      oldIds.delete(this.#ringIds[slot]!);
+    if (this.#ringModels[slot] !== undefined) {
+      this.#index.remove(slot);
       this.#size--;
-      if (oldIds.size === 0 && oldIds !== ids) this.#seen.delete(oldModel);
+      if (this.#textPositions.size > 0) this.#textPositions.delete(slot);
+    } else if (slot === this.#positions.length) {
+      const grown = new Float64Array(Math.min(this.capacity, Math.max(1024, slot * 2)));
+      grown.set(this.#positions);
+      this.#positions = grown;
     }
     this.#ringModels[slot] = model;
     this.#ringIds[slot] = eventId;
+    if (typeof position === 'number') this.#positions[slot] = position;
+    else {
+      this.#positions[slot] = Number.NaN;
+      this.#textPositions.set(slot, position);
+    }
     this.#next = slot + 1 === this.capacity ? 0 : slot + 1;
-    ids.set(eventId, position);
+    this.#index.add(slot, hash);
     this.#size++;
     return true;
+  }
+
+  #positionAt(slot: number): DedupPosition {
+    const position = this.#positions[slot]!;
+    return position === position ? position : this.#textPositions.get(slot)!;
   }
 }

@@ -16,7 +16,8 @@ export { readSchemaId, frameWire, WIRE_HEADER_BYTES, WIRE_MAGIC } from './wire.j
 export { RegistryClient } from './registry.js';
 export type { SchemaLookup, RegistryClientOptions, FetchFunction } from './registry.js';
 export { DedupWindow } from './dedup.js';
-export type { DedupScope, DedupWindowOptions } from './dedup.js';
+export type { DedupPosition, DedupScope, DedupWindowOptions } from './dedup.js';
+export { PositionCodec } from './position.js';
 export { FeatureCatalog, FeatureIndex } from './columnar.js';
 export type { ColumnarOptions } from './columnar.js';
 export { PooledDecodeStage, positionOf } from './pooled.js';

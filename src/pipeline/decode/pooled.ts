@@ -10,11 +10,13 @@ import type { DecodedGroup } from '../../../workers/decode/groups.js';
 import { optionalOf, pickOptional } from '../../../workers/detectors/optional.js';
 import type { ReaderLimits } from '../../../workers/decode/reader.js';
 import { DEFAULT_FAST_LIMITS } from '../../../workers/decode/fast.js';
+import { expandDictionary } from '../../../workers/decode/dictionary.js';
 import { DEFAULT_FAST_VALIDATION } from '../../../workers/decode/validate.js';
 import type { ScoringPool } from '../score/pool.js';
 import { FeatureCatalog, type ColumnarOptions } from './columnar.js';
 import { DedupWindow, type DedupWindowOptions } from './dedup.js';
 import type { DeadLetter, DecodeResult, InputRecord } from './index.js';
+import { PositionCodec } from './position.js';
 import type { SchemaLookup } from './registry.js';
 
 export interface PooledDecodeOptions extends ColumnarOptions {
@@ -25,10 +27,16 @@ export interface PooledDecodeOptions extends ColumnarOptions {
   readonly limits?: Partial<ReaderLimits>;
 }
 
-/** Where a record was read, as the dedup window keys it. */
-export function positionOf(record: InputRecord): string {
-  return `${record.topic.length}:${record.topic}${record.partition}@${record.offset}`;
-}
+export { positionOf } from './position.js';
+
+/**
+ * Buffers of earlier tasks the pool gave back, to copy later batches' values into: a fresh buffer of
+ * megabytes per batch costs as much again as the copy (its pages are new to the process). Shared by
+ * every stage of the process, so the memory they hold does not grow with the partitions assigned:
+ * at most a few, enough for the partitions processed at once and the batches fetched ahead.
+ */
+const spareBuffers: ArrayBuffer[] = [];
+const MAX_SPARE_BUFFERS = 4;
 
 export class PooledDecodeStage {
   readonly catalog: FeatureCatalog;
@@ -38,6 +46,8 @@ export class PooledDecodeStage {
   readonly #now: () => number;
   readonly #limits: ReaderLimits;
   readonly #schemas = new Map<number, string>();
+  /** Positions of records for the dedup window: numbers, from this stage's own numbering of its partitions. */
+  readonly #positions = new PositionCodec();
 
   constructor(options: PooledDecodeOptions) {
     this.#pool = options.pool;
@@ -80,7 +90,7 @@ export class PooledDecodeStage {
       }
       for (const group of groups) {
         for (let r = 0; r < group.rows.length; r++) {
-          if (this.dedup.admit(group.modelId, group.eventIds[r]!, positionOf(slice[group.rows[r]!]!))) remembered++;
+          if (this.dedup.admit(group.modelId, group.eventIds[r]!, this.#positions.of(slice[group.rows[r]!]!))) remembered++;
         }
       }
     }
@@ -90,7 +100,7 @@ export class PooledDecodeStage {
   async #decode(records: readonly InputRecord[]) {
     let total = 0;
     for (const r of records) total += r.value?.length ?? 0;
-    const bytes = new Uint8Array(total);
+    const bytes = this.#bytes(total);
     const bounds = new Uint32Array(records.length + 1);
     const nulls = new Uint8Array(records.length);
     const ids = new Set<number>();
@@ -108,7 +118,20 @@ export class PooledDecodeStage {
     }
     bounds[records.length] = at;
     const { schemas, unknownIds } = await this.#schemasFor(ids);
-    return this.#pool.decodeBatch({ bytes, bounds, nulls, schemas, unknownIds, nowMs: this.#now(), limits: this.#limits });
+    const result = await this.#pool.decodeBatch({ bytes, bounds, nulls, schemas, unknownIds, nowMs: this.#now(), limits: this.#limits });
+    const spent = result.spent?.buffer;
+    if (spent instanceof ArrayBuffer && spent.byteLength > 0) keepSpare(spent);
+    return result;
+  }
+
+  /** A buffer for `total` bytes of values: the smallest spare one large enough, else a new one with some room to spare. */
+  #bytes(total: number): Uint8Array {
+    let at = -1;
+    spareBuffers.forEach((buffer, i) => {
+      if (buffer.byteLength >= total && (at < 0 || buffer.byteLength < spareBuffers[at]!.byteLength)) at = i;
+    });
+    if (at >= 0) return new Uint8Array(spareBuffers.splice(at, 1)[0]!, 0, total);
+    return new Uint8Array(new ArrayBuffer(Math.ceil(total * 1.25)), 0, total);
   }
 
   /** The writer schemas of `ids`: cached, else from the registry (an outage throws, retriable). */
@@ -145,7 +168,7 @@ export class PooledDecodeStage {
     for (let r = 0; r < group.rows.length; r++) {
       const row = group.rows[r]!;
       const eventId = group.eventIds[r]!;
-      if (!this.dedup.admit(group.modelId, eventId, positionOf(records[row]!))) {
+      if (!this.dedup.admit(group.modelId, eventId, this.#positions.of(records[row]!))) {
         deadLetters.push({ index: row, code: 'VIGIL_EVENT_DUPLICATE', message: `eventId ${eventId.slice(0, 64)} of ${group.modelId.slice(0, 64)} was already seen` });
         continue;
       }
@@ -172,6 +195,7 @@ export class PooledDecodeStage {
     const optional = optionalOf(group);
     const optionalKept = n === localCount ? optional : pickOptional(optional, localCount, keep);
     const first = records[group.rows[keep[0]!]!]!;
+    const rowsKept = n === localCount ? undefined : keep;
     return {
       count: n,
       featureCount: width,
@@ -185,13 +209,26 @@ export class PooledDecodeStage {
       modelVersion: group.modelVersion,
       featureNames: names,
       eventIds: keep.map((r) => group.eventIds[r]!),
-      principals: n === localCount ? group.principals : keep.map((r) => group.principals[r]!),
-      endpoints: n === localCount ? group.endpoints : keep.map((r) => group.endpoints[r]!),
-      envHashes: n === localCount ? group.envHashes : keep.map((r) => group.envHashes[r]!),
+      principals: expandDictionary(group.principals, 'principals', rowsKept),
+      endpoints: expandDictionary(group.endpoints, 'endpoints', rowsKept),
+      envHashes: expandDictionary(group.envHashes, 'envHashes', rowsKept),
       offsets,
       source: { topic: first.topic, partition: first.partition, firstOffset: offsets[0]!, lastOffset: offsets[n - 1]! },
     };
   }
+}
+
+/** Keeps `buffer` as a spare: in a free place, else instead of the smallest spare if it is larger. */
+function keepSpare(buffer: ArrayBuffer): void {
+  if (spareBuffers.length < MAX_SPARE_BUFFERS) {
+    spareBuffers.push(buffer);
+    return;
+  }
+  let smallest = 0;
+  spareBuffers.forEach((b, i) => {
+    if (b.byteLength < spareBuffers[smallest]!.byteLength) smallest = i;
+  });
+  if (buffer.byteLength > spareBuffers[smallest]!.byteLength) spareBuffers[smallest] = buffer;
 }
 
 function pickRows<T extends Float64Array | Uint8Array>(column: T, keep: readonly number[]): T {

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../../src/demo/random.js';
 import { GroupPacker, type DecodedGroup, type PackableEvent } from '../../../../workers/decode/groups.js';
+import { encodeDictionary } from '../../../../workers/decode/dictionary.js';
 
 function event(i: number, modelVersion: string, keys: string[], values: number[]): PackableEvent {
   return {
@@ -74,9 +75,9 @@ function expected(events: readonly PackableEvent[], maxCells: number): DecodedGr
         statuses: Uint8Array.from(chunk, (r) => events[r]!.status),
         timestamps: Float64Array.from(chunk, (r) => events[r]!.timestamp),
         eventIds: chunk.map((r) => events[r]!.eventId),
-        principals: chunk.map(() => 'p'),
-        endpoints: chunk.map(() => null),
-        envHashes: chunk.map(() => null),
+        principals: encodeDictionary(chunk.map(() => 'p')),
+        endpoints: encodeDictionary(chunk.map(() => null)),
+        envHashes: encodeDictionary(chunk.map(() => null)),
       } as DecodedGroup);
       start = end;
     }

@@ -1,0 +1,99 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { schemaSource } from '../../../../src/contracts/schemas.js';
+import { PooledDecodeStage } from '../../../../src/pipeline/decode/pooled.js';
+import type { InputRecord } from '../../../../src/pipeline/decode/index.js';
+import { ScoringPool } from '../../../../src/pipeline/score/pool.js';
+import { NOW, encode, makeEvent, rec } from './helpers.js';
+
+// The engine's decode stage with a real pool (dist/ must be built): dedup by position, the string
+// columns that cross from the pool dictionary-encoded, and the value buffers it reuses.
+
+const pool = new ScoringPool({ threads: 1 });
+afterAll(() => pool.close());
+
+/** The buffers of the values sent and of those the pool gave back, in order. */
+const sent: ArrayBufferLike[] = [];
+const returned: ArrayBufferLike[] = [];
+const watched = {
+  decodeBatch: async (task: Parameters<ScoringPool['decodeBatch']>[0]) => {
+    sent.push(task.bytes.buffer);
+    const result = await pool.decodeBatch(task);
+    returned.push(result.spent.buffer);
+    return result;
+  },
+} as unknown as ScoringPool;
+
+function stage(options: { capacity?: number } = {}): PooledDecodeStage {
+  return new PooledDecodeStage({ pool: watched, lookup: { schemaFor: () => Promise.resolve(schemaSource('InferenceEvent')) }, now: () => NOW, dedup: options });
+}
+
+const ids = (result: Awaited<ReturnType<PooledDecodeStage['decodeRecords']>>): string[] => result.batches.flatMap((b) => [...b.eventIds]);
+
+describe('PooledDecodeStage: duplicates by position', () => {
+  it('takes the same id at the same offset of another partition or topic as a duplicate, and a re-read of a position as new', async () => {
+    const s = stage();
+    const value = encode(makeEvent({ eventId: 'same' }));
+    const first = await s.decodeRecords([rec(value, 5, 0), rec(value, 5, 1), rec(value, 5, 0, 'other-topic')]);
+    expect(ids(first)).toEqual(['same']);
+    expect(first.deadLetters.map((d) => [d.index, d.code])).toEqual([
+      [1, 'VIGIL_EVENT_DUPLICATE'],
+      [2, 'VIGIL_EVENT_DUPLICATE'],
+    ]);
+    // The transaction of the first batch aborted: the same record is read again, and processed again.
+    const reread = await s.decodeRecords([rec(value, 5, 0)]);
+    expect(ids(reread)).toEqual(['same']);
+    expect(reread.deadLetters).toEqual([]);
+  });
+
+  it('remembers primed ids at their positions, offsets beyond 2^53 included', async () => {
+    const s = stage();
+    const a = encode(makeEvent({ eventId: 'primed-a' }));
+    const b = encode(makeEvent({ eventId: 'primed-b' }));
+    const huge = (offset: string, value: Buffer): InputRecord => ({ key: null, value, topic: 'vigil.inference', partition: 0, offset });
+    expect(await s.prime([rec(a, 10), huge('9007199254740993', b)])).toBe(2);
+    const result = await s.decodeRecords([rec(a, 10), huge('9007199254740993', b), rec(a, 11), huge('9007199254740992', b)]);
+    expect(ids(result)).toEqual(['primed-a', 'primed-b']);
+    expect(result.deadLetters.map((d) => d.index)).toEqual([2, 3]);
+  });
+});
+
+describe('PooledDecodeStage: string columns', () => {
+  it('gives every row its principal, endpoint and environment hash, nulls and empty strings included, with duplicates removed', async () => {
+    const s = stage();
+    const events = [
+      makeEvent({ principal: 'svc-a', endpoint: '/v1/score', attributes: { 'vigil.env.hash': 'h1' } }),
+      makeEvent({ principal: 'svc-b', endpoint: null, attributes: {} }),
+      makeEvent({ principal: '', endpoint: '', attributes: { 'vigil.env.hash': '' } }),
+      makeEvent({ principal: 'svc-a', endpoint: '/v1/score', attributes: { 'vigil.env.hash': 'h2' } }),
+    ];
+    const records = events.map((e, i) => rec(encode(e), i));
+    // A duplicate in the middle: the kept rows are picked from the dictionaries.
+    records.splice(2, 0, rec(encode(events[0]!), 99));
+    const result = await s.decodeRecords(records);
+    expect(result.deadLetters.map((d) => d.index)).toEqual([2]);
+    const [batch] = result.batches;
+    expect(batch!.principals).toEqual(['svc-a', 'svc-b', '', 'svc-a']);
+    expect(batch!.endpoints).toEqual(['/v1/score', null, '', '/v1/score']);
+    expect(batch!.envHashes).toEqual(['h1', null, '', 'h2']);
+    expect(batch!.eventIds).toEqual(events.map((e) => e.eventId));
+  });
+});
+
+describe('PooledDecodeStage: value buffers', () => {
+  it('decodes each batch from its own values when it reuses the buffer of an earlier one', async () => {
+    const s = stage();
+    const big = Array.from({ length: 300 }, (_, i) => makeEvent({ eventId: `big-${i}` }));
+    expect(ids(await s.decodeRecords(big.map((e, i) => rec(encode(e), i))))).toEqual(big.map((e) => e.eventId));
+    for (let round = 0; round < 3; round++) {
+      const small = Array.from({ length: 20 + round }, (_, i) => makeEvent({ eventId: `small-${round}-${i}`, principal: `p-${round}` }));
+      const records = small.map((e, i) => rec(encode(e), 1000 + round * 100 + i));
+      records.push(rec(null, 2000 + round));
+      const result = await s.decodeRecords(records);
+      expect(ids(result)).toEqual(small.map((e) => e.eventId));
+      expect(result.batches[0]!.principals).toEqual(small.map(() => `p-${round}`));
+      expect(result.deadLetters).toEqual([{ index: small.length, code: 'VIGIL_DECODE_SHORT', message: 'empty value' }]);
+      // The values went in a buffer the pool gave back after an earlier batch.
+      expect(returned.slice(0, -1)).toContain(sent.at(-1));
+    }
+  });
+});
