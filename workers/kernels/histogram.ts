@@ -207,8 +207,8 @@ export function buildBinLookup(edges: Float64Array, edgesOffset: number, edgeCou
 }
 
 /** The first index from `b` on whose edge is > v (the NaN padding stops every search). */
-function after(e: Float64Array, b: number, v: number): number {
-  while (e[b]! <= v) b++;
+function after(table: Float64Array, e0: number, b: number, v: number): number {
+  while (table[e0 + b]! <= v) b++;
   return b;
 }
 
@@ -244,42 +244,38 @@ export function lookupBinCounts(values: Float64Array, offset: number, length: nu
     throw new RangeError(`lookupBinCounts: countsOut needs ${edgeCount + 1} bins from offset ${countsOffset}, has ${countsOut.length}`);
   }
   const c0 = 2 * (e0 + maxEdges + 2);
-  // Views that start at the block, so the loop adds no offsets.
-  const base = cells.subarray(c0, c0 + top + 2);
-  const e = table.subarray(e0, e0 + maxEdges + 2);
-  // A view of just the values, so that the loop runs to its length (fewer index checks).
-  const slice = values.subarray(offset, offset + length);
+  // Positions in the shared arrays rather than views of them: a view costs an allocation per call.
   const t = TALLY;
-  const n = slice.length;
-  let i = 0;
+  const end = offset + length;
+  let i = offset;
   // Four values per turn: fewer loop checks, and their independent reads overlap.
-  for (; i + 3 < n; i += 4) {
-    const v0 = slice[i]!;
-    const v1 = slice[i + 1]!;
-    const v2 = slice[i + 2]!;
-    const v3 = slice[i + 3]!;
+  for (; i + 3 < end; i += 4) {
+    const v0 = values[i]!;
+    const v1 = values[i + 1]!;
+    const v2 = values[i + 2]!;
+    const v3 = values[i + 3]!;
     const x0 = (v0 - first) * scale;
     const x1 = (v1 - first) * scale;
     const x2 = (v2 - first) * scale;
     const x3 = (v3 - first) * scale;
-    let b0 = base[(x0 > 0 ? (x0 < last ? x0 : last) : x0 <= 0 ? 0 : nanCell) | 0]!;
-    let b1 = base[(x1 > 0 ? (x1 < last ? x1 : last) : x1 <= 0 ? 0 : nanCell) | 0]!;
-    let b2 = base[(x2 > 0 ? (x2 < last ? x2 : last) : x2 <= 0 ? 0 : nanCell) | 0]!;
-    let b3 = base[(x3 > 0 ? (x3 < last ? x3 : last) : x3 <= 0 ? 0 : nanCell) | 0]!;
-    if (b0 >= SHARED) b0 = after(e, b0 - SHARED, v0);
-    if (b1 >= SHARED) b1 = after(e, b1 - SHARED, v1);
-    if (b2 >= SHARED) b2 = after(e, b2 - SHARED, v2);
-    if (b3 >= SHARED) b3 = after(e, b3 - SHARED, v3);
+    let b0 = cells[((x0 > 0 ? (x0 < last ? x0 : last) : x0 <= 0 ? 0 : nanCell) | 0) + c0]!;
+    let b1 = cells[((x1 > 0 ? (x1 < last ? x1 : last) : x1 <= 0 ? 0 : nanCell) | 0) + c0]!;
+    let b2 = cells[((x2 > 0 ? (x2 < last ? x2 : last) : x2 <= 0 ? 0 : nanCell) | 0) + c0]!;
+    let b3 = cells[((x3 > 0 ? (x3 < last ? x3 : last) : x3 <= 0 ? 0 : nanCell) | 0) + c0]!;
+    if (b0 >= SHARED) b0 = after(table, e0, b0 - SHARED, v0);
+    if (b1 >= SHARED) b1 = after(table, e0, b1 - SHARED, v1);
+    if (b2 >= SHARED) b2 = after(table, e0, b2 - SHARED, v2);
+    if (b3 >= SHARED) b3 = after(table, e0, b3 - SHARED, v3);
     t[b0]!++;
     t[b1]!++;
     t[b2]!++;
     t[b3]!++;
   }
-  for (; i < n; i++) {
-    const v = slice[i]!;
+  for (; i < end; i++) {
+    const v = values[i]!;
     const x = (v - first) * scale;
-    let b = base[(x > 0 ? (x < last ? x : last) : x <= 0 ? 0 : nanCell) | 0]!;
-    if (b >= SHARED) b = after(e, b - SHARED, v);
+    let b = cells[((x > 0 ? (x < last ? x : last) : x <= 0 ? 0 : nanCell) | 0) + c0]!;
+    if (b >= SHARED) b = after(table, e0, b - SHARED, v);
     t[b]!++;
   }
   const nan = t[edgeCount + 1]!;
