@@ -90,6 +90,12 @@ function floorKey(topic: string, partition: number): string {
 /** eventIds the duplicate detector of a partition remembers (the DedupWindow default). */
 const DEDUP_CAPACITY = 100_000;
 /** Failures of the same batch, with a non-retriable error, before its records are dead-lettered. */
+/** Where a partition of an input topic stands for the group: its committed offset and its log start. */
+interface Floor {
+  readonly committed: bigint;
+  readonly low: bigint;
+}
+
 const MAX_BATCH_ATTEMPTS = 3;
 
 type Phase = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
@@ -346,16 +352,20 @@ export class Engine {
     await transactions.producerFor(this.#topics.inference, partition);
     const latest = new Map<string, StateRecord>();
     const type = avroType('StateRecord');
-    await readToEnd(this.#kafka, {
-      topic: this.#topics.state,
-      partitions: [partition],
-      onMessage: (_p, message) => {
-        const key = message.key?.toString('utf8');
-        if (key === undefined) return;
-        if (message.value === null) latest.delete(key);
-        else latest.set(key, type.fromBuffer(message.value.subarray(5)) as StateRecord);
-      },
-    });
+    // Fenced: what the group has committed no longer moves, so the floors are read beside the changelog.
+    const [floors] = await Promise.all([
+      this.#floors(partition),
+      readToEnd(this.#kafka, {
+        topic: this.#topics.state,
+        partitions: [partition],
+        onMessage: (_p, message) => {
+          const key = message.key?.toString('utf8');
+          if (key === undefined) return;
+          if (message.value === null) latest.delete(key);
+          else latest.set(key, type.fromBuffer(message.value.subarray(5)) as StateRecord);
+        },
+      }),
+    ]);
     const { config } = this.#options;
     const processor = new PartitionProcessor(
       {
@@ -381,10 +391,33 @@ export class Engine {
       },
       await Promise.all([...latest.values()].map(async (record) => (record.encrypted ? { ...record, body: await openStateRecord(this.#protection?.envelope ?? null, record, this.#topics.state), encrypted: false } : record))),
     );
-    this.#restoredAt.set(floorKey(this.#topics.inference, partition), await this.#prime(processor, this.#topics.inference, partition, DEDUP_CAPACITY));
-    this.#restoredAt.set(floorKey(this.#topics.labels, partition), await this.#prime(processor, this.#topics.labels, partition, LABEL_TAIL));
+    this.#restoredAt.set(floorKey(this.#topics.inference, partition), await this.#prime(processor, this.#topics.inference, partition, floors.inference, DEDUP_CAPACITY));
+    this.#restoredAt.set(floorKey(this.#topics.labels, partition), await this.#prime(processor, this.#topics.labels, partition, floors.labels, LABEL_TAIL));
     this.#processors.set(partition, processor);
     return processor;
+  }
+
+  /**
+   * The group's committed offset (−1 when none) and the log start of the partition in each input
+   * topic, in one admin session.
+   */
+  async #floors(partition: number): Promise<Record<'inference' | 'labels', Floor>> {
+    const topics = [this.#topics.inference, this.#topics.labels] as const;
+    const admin = this.#kafka.admin();
+    try {
+      await admin.connect();
+      const [groups, ...starts] = await Promise.all([
+        admin.fetchOffsets({ groupId: this.#options.config.config.engine.groupId, topics: [...topics] }),
+        ...topics.map((topic) => admin.fetchTopicOffsets(topic)),
+      ]);
+      const floor = (i: number): Floor => ({
+        committed: BigInt(groups.find((g) => g.topic === topics[i])?.partitions.find((p) => p.partition === partition)?.offset ?? '-1'),
+        low: BigInt(starts[i]!.find((p) => p.partition === partition)?.low ?? '0'),
+      });
+      return { inference: floor(0), labels: floor(1) };
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 
   /**
@@ -392,18 +425,7 @@ export class Engine {
    * eventIds (duplicate detection) and events waiting for their labels from `vigil.inference`, labels
    * waiting for their events from `vigil.labels`. Returns the committed offset: the partition's floor.
    */
-  async #prime(processor: PartitionProcessor, topic: string, partition: number, tail: number): Promise<bigint> {
-    const admin = this.#kafka.admin();
-    let committed = -1n;
-    let low = 0n;
-    try {
-      await admin.connect();
-      const [group] = await admin.fetchOffsets({ groupId: this.#options.config.config.engine.groupId, topics: [topic] });
-      committed = BigInt(group?.partitions.find((p) => p.partition === partition)?.offset ?? '-1');
-      low = BigInt((await admin.fetchTopicOffsets(topic)).find((p) => p.partition === partition)?.low ?? '0');
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
+  async #prime(processor: PartitionProcessor, topic: string, partition: number, { committed, low }: Floor, tail: number): Promise<bigint> {
     if (committed <= low) return committed;
     const from = committed - BigInt(tail) > low ? committed - BigInt(tail) : low;
     const records: InputRecord[] = [];
