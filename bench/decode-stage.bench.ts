@@ -25,7 +25,7 @@ import type { DecodeBatchTask } from '../workers/decode/batch.js';
 import { intEnv, progress } from './lib/env.js';
 import { fetchedBatch } from './lib/fetched.js';
 import { PhaseProfiler } from './lib/profile.js';
-import { round } from './lib/stats.js';
+import { percentile, round } from './lib/stats.js';
 import { threadCpuDelta, threadCpuMs } from './lib/threads.js';
 import type { Scenario } from './run.js';
 
@@ -58,11 +58,6 @@ function singleThreadPool(): { pool: ScoringPool; piscina: Piscina } {
   return { pool: { decodeBatch } as unknown as ScoringPool, piscina };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 const scenario: Scenario = {
   name: NAME,
@@ -110,9 +105,9 @@ const scenario: Scenario = {
       features,
       eventsPerPass: perPass * size,
       passes,
-      mainMicrosPerEvent: round(median(main), 3),
-      poolMicrosPerEvent: round(median(pooled), 3),
-      otherThreadsMicrosPerEvent: round(median(others), 3),
+      mainMicrosPerEvent: round(percentile(main, 50), 3),
+      poolMicrosPerEvent: round(percentile(pooled, 50), 3),
+      otherThreadsMicrosPerEvent: round(percentile(others, 50), 3),
       mainMicrosPerEventAll: main.map((v) => round(v, 3)),
       poolMicrosPerEventAll: pooled.map((v) => round(v, 3)),
     };

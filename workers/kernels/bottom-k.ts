@@ -18,7 +18,8 @@ function mix(h: number, x: number): number {
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
-function finish(h: number): number {
+/** MurmurHash3's finaliser: every input bit reaches every output bit; an unsigned 32-bit result. */
+export function finish(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -9,6 +9,7 @@
  * MurmurHash3's mixer: inputs chosen to collide cannot be prepared in advance.
  */
 import { randomBytes } from 'node:crypto';
+import { finish } from '../../../workers/kernels/bottom-k.js';
 
 const EMPTY = 0;
 
@@ -31,12 +32,7 @@ export class SlotIndex {
     for (let i = 0; i < model.length; i++) h = Math.imul(h ^ model.charCodeAt(i), 0x01000193);
     h = Math.imul(h ^ 0xff, 0x01000193); // a separator: ("ab", "c") and ("a", "bc") differ
     for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-    return h >>> 0;
+    return finish(h);
   }
 
   /** The slot of (model, id), whose hash is `hash`, or -1; `models` and `ids` are the slots' keys. */
