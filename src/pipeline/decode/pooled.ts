@@ -208,7 +208,8 @@ export class PooledDecodeStage {
       modelId: group.modelId,
       modelVersion: group.modelVersion,
       featureNames: names,
-      eventIds: keep.map((r) => group.eventIds[r]!),
+      // Every row kept: the group's own array (it crossed from the pool and nothing else holds it).
+      eventIds: rowsKept === undefined ? group.eventIds : keep.map((r) => group.eventIds[r]!),
       principals: expandDictionary(group.principals, 'principals', rowsKept),
       endpoints: expandDictionary(group.endpoints, 'endpoints', rowsKept),
       envHashes: expandDictionary(group.envHashes, 'envHashes', rowsKept),

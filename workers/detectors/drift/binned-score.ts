@@ -1,8 +1,8 @@
 /** Scoring shared by the binned distance detectors: distance per feature, approximate p-value, correction. */
 import { distanceCriticalValue, distancePValue, perTestAlpha, type BinnedDistance, type Correction } from '../../kernels/multitest.js';
-import type { NumericColumns } from '../../../src/contracts/batch.js';
 import type { ReferenceProfile } from '../reference.js';
 import type { DetectorScore, WindowDetector } from '../types.js';
+import { familyDetector, type FamilyMember, type SummaryFamily } from './family.js';
 import { binningName, decodeBinned, emptyBinned, encodeBinned, mergeBinned, prepareBins, preparedBins, summarizeBinned, type BinnedSummary, type BinningParams } from './binned.js';
 import { decide, num, parseParams, type FeatureTest, type ParamSpec } from './params.js';
 
@@ -58,27 +58,18 @@ export function scoreBinned(id: string, kind: BinnedDistance, label: string, dis
   });
 }
 
+const BINNED: SummaryFamily<BinnedSummary, BinnedParams> = {
+  empty: (_id, reference, params) => emptyBinned(reference, params),
+  summarize: summarizeBinned,
+  merge: mergeBinned,
+  encode: encodeBinned,
+  decode: decodeBinned,
+  prepareReference: prepareBins,
+};
+
 /** A detector of a distance over the named bins of each numeric feature (hellinger, jensen-shannon). */
-export function binnedDetector<P extends BinnedParams>(spec: {
-  readonly id: string;
-  readonly version: number;
-  readonly description: string;
-  readonly params: Record<string, ParamSpec>;
-  readonly score: (summary: BinnedSummary, reference: ReferenceProfile, params: P) => DetectorScore[];
-}): WindowDetector<BinnedSummary, P> {
-  const { id, version } = spec;
-  return Object.freeze({
-    id,
-    kind: 'DRIFT' as const,
-    stateVersion: version,
-    description: spec.description,
-    parseParams: (raw: Readonly<Record<string, unknown>> | undefined): P => parseParams<P>(id, spec.params, raw),
-    empty: (reference: ReferenceProfile, params: P): BinnedSummary => emptyBinned(reference, params),
-    summarize: (columns: NumericColumns, reference: ReferenceProfile, params: P): BinnedSummary => summarizeBinned(id, columns, reference, params),
-    merge: (a: BinnedSummary, b: BinnedSummary): BinnedSummary => mergeBinned(id, a, b),
-    score: spec.score,
-    encode: (summary: BinnedSummary): Uint8Array => encodeBinned(id, version, summary),
-    decode: (bytes: Uint8Array): BinnedSummary => decodeBinned(id, version, bytes),
-    prepareReference: (columns: NumericColumns, reference: ReferenceProfile, params: P) => prepareBins(columns, reference, params),
-  });
+export function binnedDetector<P extends BinnedParams>(
+  spec: Omit<FamilyMember<BinnedSummary, P>, 'parseParams'> & { readonly params: Record<string, ParamSpec> },
+): WindowDetector<BinnedSummary, P> {
+  return familyDetector<BinnedSummary, P>(BINNED, { ...spec, parseParams: (raw) => parseParams<P>(spec.id, spec.params, raw) });
 }

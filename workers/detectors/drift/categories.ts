@@ -16,6 +16,7 @@ import type { NumericColumns } from '../../../src/contracts/batch.js';
 import type { ReferenceProfile } from '../reference.js';
 import { decodeSections, encodeSections, sumSections } from '../summary.js';
 import type { DetectorParams, DetectorScore, Summary, WindowDetector } from '../types.js';
+import { familyDetector, type FamilyMember, type SummaryFamily } from './family.js';
 import { correctedScores, type FeatureTest, type ParamSpec } from './params.js';
 import type { Correction } from '../../kernels/multitest.js';
 
@@ -199,30 +200,21 @@ export function checkCategories(id: string, summary: CategorySummary, ref: Refer
  * A detector over per-category counts of each categorical feature (chi-square, z-test): everything but
  * its parameters, its score and how many categories its reference keeps is the shared category summary.
  */
-export function categoryDetector<P extends DetectorParams>(spec: {
-  readonly id: string;
-  readonly version: number;
-  readonly description: string;
-  readonly parseParams: (raw: Readonly<Record<string, unknown>> | undefined) => P;
-  readonly score: (summary: CategorySummary, reference: ReferenceProfile, params: P) => DetectorScore[];
-  /** Categories the reference keeps per feature (the rest pool as "other"). */
-  readonly maxCategories: (params: P) => number;
-}): WindowDetector<CategorySummary, P> {
-  const { id, version } = spec;
-  return Object.freeze({
-    id,
-    kind: 'DRIFT' as const,
-    stateVersion: version,
-    description: spec.description,
-    parseParams: spec.parseParams,
-    empty: (reference: ReferenceProfile): CategorySummary => emptyCategories(id, reference),
-    summarize: (columns: NumericColumns, reference: ReferenceProfile): CategorySummary => summarizeCategories(id, columns, reference),
-    merge: (a: CategorySummary, b: CategorySummary): CategorySummary => mergeCategories(id, a, b),
-    score: spec.score,
-    encode: (summary: CategorySummary): Uint8Array => encodeCategories(id, version, summary),
-    decode: (bytes: Uint8Array): CategorySummary => decodeCategories(id, version, bytes),
-    prepareReference: (columns: NumericColumns, _reference: ReferenceProfile, params: P): Summary => prepareCategories(columns, spec.maxCategories(params)),
-  });
+export function categoryDetector<P extends DetectorParams>(
+  member: FamilyMember<CategorySummary, P> & {
+    /** Categories the reference keeps per feature (the rest pool as "other"). */
+    readonly maxCategories: (params: P) => number;
+  },
+): WindowDetector<CategorySummary, P> {
+  const family: SummaryFamily<CategorySummary, P> = {
+    empty: (id, reference) => emptyCategories(id, reference),
+    summarize: (id, columns, reference) => summarizeCategories(id, columns, reference),
+    merge: mergeCategories,
+    encode: encodeCategories,
+    decode: decodeCategories,
+    prepareReference: (columns, _reference, params) => prepareCategories(columns, member.maxCategories(params)),
+  };
+  return familyDetector(family, member);
 }
 
 /**

@@ -10,7 +10,8 @@
 import type { NumericColumns } from '../../../src/contracts/batch.js';
 import type { ReferenceProfile } from '../reference.js';
 import { decodeSections, encodeSections } from '../summary.js';
-import type { DetectorParams, DetectorScore, Summary, WindowDetector } from '../types.js';
+import type { DetectorParams, Summary, WindowDetector } from '../types.js';
+import { familyDetector, type FamilyMember, type SummaryFamily } from './family.js';
 
 export type SampleSummary = { readonly values: Float64Array; readonly counts: Float64Array };
 export const SAMPLE_SECTIONS = ['values', 'counts'] as const;
@@ -108,31 +109,21 @@ export function checkSamples(id: string, summary: SampleSummary, reference: Refe
   }
 }
 
+const SAMPLES: SummaryFamily<SampleSummary, DetectorParams> = {
+  empty: (_id, reference) => emptySamples(reference.featureNames.length),
+  summarize: (_id, columns, reference) => summarizeSamples(columns, reference.featureNames.length),
+  merge: mergeSamples,
+  encode: encodeSamples,
+  decode: decodeSamples,
+  // The reference's data is its own sorted sample.
+  prepareReference: (columns, reference) => summarizeSamples(columns, reference.featureNames.length),
+};
+
 /**
  * A detector over the window's raw values per feature (KS, Cramér–von Mises, Wasserstein): everything
  * but its parameters and its score is the same sample summary, and its reference data is the
  * reference's own sorted sample.
  */
-export function sampleDetector<P extends DetectorParams>(spec: {
-  readonly id: string;
-  readonly version: number;
-  readonly description: string;
-  readonly parseParams: (raw: Readonly<Record<string, unknown>> | undefined) => P;
-  readonly score: (summary: SampleSummary, reference: ReferenceProfile, params: P) => DetectorScore[];
-}): WindowDetector<SampleSummary, P> {
-  const { id, version } = spec;
-  return Object.freeze({
-    id,
-    kind: 'DRIFT' as const,
-    stateVersion: version,
-    description: spec.description,
-    parseParams: spec.parseParams,
-    empty: (reference: ReferenceProfile): SampleSummary => emptySamples(reference.featureNames.length),
-    summarize: (columns: NumericColumns, reference: ReferenceProfile): SampleSummary => summarizeSamples(columns, reference.featureNames.length),
-    merge: (a: SampleSummary, b: SampleSummary): SampleSummary => mergeSamples(id, a, b),
-    score: spec.score,
-    encode: (summary: SampleSummary): Uint8Array => encodeSamples(id, version, summary),
-    decode: (bytes: Uint8Array): SampleSummary => decodeSamples(id, version, bytes),
-    prepareReference: (columns: NumericColumns, reference: ReferenceProfile): SampleSummary => summarizeSamples(columns, reference.featureNames.length),
-  });
+export function sampleDetector<P extends DetectorParams>(member: FamilyMember<SampleSummary, P>): WindowDetector<SampleSummary, P> {
+  return familyDetector<SampleSummary, P>(SAMPLES, member);
 }
