@@ -11,6 +11,8 @@
  *   summarizeRanges columns of one batch and row ranges [start, end) → one Summaries per range: how the
  *                   engine sends a batch that spans several windows, in one dispatch
  *   scoreWindow     merged Summaries of a window → DetectorScore[]
+ *   scoreWindows    several windows' scoreWindow tasks → one DetectorScore[] each: every window a
+ *                   batch closed, in one round trip instead of one per window
  *   scoreEvents     columns of one batch and row ranges → what each event detector flagged
  *   scoreBatch      summarizeRanges and scoreEvents over the same columns in one dispatch (what the
  *                   engine sends per batch: one copy of the columns, one round trip)
@@ -79,6 +81,11 @@ export interface EventFindings {
   readonly flagged: readonly FlaggedEvent[];
 }
 
+/** Several windows to score in one dispatch, each as its own scoreWindow task (a shared reference is sent once). */
+export interface ScoreWindowsTask {
+  readonly windows: readonly ScoreWindowTask[];
+}
+
 /** summarizeRanges and scoreEvents over one batch's columns; either detector list may be empty. */
 export interface ScoreBatchTask {
   readonly columns: NumericColumns;
@@ -103,6 +110,7 @@ export interface ScoringTaskResults {
   summarize: Summaries;
   summarizeRanges: Summaries[];
   scoreWindow: DetectorScore[];
+  scoreWindows: DetectorScore[][];
   scoreEvents: EventFindings[];
   scoreBatch: BatchScores;
 }
@@ -114,6 +122,7 @@ export interface ScoringTasks {
   summarize: SummarizeTask;
   summarizeRanges: SummarizeRangesTask;
   scoreWindow: ScoreWindowTask;
+  scoreWindows: ScoreWindowsTask;
   scoreEvents: ScoreEventsTask;
   scoreBatch: ScoreBatchTask;
 }
@@ -245,6 +254,14 @@ export function scoreWindow(task: ScoreWindowTask): DetectorScore[] {
     for (const s of detector.score(summary, task.reference, params)) scores.push(s);
   }
   return scores;
+}
+
+export function scoreWindows(task: ScoreWindowsTask): DetectorScore[][] {
+  if (task === null || typeof task !== 'object' || !Array.isArray(task.windows)) throw new TypeError('scoreWindows: windows must be an array of scoreWindow tasks');
+  return task.windows.map((window, i) => {
+    if (window === null || typeof window !== 'object') throw new TypeError(`scoreWindows: window ${i} is not a scoreWindow task`);
+    return scoreWindow(window);
+  });
 }
 
 /**

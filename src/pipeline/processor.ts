@@ -184,7 +184,7 @@ export class PartitionProcessor {
     const decoded = await this.#decode.decodeRecords(records);
     const run = this.#newRun();
     this.#deadLetters(run, records, decoded.deadLetters);
-    for (const batch of decoded.batches) await this.#runBatch(run, this.#version(batch.modelId, batch.modelVersion, 'events'), batch);
+    await this.#runBatches(run, decoded.batches.map((batch) => ({ state: this.#version(batch.modelId, batch.modelVersion, 'events'), batch })));
     // Events of models that judge their performance wait for their labels (or meet a label that came first).
     const joined = decoded.batches.filter((b) => this.#watchesLabels(b.modelId)).flatMap((b) => this.#labelled.offerEvents(b));
     await this.#runLabelled(run, joined, records[0]);
@@ -258,33 +258,53 @@ export class PartitionProcessor {
   /** Joined rows as labelled batches (they cite their events' offsets in the inference topic). */
   async #runLabelled(run: Run, joined: readonly JoinedRow[], sample: InputRecord | undefined): Promise<void> {
     if (joined.length === 0 || sample === undefined) return;
-    for (const batch of labelledBatches(joined, { topic: this.#deps.topics.inference, partition: this.#deps.partition })) {
-      await this.#runBatch(run, this.#version(batch.modelId, batch.modelVersion, 'labelled'), batch);
-    }
+    const batches = labelledBatches(joined, { topic: this.#deps.topics.inference, partition: this.#deps.partition });
+    await this.#runBatches(run, batches.map((batch) => ({ state: this.#version(batch.modelId, batch.modelVersion, 'labelled'), batch })));
   }
 
-  /** Windows one batch of a stream and applies the policies to what it closes, in causal order. */
-  async #runBatch(run: Run, state: VersionState, batch: ColumnarBatch): Promise<void> {
+  /**
+   * Windows batches of one or more versions and applies the policies to what they close, in causal
+   * order: version by version as given, and within a version its event alerts and windows as they
+   * came. The pool work is dispatched so that few round trips are waited for in sequence: versions
+   * are independent, so their batches are windowed concurrently (a version's own batches one after
+   * another), and every window the batches closed is scored in one dispatch.
+   */
+  async #runBatches(run: Run, work: readonly { state: VersionState; batch: ColumnarBatch }[]): Promise<void> {
     const { topics } = this.#deps;
-    run.touched.add(state);
-    for (const item of await this.#scoring.windowBatch(state, batch)) {
-      if (Array.isArray(item)) {
-        // Alerts of single events, in the order of their rows, before the window their rows close.
-        for (const alert of item) this.#emitAlert(run, alert);
-        continue;
+    const chains = new Map<VersionState, Promise<unknown>>();
+    const windowed = await Promise.all(
+      work.map(({ state, batch }) => {
+        const items = (chains.get(state) ?? Promise.resolve()).then(() => this.#scoring.windowBatch(state, batch));
+        chains.set(state, items);
+        return items;
+      }),
+    );
+    const closed: { state: VersionState; window: ClosedWindow }[] = [];
+    work.forEach(({ state }, i) => {
+      for (const item of windowed[i]!) if (!Array.isArray(item)) closed.push({ state, window: item });
+    });
+    const results = await this.#scoring.scoreWindows(closed);
+    let next = 0;
+    work.forEach(({ state }, i) => {
+      run.touched.add(state);
+      for (const item of windowed[i]!) {
+        if (Array.isArray(item)) {
+          // Alerts of single events, in the order of their rows, before the window their rows close.
+          for (const alert of item) this.#emitAlert(run, alert);
+          continue;
+        }
+        run.windowsClosed.push(item);
+        const result = results[next++]!;
+        // Window by window (its alerts, then the command they caused), so the audit chain is the same
+        // however Kafka batched the input.
+        for (const alert of result.alerts) this.#emitAlert(run, alert);
+        for (const command of result.commands) {
+          run.commands.push(command);
+          run.outputs.push({ topic: topics.rollback, key: command.modelId, value: this.#deps.encoders.rollback(command) });
+          run.outputs.push(this.#audit(this.#chain.append(commandAuditEntry(command))));
+        }
       }
-      const window = item;
-      run.windowsClosed.push(window);
-      const result = await this.#scoring.scoreWindow(state, window);
-      // In causal order, window by window (its alerts, then the command they caused), so the audit
-      // chain is the same however Kafka batched the input.
-      for (const alert of result.alerts) this.#emitAlert(run, alert);
-      for (const command of result.commands) {
-        run.commands.push(command);
-        run.outputs.push({ topic: topics.rollback, key: command.modelId, value: this.#deps.encoders.rollback(command) });
-        run.outputs.push(this.#audit(this.#chain.append(commandAuditEntry(command))));
-      }
-    }
+    });
   }
 
   #emitAlert(run: Run, alert: Alert): void {

@@ -58,6 +58,14 @@ export interface DeniedCalls {
   calls: number;
 }
 
+/** A closed window ready to score: its settings and reference are fixed before the dispatch and reused after it. */
+interface PreparedWindow {
+  readonly settings: ModelSettings;
+  readonly profile: ReferenceProfile;
+  readonly summaries: Record<string, Summary>;
+  readonly detectors: readonly string[];
+}
+
 export class VersionScoring {
   readonly #deps: ScoringDeps;
   /** Calls refused by the model access policy since the last `takeDenied` (a metric). */
@@ -188,14 +196,37 @@ export class VersionScoring {
     return state.profile;
   }
 
-  async scoreWindow(state: VersionState, window: ClosedWindow): Promise<{ alerts: Alert[]; commands: RollbackCommand[] }> {
+  /**
+   * Scores closed windows (of one version or several) in one pool dispatch, then runs each through
+   * the alert and response policies of its version, in the order given. Scores depend only on a
+   * window's summaries and its version's reference, never on policy state, so computing them all
+   * first gives what scoring window by window would.
+   */
+  async scoreWindows(windows: readonly { state: VersionState; window: ClosedWindow }[]): Promise<{ alerts: Alert[]; commands: RollbackCommand[] }[]> {
+    const prepared: PreparedWindow[] = [];
+    for (const { state, window } of windows) prepared.push(await this.#prepareWindow(state, window));
+    const requests = prepared.filter((p) => p.detectors.length > 0).map((p) => ({ summaries: p.summaries, reference: p.profile, detectors: p.detectors, params: detectorParams(p.settings) }));
+    const scored = await this.#deps.pool.scoreWindows(requests);
+    let next = 0;
+    return windows.map(({ state, window }, i) => {
+      const p = prepared[i]!;
+      return this.#judgeWindow(state, window, p, p.detectors.length > 0 ? scored[next++]! : []);
+    });
+  }
+
+  /** A window's merged summaries decoded, with the settings and reference it is scored against. */
+  async #prepareWindow(state: VersionState, window: ClosedWindow): Promise<PreparedWindow> {
     const settings = this.#deps.settings(window.modelId);
     const profile = await this.#profile(state, settings);
-    const summaries: Record<string, ReturnType<ReturnType<typeof getDetector>['decode']>> = {};
+    const summaries: Record<string, Summary> = {};
     for (const [detector, bytes] of Object.entries(window.summaries)) summaries[detector] = getDetector(detector).decode(bytes);
     // Detectors enabled for the whole window: one switched on by a live override mid-window waits for the next.
     const detectors = enabledDetectors(settings.detectors).window.filter((id) => summaries[id] !== undefined);
-    const scores: DetectorScore[] = detectors.length > 0 ? await this.#deps.pool.scoreWindow({ summaries, reference: profile, detectors, params: detectorParams(settings) }) : [];
+    return { settings, profile, summaries, detectors };
+  }
+
+  /** The alert and response policies over one window's scores; advances the version's policy state. */
+  #judgeWindow(state: VersionState, window: ClosedWindow, { settings, profile }: PreparedWindow, scores: readonly DetectorScore[]): { alerts: Alert[]; commands: RollbackCommand[] } {
     const context: WindowContext = {
       modelId: window.modelId,
       modelVersion: window.modelVersion,

@@ -18,6 +18,7 @@ export function buildReference() { throw new Error('detector bug'); }
 export function summarize() { throw new Error('detector bug'); }
 export function summarizeRanges() { throw new Error('detector bug'); }
 export function scoreWindow() { throw new Error('detector bug'); }
+export function scoreWindows() { throw new Error('detector bug'); }
 export function scoreEvents() { throw new Error('detector bug'); }
 export function scoreBatch() { throw new Error('detector bug'); }
 `;

@@ -122,14 +122,20 @@ function sortedEvidence(evidence: Readonly<Record<string, string>>): Record<stri
   return out;
 }
 
-/** The window's scores per fingerprint: the most severe, then the highest, of each condition. */
-function candidates(input: AlertPolicyInput): Map<string, Candidate> {
+/**
+ * The window's scores per fingerprint: the most severe, then the highest, of each condition. A score
+ * under its thresholds matters only to a condition already tracked (it counts towards resolving it);
+ * one of an untracked condition is left out before its fingerprint and evidence are made: most scores
+ * of most windows are such.
+ */
+function candidates(input: AlertPolicyInput, tracked: ReadonlySet<string>): Map<string, Candidate> {
   const { window } = input;
   const out = new Map<string, Candidate>();
   for (const score of input.scores) {
     const thresholds = input.thresholdsOf(score.detector);
     if (thresholds === null) continue;
     const { level, threshold } = classify(score.score, thresholds);
+    if (level === 'none' && !tracked.has(conditionKey(score.detector, score.feature))) continue;
     const candidate: Candidate = {
       detector: score.detector,
       feature: score.feature,
@@ -146,6 +152,10 @@ function candidates(input: AlertPolicyInput): Map<string, Candidate> {
   return out;
 }
 
+function conditionKey(detector: string, feature: string | null | undefined): string {
+  return `${detector}\u0000${feature ?? '\u0000'}`;
+}
+
 function labelsOf(state: AlertPolicyState, track: Track): AlertLabels {
   return { modelId: state.modelId, modelVersion: state.modelVersion, detector: track.detector, feature: track.feature ?? '', kind: track.kind, severity: track.severity };
 }
@@ -153,7 +163,7 @@ function labelsOf(state: AlertPolicyState, track: Track): AlertLabels {
 export function stepAlertPolicy(state: AlertPolicyState, input: AlertPolicyInput): AlertPolicyStep {
   const { window, settings } = input;
   const now = window.windowEnd;
-  const scores = candidates(input);
+  const scores = candidates(input, new Set(state.tracks.map((t) => conditionKey(t.detector, t.feature))));
 
   // 1–2: deduplicated breaches through hysteresis.
   const tracks = new Map<string, Track>(state.tracks.map((t) => [t.fingerprint, t]));

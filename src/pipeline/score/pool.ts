@@ -88,6 +88,10 @@ export interface ScoreWindowRequest {
   readonly params?: DetectorParamsById;
 }
 
+function windowTask(request: ScoreWindowRequest): ScoringTasks['scoreWindow'] {
+  return { summaries: request.summaries, reference: request.reference, detectors: [...request.detectors], ...optionalParams(request.params) };
+}
+
 function invalidOption(option: string, must: string, value: unknown): VigilError {
   return new VigilError('VIGIL_CONFIG_INVALID', `scoring pool option "${option}" must be ${must}, got ${JSON.stringify(value) ?? String(value)}`, {
     details: { option },
@@ -250,13 +254,17 @@ export class ScoringPool {
 
   /** Scores a window's merged summaries. */
   async scoreWindow(request: ScoreWindowRequest): Promise<DetectorScore[]> {
-    const task: ScoringTasks['scoreWindow'] = {
-      summaries: request.summaries,
-      reference: request.reference,
-      detectors: [...request.detectors],
-      ...optionalParams(request.params),
-    };
-    return this.#run('scoreWindow', task, []);
+    return this.#run('scoreWindow', windowTask(request), []);
+  }
+
+  /** Scores several windows in one dispatch: one DetectorScore[] per request, in order (none: no dispatch). */
+  async scoreWindows(requests: readonly ScoreWindowRequest[]): Promise<DetectorScore[][]> {
+    if (requests.length === 0) return [];
+    const scores = await this.#run('scoreWindows', { windows: requests.map(windowTask) }, []);
+    if (!Array.isArray(scores) || scores.length !== requests.length) {
+      throw new VigilError('VIGIL_INTERNAL', `scoring task "scoreWindows" returned ${Array.isArray(scores) ? scores.length : 'no'} results for ${requests.length} windows`);
+    }
+    return scores;
   }
 
   /**

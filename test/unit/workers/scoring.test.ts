@@ -1,6 +1,6 @@
 import { transferableSymbol, valueSymbol } from 'piscina';
 import { describe, expect, it } from 'vitest';
-import { buildReference, scoreWindow, summarize, summarizeBatch } from '../../../workers/scoring.js';
+import { buildReference, scoreWindow, scoreWindows, summarize, summarizeBatch } from '../../../workers/scoring.js';
 import { normalColumns } from './helpers.js';
 
 const reference = buildReference({ columns: normalColumns(1, 1000, 3), featureNames: ['a', 'b', 'c'], id: 'ref' });
@@ -31,6 +31,17 @@ describe('scoring tasks (in-process)', () => {
       ['psi', 'c'],
     ]);
     for (const s of scores) expect(s.score).toBeGreaterThan(0.25);
+  });
+
+  it('scoreWindows scores each window as scoreWindow would, in order, and names a malformed window', () => {
+    const windows = [1, 0.1, 2].map((shift, i) => ({ summaries: summarizeBatch({ columns: normalColumns(20 + i, 800, 3, shift), reference, detectors: ['psi'] }), reference, detectors: ['psi'] }));
+    const together = scoreWindows({ windows });
+    expect(together).toEqual(windows.map((w) => scoreWindow(w)));
+    expect(together[0]![0]!.score).toBeGreaterThan(together[1]![0]!.score);
+    expect(scoreWindows({ windows: [] })).toEqual([]);
+    expect(() => scoreWindows({} as never)).toThrow(/windows must be an array/);
+    expect(() => scoreWindows({ windows: [windows[0]!, null as never] })).toThrow(/window 1 is not a scoreWindow task/);
+    expect(() => scoreWindows({ windows: [{ ...windows[0]!, detectors: ['nope'] }] })).toThrow(/nope/);
   });
 
   it('passes per-detector parameters through their validation', () => {

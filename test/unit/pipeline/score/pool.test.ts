@@ -43,6 +43,22 @@ describe('ScoringPool', () => {
     expect(again).toEqual(scores);
   });
 
+  it('scores several windows in one dispatch, equal to scoring each alone; none dispatches nothing', async () => {
+    const p = pool({ threads: 1, maxQueue: 1 });
+    const reference = await p.buildReference({ columns: normalColumns(1, 1000, 3), featureNames: NAMES, id: 'ref-w' });
+    const requests = [];
+    for (const shift of [0, 1.5, 0.2]) requests.push({ summaries: await p.summarize({ columns: normalColumns(7, 500, 3, shift), reference, detectors: ['psi'] }), reference, detectors: ['psi'] });
+    const together = await p.scoreWindows(requests);
+    expect(together).toHaveLength(3);
+    for (let i = 0; i < requests.length; i++) expect(together[i]).toEqual(await p.scoreWindow(requests[i]!));
+    expect(together[1]![0]!.score).toBeGreaterThan(together[0]![0]!.score);
+    const settled = p.inFlight;
+    const none = p.scoreWindows([]);
+    expect(p.inFlight).toBe(settled);
+    expect(await none).toEqual([]);
+    await expect(p.scoreWindows([{ ...requests[0]!, detectors: ['nope'] }])).rejects.toThrow(/scoreWindows.*nope/);
+  });
+
   it('summarizes several row ranges of one batch in one dispatch, equal to summarizing each range alone', async () => {
     const p = pool({ threads: 1, maxQueue: 1 });
     const reference = await p.buildReference({ columns: normalColumns(1, 1000, 3), featureNames: NAMES, id: 'ref-r' });
