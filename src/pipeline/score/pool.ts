@@ -31,6 +31,8 @@ export type { DetectorParamsById, Summaries } from '../../../workers/scoring.js'
 
 /** Most threads a pool may be given. */
 export const MAX_THREADS = 256;
+/** How old the run-time mean behind `utilization` may be, in milliseconds of the pool's life. */
+const MEAN_RUN_TIME_MAX_AGE_MS = 500;
 /** Largest `maxQueue`: the queue must stay bounded, whatever the input rate. */
 export const MAX_QUEUE = 65_536;
 
@@ -148,6 +150,9 @@ function numericPart(columns: NumericColumns): { columns: NumericColumns; transf
 export class ScoringPool {
   /** Tasks settled so far (the run-time histogram keeps its count private). */
   #settled = 0;
+  /** The run-time histogram's mean as last read, and when (see `utilization`). */
+  #meanRunTime: number | undefined;
+  #meanReadAt = 0;
   readonly #pool: Piscina<ScoringTasks[ScoringTaskName], unknown>;
   readonly #threads: number;
   readonly #maxQueue: number;
@@ -294,13 +299,19 @@ export class ScoringPool {
   /**
    * Share of the pool's thread time spent running tasks since it started (0..1): the run-time
    * histogram's mean × count over duration × threads, all in milliseconds. (Piscina 5.3's own
-   * `utilization` divides seconds by milliseconds and reads 1000 times too low.)
+   * `utilization` divides seconds by milliseconds and reads 1000 times too low.) Piscina works out every
+   * percentile of the histogram to give its mean, so the mean is read at most twice a second (it is
+   * read after every batch); the count and the duration are always current.
    */
   get utilization(): number {
-    const { histogram, duration } = this.#pool;
+    const { duration } = this.#pool;
     const count = this.#settled;
     if (count === 0 || duration <= 0) return 0;
-    return Math.min(1, (histogram.runTime.mean * count) / (duration * this.#threads));
+    if (this.#meanRunTime === undefined || duration - this.#meanReadAt >= MEAN_RUN_TIME_MAX_AGE_MS) {
+      this.#meanRunTime = this.#pool.histogram.runTime.mean;
+      this.#meanReadAt = duration;
+    }
+    return Math.min(1, (this.#meanRunTime * count) / (duration * this.#threads));
   }
 
   /** Tasks submitted through this pool and not yet settled (running or queued). */
