@@ -2,8 +2,13 @@
  * The baseline: a bare kafkajs consumer with the engine source's client settings (readUncommitted
  * false, eachBatch, maxBytesPerPartition 1 MiB, autoCommit off, the same session, heartbeat and retry
  * settings and the same partition concurrency) that does nothing but count what it reads.
+ *
+ * For context it can also do part of the engine's work: decode each value on the spot (`decode`), or
+ * hand each batch to a `stage` that runs while kafkajs fetches the partition's next batch, as the
+ * engine pipelines its batches (eachBatch returns once the partition's previous batch is done).
  */
 import { randomBytes } from 'node:crypto';
+import type { KafkaMessage } from 'kafkajs';
 import { CpuMeter, brokerPid, type BenchStack } from './stack.js';
 import { RateTrack, round, withTimeout } from './stats.js';
 
@@ -23,7 +28,13 @@ export async function bareConsume(
   stack: BenchStack,
   topic: string,
   expected: number,
-  options: { concurrency: number; timeoutMs: number; fetchBytes?: number; decode?: (value: Buffer) => unknown },
+  options: {
+    concurrency: number;
+    timeoutMs: number;
+    fetchBytes?: number;
+    decode?: (value: Buffer) => unknown;
+    stage?: (topic: string, partition: number, messages: readonly KafkaMessage[]) => Promise<unknown>;
+  },
 ): Promise<CountResult> {
   const consumer = stack.kafka.consumer({
     groupId: `${stack.prefix}bare-${randomBytes(4).toString('hex')}`,
@@ -48,9 +59,22 @@ export async function bareConsume(
     });
   });
   let finished: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => {
+  let failed: (error: unknown) => void = () => undefined;
+  const done = new Promise<void>((resolve, reject) => {
     finished = resolve;
+    failed = reject;
   });
+  const counted = (n: number): void => {
+    count += n;
+    batches++;
+    const now = performance.now();
+    track.add(now, count);
+    if (count >= expected && doneAt === 0) {
+      doneAt = now;
+      finished();
+    }
+  };
+  const staged = new Map<number, Promise<void>>();
   try {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -60,15 +84,19 @@ export async function bareConsume(
       partitionsConsumedConcurrently: options.concurrency,
       eachBatch: async ({ batch }) => {
         if (batch.messages.length === 0) return;
-        if (options.decode) for (const m of batch.messages) if (m.value) options.decode(m.value);
-        count += batch.messages.length;
-        batches++;
-        const now = performance.now();
-        track.add(now, count);
-        if (count >= expected && doneAt === 0) {
-          doneAt = now;
-          finished();
+        const { stage } = options;
+        if (stage) {
+          const previous = staged.get(batch.partition) ?? Promise.resolve();
+          const work = previous.then(async () => {
+            await stage(batch.topic, batch.partition, batch.messages);
+            counted(batch.messages.length);
+          });
+          work.catch(failed);
+          staged.set(batch.partition, work.catch(() => undefined));
+          return previous;
         }
+        if (options.decode) for (const m of batch.messages) if (m.value) options.decode(m.value);
+        counted(batch.messages.length);
       },
     });
     await joined;

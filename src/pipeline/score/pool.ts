@@ -150,9 +150,8 @@ function numericPart(columns: NumericColumns): { columns: NumericColumns; transf
 export class ScoringPool {
   /** Tasks settled so far (the run-time histogram keeps its count private). */
   #settled = 0;
-  /** The run-time histogram's mean as last read, and when (see `utilization`). */
-  #meanRunTime: number | undefined;
-  #meanReadAt = 0;
+  /** The run-time histogram's mean as last read, with the settled count and the pool's age then (see `utilization`). */
+  #mean: { value: number; count: number; at: number } | undefined;
   readonly #pool: Piscina<ScoringTasks[ScoringTaskName], unknown>;
   readonly #threads: number;
   readonly #maxQueue: number;
@@ -300,18 +299,19 @@ export class ScoringPool {
    * Share of the pool's thread time spent running tasks since it started (0..1): the run-time
    * histogram's mean × count over duration × threads, all in milliseconds. (Piscina 5.3's own
    * `utilization` divides seconds by milliseconds and reads 1000 times too low.) Piscina works out every
-   * percentile of the histogram to give its mean, so the mean is read at most twice a second (it is
-   * read after every batch); the count and the duration are always current.
+   * percentile of the histogram to give its mean, and the engine reads this after every batch, so the
+   * mean is read again only once it may have moved: after a sixteenth more tasks settled, or half a
+   * second. The count and the duration are always current.
    */
   get utilization(): number {
     const { duration } = this.#pool;
     const count = this.#settled;
     if (count === 0 || duration <= 0) return 0;
-    if (this.#meanRunTime === undefined || duration - this.#meanReadAt >= MEAN_RUN_TIME_MAX_AGE_MS) {
-      this.#meanRunTime = this.#pool.histogram.runTime.mean;
-      this.#meanReadAt = duration;
+    const mean = this.#mean;
+    if (mean === undefined || count - mean.count >= Math.max(1, mean.count / 16) || duration - mean.at >= MEAN_RUN_TIME_MAX_AGE_MS) {
+      this.#mean = { value: this.#pool.histogram.runTime.mean, count, at: duration };
     }
-    return Math.min(1, (this.#meanRunTime * count) / (duration * this.#threads));
+    return Math.min(1, (this.#mean!.value * count) / (duration * this.#threads));
   }
 
   /** Tasks submitted through this pool and not yet settled (running or queued). */
