@@ -18,9 +18,12 @@
  *                   engine sends per batch: one copy of the columns, one round trip)
  *
  * Inputs are shape-checked here once per task (O(features)); detectors then index without checks.
+ * Each task export runs its `run…` implementation through `timed` (workers/busy.ts): the pool's threads
+ * count their own busy time, which the pool reports as its utilisation.
  */
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import type { NumericColumns } from '../src/contracts/batch.js';
+import { timed } from './busy.js';
 import { assertColumns } from './detectors/columns.js';
 import { decodeBatch as decodeRecords, resultBuffers, type DecodeBatchResult, type DecodeBatchTask } from './decode/batch.js';
 import { sliceColumns } from './detectors/slice.js';
@@ -145,6 +148,10 @@ function resolveDetectors(where: string, ids: readonly string[], params: Detecto
 }
 
 export function buildReference(task: BuildReferenceTask): ReferenceProfile {
+  return timed(() => runBuildReference(task));
+}
+
+function runBuildReference(task: BuildReferenceTask): ReferenceProfile {
   const profile = buildReferenceProfile(task);
   const detectorData: Record<string, Summary> = {};
   for (const id of task.detectors ?? []) {
@@ -190,6 +197,10 @@ export function summarizeBatch(task: SummarizeTask): Summaries {
 }
 
 export function summarize(task: SummarizeTask): Moved<Summaries> {
+  return timed(() => runSummarize(task));
+}
+
+function runSummarize(task: SummarizeTask): Moved<Summaries> {
   const summaries = summarizeBatch(task);
   const buffers = [...new Set(Object.values(summaries).flatMap(summaryBuffers))];
   const result: Moved<Summaries> = { [transferableSymbol]: buffers, [valueSymbol]: summaries };
@@ -197,6 +208,10 @@ export function summarize(task: SummarizeTask): Moved<Summaries> {
 }
 
 export function decodeBatch(task: DecodeBatchTask): Moved<DecodeBatchResult> {
+  return timed(() => runDecodeBatch(task));
+}
+
+function runDecodeBatch(task: DecodeBatchTask): Moved<DecodeBatchResult> {
   const result = decodeRecords(task);
   return move({ [transferableSymbol]: resultBuffers(result), [valueSymbol]: result } as Moved<DecodeBatchResult>) as Moved<DecodeBatchResult>;
 }
@@ -225,6 +240,10 @@ function summariesBuffers(results: readonly Summaries[]): ArrayBuffer[] {
 }
 
 export function summarizeRanges(task: SummarizeRangesTask): Moved<Summaries[]> {
+  return timed(() => runSummarizeRanges(task));
+}
+
+function runSummarizeRanges(task: SummarizeRangesTask): Moved<Summaries[]> {
   const results = summarizeRangesOf(task);
   return move({ [transferableSymbol]: summariesBuffers(results), [valueSymbol]: results } as Moved<Summaries[]>) as Moved<Summaries[]>;
 }
@@ -240,11 +259,19 @@ export function scoreBatchOf(task: ScoreBatchTask): BatchScores {
 }
 
 export function scoreBatch(task: ScoreBatchTask): Moved<BatchScores> {
+  return timed(() => runScoreBatch(task));
+}
+
+function runScoreBatch(task: ScoreBatchTask): Moved<BatchScores> {
   const result = scoreBatchOf(task);
   return move({ [transferableSymbol]: summariesBuffers(result.summaries), [valueSymbol]: result } as Moved<BatchScores>) as Moved<BatchScores>;
 }
 
 export function scoreWindow(task: ScoreWindowTask): DetectorScore[] {
+  return timed(() => runScoreWindow(task));
+}
+
+function runScoreWindow(task: ScoreWindowTask): DetectorScore[] {
   assertReferenceProfile(task.reference, 'scoreWindow');
   if (task.summaries === null || typeof task.summaries !== 'object') throw new TypeError('scoreWindow: summaries must be an object keyed by detector id');
   const scores: DetectorScore[] = [];
@@ -257,6 +284,10 @@ export function scoreWindow(task: ScoreWindowTask): DetectorScore[] {
 }
 
 export function scoreWindows(task: ScoreWindowsTask): DetectorScore[][] {
+  return timed(() => runScoreWindows(task));
+}
+
+function runScoreWindows(task: ScoreWindowsTask): DetectorScore[][] {
   if (task === null || typeof task !== 'object' || !Array.isArray(task.windows)) throw new TypeError('scoreWindows: windows must be an array of scoreWindow tasks');
   return task.windows.map((window, i) => {
     if (window === null || typeof window !== 'object') throw new TypeError(`scoreWindows: window ${i} is not a scoreWindow task`);
@@ -264,11 +295,15 @@ export function scoreWindows(task: ScoreWindowsTask): DetectorScore[][] {
   });
 }
 
+export function scoreEvents(task: ScoreEventsTask): EventFindings[] {
+  return timed(() => runScoreEvents(task));
+}
+
 /**
  * Scores every row of a batch within `ranges` with each event detector, in one dispatch. Flagged rows
  * outside the ranges (the rows that went into the reference) are dropped.
  */
-export function scoreEvents(task: ScoreEventsTask): EventFindings[] {
+function runScoreEvents(task: ScoreEventsTask): EventFindings[] {
   assertColumns(task.columns, 'scoreEvents');
   assertReferenceProfile(task.reference, 'scoreEvents');
   const { ranges } = task;

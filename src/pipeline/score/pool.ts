@@ -19,6 +19,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
+import { busyCounter, busyNanoseconds, type BusyWorkerData } from '../../../workers/busy.js';
 import { assertOptional, optionalBuffers, optionalOf } from '../../../workers/detectors/optional.js';
 import type { NumericColumns } from '../../contracts/batch.js';
 import { findPackageRoot } from '../../contracts/schemas.js';
@@ -31,8 +32,6 @@ export type { DetectorParamsById, Summaries } from '../../../workers/scoring.js'
 
 /** Most threads a pool may be given. */
 export const MAX_THREADS = 256;
-/** How old the run-time mean behind `utilization` may be, in milliseconds of the pool's life. */
-const MEAN_RUN_TIME_MAX_AGE_MS = 500;
 /** Largest `maxQueue`: the queue must stay bounded, whatever the input rate. */
 export const MAX_QUEUE = 65_536;
 
@@ -148,10 +147,8 @@ function numericPart(columns: NumericColumns): { columns: NumericColumns; transf
 }
 
 export class ScoringPool {
-  /** Tasks settled so far (the run-time histogram keeps its count private). */
-  #settled = 0;
-  /** The run-time histogram's mean as last read, with the settled count and the pool's age then (see `utilization`). */
-  #mean: { value: number; count: number; at: number } | undefined;
+  /** Nanoseconds the threads spent running tasks, added by the threads (workers/busy.ts). */
+  readonly #busy = busyCounter();
   readonly #pool: Piscina<ScoringTasks[ScoringTaskName], unknown>;
   readonly #threads: number;
   readonly #maxQueue: number;
@@ -180,6 +177,7 @@ export class ScoringPool {
       maxThreads: this.#threads,
       maxQueue: this.#maxQueue,
       concurrentTasksPerWorker: 1,
+      workerData: { busyNanoseconds: this.#busy } satisfies BusyWorkerData,
       closeTimeout,
     });
     // Errors not tied to a task (a worker dying while idle, a close timeout) arrive as 'error' events.
@@ -296,22 +294,16 @@ export class ScoringPool {
   }
 
   /**
-   * Share of the pool's thread time spent running tasks since it started (0..1): the run-time
-   * histogram's mean × count over duration × threads, all in milliseconds. (Piscina 5.3's own
-   * `utilization` divides seconds by milliseconds and reads 1000 times too low.) Piscina works out every
-   * percentile of the histogram to give its mean, and the engine reads this after every batch, so the
-   * mean is read again only once it may have moved: after a sixteenth more tasks settled, or half a
-   * second. The count and the duration are always current.
+   * Share of the pool's thread time spent running tasks since it started (0..1): the busy time the
+   * threads count themselves (workers/busy.ts) over duration × threads. (Piscina's own figure times a
+   * task on this thread, from posting it to handling its result, so it counts message latency and
+   * this thread's other work as the worker's; 5.3 also divides seconds by milliseconds.) A worker
+   * module that does not count, such as a custom `workerFile`, reads 0.
    */
   get utilization(): number {
     const { duration } = this.#pool;
-    const count = this.#settled;
-    if (count === 0 || duration <= 0) return 0;
-    const mean = this.#mean;
-    if (mean === undefined || count - mean.count >= Math.max(1, mean.count / 16) || duration - mean.at >= MEAN_RUN_TIME_MAX_AGE_MS) {
-      this.#mean = { value: this.#pool.histogram.runTime.mean, count, at: duration };
-    }
-    return Math.min(1, (this.#mean!.value * count) / (duration * this.#threads));
+    if (duration <= 0) return 0;
+    return Math.min(1, busyNanoseconds(this.#busy) / 1e6 / (duration * this.#threads));
   }
 
   /** Tasks submitted through this pool and not yet settled (running or queued). */
@@ -354,7 +346,6 @@ export class ScoringPool {
     } catch (cause) {
       throw new VigilError('VIGIL_INTERNAL', `scoring task "${name}" failed: ${describeError(cause)}`, { cause, details: { task: name } });
     } finally {
-      this.#settled++;
       this.#inFlight--;
       if (this.#full && !this.needsDrain) {
         this.#full = false;

@@ -187,6 +187,22 @@ describe('ScoringPool', () => {
     expect(p.utilization).toBeLessThanOrEqual(1);
   });
 
+  it('counts the threads\' own busy time, not the time a result waits for this thread', async () => {
+    const p = pool({ threads: 1 });
+    const reference = await p.buildReference({ columns: normalColumns(1, 1000, 3), featureNames: NAMES, id: 'ref-l' });
+    const summaries = await p.summarize({ columns: normalColumns(2, 100, 3), reference, detectors: ['psi'] });
+    const pending = p.scoreWindow({ summaries, reference, detectors: ['psi'] });
+    // This thread stays busy for 600 ms: the tiny task's result waits all that time to be handled,
+    // which a figure taken on this thread (Piscina's) would count as the worker's.
+    const until = performance.now() + 600;
+    while (performance.now() < until) {
+      // busy
+    }
+    await pending;
+    expect(p.utilization).toBeGreaterThan(0);
+    expect(p.utilization).toBeLessThan(0.3);
+  });
+
   it('closes: waits for running tasks, refuses new ones, and is idempotent', async () => {
     const p = new ScoringPool({ threads: 1 });
     const running = p.buildReference({ columns: makeColumns(5000, 4, (f, i) => f * i), featureNames: ['w', 'x', 'y', 'z'], id: 'ref-6' });
