@@ -54,7 +54,7 @@ interface EngineResult extends CountResult {
   readonly transactions: { readonly committed: number; readonly aborted: number };
   readonly meanEventsPerTransaction: number;
   readonly meanBatchProcessingMs: number;
-  /** Share of the pool threads' time spent running tasks over the pool's life (corrected Piscina figure). */
+  /** Share of the pool threads' time spent running tasks over the pool's life, as the threads count it. */
   readonly poolUtilization: number;
   readonly poolThreads: number;
   /** In process: share of the wall time the main thread's event loop was busy. */

@@ -48,7 +48,7 @@ export function createMetrics(options: { maxModelSeries?: number; defaultMetrics
     deadLettered: new Counter({ name: 'vigil_events_dead_lettered_total', help: 'Records routed to the dead-letter topic, by error code', labelNames: ['code'], registers }),
     batchSize: new BatchHistogram({ name: 'vigil_batch_size', help: 'Records per consumed batch', buckets: BATCH_BUCKETS, labelNames: [], registry }),
     processingLatency: new BatchHistogram({ name: 'vigil_batch_processing_ms', help: 'Time from batch arrival to committed transaction, milliseconds', buckets: LATENCY_BUCKETS_MS, labelNames: [], registry }),
-    poolUtilization: new Gauge({ name: 'vigil_pool_utilization', help: 'Worker pool utilisation (0 to 1)', registers }),
+    poolUtilization: new Gauge({ name: 'vigil_pool_utilization', help: 'Share of the worker pool threads\' time spent running tasks since the pool started (0 to 1), counted by the threads themselves', registers }),
     consumerLag: new Gauge({ name: 'vigil_consumer_lag', help: 'Records between the last processed offset and the high watermark', labelNames: ['topic', 'partition'], registers }),
     windowsClosed: new Counter({ name: 'vigil_windows_closed_total', help: 'Detector windows closed and scored', labelNames: ['model', 'version'], registers }),
     alerts: new Counter({ name: 'vigil_alerts_total', help: 'Alerts emitted', labelNames: ['model', 'version', 'kind', 'severity'], registers }),
