@@ -3,7 +3,8 @@
  * set to a folder, the main thread is profiled through the inspector between `start()` and `stop()`
  * and the profile written there as `<label>-<time>.cpuprofile` (open it in Chrome DevTools, or
  * summarise it: `npx tsx bench/lib/cpuprofile-summary.ts FILE`). Worker threads are not included: for
- * them run the scenario under `node --cpu-prof --cpu-prof-dir=DIR --import tsx bench/run.ts NAME`.
+ * them run the scenario under `node --cpu-prof --cpu-prof-dir=DIR --import tsx bench/run.ts NAME`, or
+ * profile a child engine with VIGIL_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" (every thread).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';

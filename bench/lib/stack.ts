@@ -87,6 +87,23 @@ export async function committedTotal(stack: BenchStack, groupId: string, topic: 
 }
 
 /**
+ * The group's committed offsets summed over `topic`'s partitions, read as often as asked through one
+ * admin connection: how far an engine in another process has committed, without asking the engine
+ * itself (a /metrics scrape every few milliseconds would cost the engine what it measures).
+ */
+export async function committedProbe(stack: BenchStack, groupId: string, topic: string): Promise<{ read(): Promise<number>; close(): Promise<void> }> {
+  const admin = stack.kafka.admin();
+  await admin.connect();
+  return {
+    async read() {
+      const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return (entry?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+    },
+    close: () => admin.disconnect().catch(() => undefined),
+  };
+}
+
+/**
  * A producer tuned for loading data, as a model-server fleet would: not idempotent, no compression,
  * acks -1, several requests in flight. Use `sendPipelined` for bulk loads.
  */
