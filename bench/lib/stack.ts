@@ -76,13 +76,11 @@ export async function topicEnd(stack: BenchStack, topic: string): Promise<number
 
 /** Committed offsets of `groupId` on `topic`, summed (partitions without a commit count 0). */
 export async function committedTotal(stack: BenchStack, groupId: string, topic: string): Promise<number> {
-  const admin = stack.kafka.admin();
-  await admin.connect();
+  const probe = await committedProbe(stack, groupId, topic);
   try {
-    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return (entry?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+    return await probe.read();
   } finally {
-    await admin.disconnect().catch(() => undefined);
+    await probe.close();
   }
 }
 

@@ -89,10 +89,6 @@ export interface ScoreWindowRequest {
   readonly params?: DetectorParamsById;
 }
 
-function windowTask(request: ScoreWindowRequest): ScoringTasks['scoreWindow'] {
-  return { summaries: request.summaries, reference: request.reference, detectors: [...request.detectors], ...optionalParams(request.params) };
-}
-
 function invalidOption(option: string, must: string, value: unknown): VigilError {
   return new VigilError('VIGIL_CONFIG_INVALID', `scoring pool option "${option}" must be ${must}, got ${JSON.stringify(value) ?? String(value)}`, {
     details: { option },
@@ -254,15 +250,11 @@ export class ScoringPool {
     return this.#run(name, task, transferList);
   }
 
-  /** Scores a window's merged summaries. */
-  async scoreWindow(request: ScoreWindowRequest): Promise<DetectorScore[]> {
-    return this.#run('scoreWindow', windowTask(request), []);
-  }
-
-  /** Scores several windows in one dispatch: one DetectorScore[] per request, in order (none: no dispatch). */
+  /** Scores windows' merged summaries in one dispatch: one DetectorScore[] per request, in order (none: no dispatch). */
   async scoreWindows(requests: readonly ScoreWindowRequest[]): Promise<DetectorScore[][]> {
     if (requests.length === 0) return [];
-    const scores = await this.#run('scoreWindows', { windows: requests.map(windowTask) }, []);
+    const windows = requests.map((r): ScoringTasks['scoreWindow'] => ({ summaries: r.summaries, reference: r.reference, detectors: [...r.detectors], ...optionalParams(r.params) }));
+    const scores = await this.#run('scoreWindows', { windows }, []);
     if (!Array.isArray(scores) || scores.length !== requests.length) {
       throw new VigilError('VIGIL_INTERNAL', `scoring task "scoreWindows" returned ${Array.isArray(scores) ? scores.length : 'no'} results for ${requests.length} windows`);
     }

@@ -34,12 +34,12 @@ describe('ScoringPool', () => {
     for (const array of [batch.features, batch.scores, batch.latencies, batch.statuses, batch.timestamps]) expect(array.byteLength).toBe(0);
     expect(summaries['psi']!['totals']).toEqual(Float64Array.from([1000, 1000, 1000]));
 
-    const scores = await p.scoreWindow({ summaries, reference, detectors: ['psi'] });
+    const scores = (await p.scoreWindows([{ summaries, reference, detectors: ['psi'] }]))[0]!;
     expect(scores.map((s) => s.feature)).toEqual(NAMES);
     for (const s of scores) expect(s.score).toBeGreaterThan(0.25);
     // The shared reference is never detached and serves any number of tasks.
     expect(reference.edges.byteLength).toBeGreaterThan(0);
-    const again = await p.scoreWindow({ summaries, reference, detectors: ['psi'] });
+    const [again] = await p.scoreWindows([{ summaries, reference, detectors: ['psi'] }]);
     expect(again).toEqual(scores);
   });
 
@@ -50,7 +50,7 @@ describe('ScoringPool', () => {
     for (const shift of [0, 1.5, 0.2]) requests.push({ summaries: await p.summarize({ columns: normalColumns(7, 500, 3, shift), reference, detectors: ['psi'] }), reference, detectors: ['psi'] });
     const together = await p.scoreWindows(requests);
     expect(together).toHaveLength(3);
-    for (let i = 0; i < requests.length; i++) expect(together[i]).toEqual(await p.scoreWindow(requests[i]!));
+    for (let i = 0; i < requests.length; i++) expect(together[i]).toEqual((await p.scoreWindows([requests[i]!]))[0]);
     expect(together[1]![0]!.score).toBeGreaterThan(together[0]![0]!.score);
     const settled = p.inFlight;
     const none = p.scoreWindows([]);
@@ -191,7 +191,7 @@ describe('ScoringPool', () => {
     const p = pool({ threads: 1 });
     const reference = await p.buildReference({ columns: normalColumns(1, 1000, 3), featureNames: NAMES, id: 'ref-l' });
     const summaries = await p.summarize({ columns: normalColumns(2, 100, 3), reference, detectors: ['psi'] });
-    const pending = p.scoreWindow({ summaries, reference, detectors: ['psi'] });
+    const pending = p.scoreWindows([{ summaries, reference, detectors: ['psi'] }]);
     // This thread stays busy for 600 ms: the tiny task's result waits all that time to be handled,
     // which a figure taken on this thread (Piscina's) would count as the worker's.
     const until = performance.now() + 600;
