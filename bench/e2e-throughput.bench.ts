@@ -29,9 +29,6 @@
  * bare alike; default the engine's fetchMaxBytesPerPartition). Target: engine >= 0.7 x bare.
  */
 import { avroType } from '../src/contracts/schemas.js';
-import { PooledDecodeStage } from '../src/pipeline/decode/pooled.js';
-import { RegistryClient } from '../src/pipeline/decode/registry.js';
-import { ScoringPool } from '../src/pipeline/score/pool.js';
 import { CONFIG_DEFAULTS } from '../src/config/defaults.js';
 import { availableParallelism } from 'node:os';
 import type { Scenario } from './run.js';
@@ -39,9 +36,10 @@ import { bareConsume, type CountResult } from './lib/bare.js';
 import { Cleanup } from './lib/cleanup.js';
 import { engineDocument, histogramMean, poolUtilization, startEngine, type EngineShape } from './lib/engine.js';
 import { choiceEnv, intEnv, progress } from './lib/env.js';
-import { InferenceStream } from './lib/events.js';
+import { decodeStageConsume } from './lib/readers.js';
+import { loadInference } from './lib/events.js';
 import { PhaseProfiler } from './lib/profile.js';
-import { CpuMeter, benchStack, brokerPid, committedProbe, committedTotal, createTopics, dropTopics, fastProducer, sendPipelined, topicEnd, type BenchStack } from './lib/stack.js';
+import { CpuMeter, benchStack, brokerPid, committedProbe, committedTotal, createTopics, dropTopics, type BenchStack } from './lib/stack.js';
 import { RateTrack, round, until } from './lib/stats.js';
 
 const NAME = 'e2e-throughput';
@@ -153,36 +151,6 @@ async function engineConsume(stack: BenchStack, topic: string, expected: number,
   }
 }
 
-/**
- * Context, not the target: kafkajs plus the engine's own decode stage and nothing after it (the values
- * framed on the main thread, decoded in a fresh pool of the engine's size, then duplicate detection
- * and the stable feature columns), pipelined per partition as the engine does. What the engine does
- * beyond this (windows, scoring, policy, transactional outputs) is the rest of its cost.
- */
-async function decodeStageConsume(stack: BenchStack, topic: string, expected: number, options: { concurrency: number; timeoutMs: number; fetchBytes?: number; poolThreads: number }): Promise<CountResult> {
-  const pool = new ScoringPool(options.poolThreads > 0 ? { threads: options.poolThreads } : {});
-  const lookup = new RegistryClient({ baseUrl: stack.registryUrl });
-  const stages = new Map<number, PooledDecodeStage>();
-  try {
-    return await bareConsume(stack, topic, expected, {
-      concurrency: options.concurrency,
-      timeoutMs: options.timeoutMs,
-      ...(options.fetchBytes === undefined ? {} : { fetchBytes: options.fetchBytes }),
-      stage: async (from, partition, messages) => {
-        let stage = stages.get(partition);
-        if (stage === undefined) {
-          stage = new PooledDecodeStage({ pool, lookup });
-          stages.set(partition, stage);
-        }
-        const result = await stage.decodeRecords(messages.map((m) => ({ key: m.key, value: m.value, topic: from, partition, offset: m.offset })));
-        if (result.deadLetters.length > 0) throw new Error(`the decode stage refused ${result.deadLetters.length} records of ${from}[${partition}]: ${result.deadLetters[0]!.message}`);
-      },
-    });
-  } finally {
-    await pool.close();
-  }
-}
-
 const scenario: Scenario = {
   name: NAME,
   description: 'events/s of the engine (32 features, Avro via the registry, PSI, transactional outputs) vs a bare kafkajs consumer on the same topic',
@@ -215,21 +183,7 @@ const scenario: Scenario = {
     try {
       await createTopics(stack, partitions);
       const topic = `${stack.prefix}inference`;
-      const stream = await InferenceStream.create(stack.registryUrl, topic, { models, partitions, features });
-      const producer = await fastProducer(stack);
-      const disconnect = cleanup.add('disconnect the producer', () => producer.disconnect());
-      const produceStart = performance.now();
-      let bytes = 0;
-      for (let sent = 0; sent < events; ) {
-        const messages = stream.messages(Math.min(50_000, events - sent));
-        for (const m of messages) bytes += (m.value as Buffer).length;
-        await sendPipelined(producer, topic, messages, 2000, 1);
-        sent += messages.length;
-      }
-      await disconnect();
-      const produceSeconds = (performance.now() - produceStart) / 1000;
-      const onTopic = await topicEnd(stack, topic);
-      if (onTopic !== events) throw new Error(`${onTopic} records on ${topic}, expected ${events}`);
+      const { seconds: produceSeconds, bytes } = await loadInference(stack, topic, { events, models, partitions, features });
       progress(NAME, `produced in ${produceSeconds.toFixed(1)} s; bare consumer, first pass`);
 
       const bareFirst = await bareConsume(stack, topic, events, { concurrency, timeoutMs, fetchBytes: shape.fetchBytes });

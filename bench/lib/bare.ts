@@ -34,6 +34,8 @@ export async function bareConsume(
     fetchBytes?: number;
     decode?: (value: Buffer) => unknown;
     stage?: (topic: string, partition: number, messages: readonly KafkaMessage[]) => Promise<unknown>;
+    /** Records in a batch's messages (default: one per message; see record-walk.ts for when not). */
+    records?: (messages: readonly KafkaMessage[]) => number;
   },
 ): Promise<CountResult> {
   const consumer = stack.kafka.consumer({
@@ -75,6 +77,7 @@ export async function bareConsume(
     }
   };
   const staged = new Map<number, Promise<void>>();
+  const size = options.records ?? ((messages: readonly KafkaMessage[]) => messages.length);
   try {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -89,14 +92,14 @@ export async function bareConsume(
           const previous = staged.get(batch.partition) ?? Promise.resolve();
           const work = previous.then(async () => {
             await stage(batch.topic, batch.partition, batch.messages);
-            counted(batch.messages.length);
+            counted(size(batch.messages));
           });
           work.catch(failed);
           staged.set(batch.partition, work.catch(() => undefined));
           return previous;
         }
         if (options.decode) for (const m of batch.messages) if (m.value) options.decode(m.value);
-        counted(batch.messages.length);
+        counted(size(batch.messages));
       },
     });
     await joined;

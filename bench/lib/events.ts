@@ -11,6 +11,7 @@ import type { Message } from 'kafkajs';
 import type { InferenceEvent } from '../../src/contracts/records.js';
 import { EventGenerator } from '../../src/demo/generator.js';
 import { recordEncoder, type RecordEncoder } from '../../src/pipeline/sink/encode.js';
+import { fastProducer, sendPipelined, topicEnd, type BenchStack } from './stack.js';
 
 export interface StreamOptions {
   readonly models: number;
@@ -101,4 +102,30 @@ export class InferenceStream {
   indexAt(timestamp: number): number {
     return Math.round((timestamp - this.startTime) / this.spacingMs);
   }
+}
+
+/**
+ * Loads `events` events of `models` models onto `topic` in order, with the fast producer (requests of
+ * 2,000 records, one in flight), and checks they all landed. Returns the seconds it took and the bytes
+ * of the values.
+ */
+export async function loadInference(stack: BenchStack, topic: string, options: { events: number; models: number; partitions: number; features: number }): Promise<{ seconds: number; bytes: number }> {
+  const stream = await InferenceStream.create(stack.registryUrl, topic, { models: options.models, partitions: options.partitions, features: options.features });
+  const producer = await fastProducer(stack);
+  const started = performance.now();
+  let bytes = 0;
+  try {
+    for (let sent = 0; sent < options.events; ) {
+      const messages = stream.messages(Math.min(50_000, options.events - sent));
+      for (const m of messages) bytes += (m.value as Buffer).length;
+      await sendPipelined(producer, topic, messages, 2000, 1);
+      sent += messages.length;
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const onTopic = await topicEnd(stack, topic);
+  if (onTopic !== options.events) throw new Error(`${onTopic} records on ${topic}, expected ${options.events}`);
+  return { seconds, bytes };
 }

@@ -1,0 +1,99 @@
+/**
+ * Context readers of the throughput scenarios: kafkajs consumers that do part of the engine's work and
+ * nothing after it, pipelined per partition as the engine does (bareConsume's `stage`).
+ *
+ * - `decodeStageConsume`: kafkajs plus the engine's own decode stage (the values framed on the main
+ *   thread, decoded in a fresh pool of the engine's size, then duplicate detection and the stable
+ *   feature columns). What the engine does beyond this (windows, scoring, policy, transactional
+ *   outputs) is the rest of its cost.
+ * - `walkDecodeConsume`: for a process where installRecordWalk() is in effect: the record batches
+ *   walked in place on the main thread (no object per record), their values decoded by the engine's
+ *   pool (decodeBatch, as the decode stage sends it); no duplicate detection or stable columns.
+ */
+import type { KafkaMessage } from 'kafkajs';
+import { FeatureCatalog } from '../../src/pipeline/decode/columnar.js';
+import { PooledDecodeStage } from '../../src/pipeline/decode/pooled.js';
+import { RegistryClient } from '../../src/pipeline/decode/registry.js';
+import { ScoringPool } from '../../src/pipeline/score/pool.js';
+import { DEFAULT_FAST_LIMITS } from '../../workers/decode/fast.js';
+import { DEFAULT_FAST_VALIDATION } from '../../workers/decode/validate.js';
+import { bareConsume, type CountResult } from './bare.js';
+import { packValues, type WalkedBatch } from './record-walk.js';
+import type { BenchStack } from './stack.js';
+
+export interface ReaderOptions {
+  readonly concurrency: number;
+  readonly timeoutMs: number;
+  readonly fetchBytes?: number;
+  /** 0: the engine's default (cores - 1). */
+  readonly poolThreads: number;
+}
+
+function readerPool(options: ReaderOptions): ScoringPool {
+  return new ScoringPool(options.poolThreads > 0 ? { threads: options.poolThreads } : {});
+}
+
+function consumeOptions(options: ReaderOptions): { concurrency: number; timeoutMs: number; fetchBytes?: number } {
+  return { concurrency: options.concurrency, timeoutMs: options.timeoutMs, ...(options.fetchBytes === undefined ? {} : { fetchBytes: options.fetchBytes }) };
+}
+
+export async function decodeStageConsume(stack: BenchStack, topic: string, expected: number, options: ReaderOptions): Promise<CountResult> {
+  const pool = readerPool(options);
+  const lookup = new RegistryClient({ baseUrl: stack.registryUrl });
+  const stages = new Map<number, PooledDecodeStage>();
+  try {
+    return await bareConsume(stack, topic, expected, {
+      ...consumeOptions(options),
+      stage: async (from, partition, messages) => {
+        let stage = stages.get(partition);
+        if (stage === undefined) {
+          stage = new PooledDecodeStage({ pool, lookup });
+          stages.set(partition, stage);
+        }
+        const result = await stage.decodeRecords(messages.map((m) => ({ key: m.key, value: m.value, topic: from, partition, offset: m.offset })));
+        if (result.deadLetters.length > 0) throw new Error(`the decode stage refused ${result.deadLetters.length} records of ${from}[${partition}]: ${result.deadLetters[0]!.message}`);
+      },
+    });
+  } finally {
+    await pool.close();
+  }
+}
+
+/** The WalkedBatches kafkajs hands over while the record walk is in effect; an error if it is not. */
+export function walked(messages: readonly KafkaMessage[]): readonly WalkedBatch[] {
+  const batches = messages as unknown as readonly WalkedBatch[];
+  if (batches.some((b) => typeof b.recordCount !== 'number')) throw new Error('kafkajs handed over records, not walked batches: the record walk is not in effect');
+  return batches;
+}
+
+/** Records in walked batches (bareConsume's `records`). */
+export function walkedRecords(messages: readonly KafkaMessage[]): number {
+  let n = 0;
+  for (const b of walked(messages)) if (!b.isControlRecord) n += b.recordCount;
+  return n;
+}
+
+export async function walkDecodeConsume(stack: BenchStack, topic: string, expected: number, options: ReaderOptions): Promise<CountResult> {
+  const pool = readerPool(options);
+  const lookup = new RegistryClient({ baseUrl: stack.registryUrl });
+  const schemas: Record<number, string> = {};
+  const limits = { ...DEFAULT_FAST_LIMITS, ...DEFAULT_FAST_VALIDATION, maxBatchCells: new FeatureCatalog({}).options.maxBatchCells };
+  try {
+    return await bareConsume(stack, topic, expected, {
+      ...consumeOptions(options),
+      records: walkedRecords,
+      stage: async (from, partition, messages) => {
+        const { bytes, bounds, nulls } = packValues(walked(messages));
+        // Every event of the bench carries the same writer schema: its id is in the first value's frame.
+        if (bytes.length >= 5) {
+          const id = new DataView(bytes.buffer, bytes.byteOffset).getUint32(1);
+          schemas[id] ??= await lookup.schemaFor(id);
+        }
+        const result = await pool.decodeBatch({ bytes, bounds, nulls, schemas, unknownIds: [], nowMs: Date.now(), limits });
+        if (result.failures.length > 0) throw new Error(`the pool refused ${result.failures.length} records of ${from}[${partition}]: ${result.failures[0]!.message}`);
+      },
+    });
+  } finally {
+    await pool.close();
+  }
+}
