@@ -1,6 +1,6 @@
 /**
  * How close anything that decodes every event can get to e2e-throughput's counting consumer on this
- * machine. Four kafkajs readers take turns on one pre-produced topic (the events of e2e-throughput),
+ * machine. Five kafkajs readers take turns on one pre-produced topic (the events of e2e-throughput),
  * each in a fresh process of its own (bench/lib/ceiling-reader.ts), for several rounds:
  *
  * - `count`: the counting consumer of e2e-throughput (the target's baseline);
@@ -8,6 +8,8 @@
  *   record batch in place (bench/lib/record-walk.ts): what fetching costs without an object per record;
  * - `stage`: kafkajs plus the engine's decode stage (framing, decoding in the pool, duplicate
  *   detection, stable columns), the first stage of the engine and nothing after it;
+ * - `walk-stage`: the engine's decode stage fed with records made from walked batches (a value view
+ *   and an offset each) instead of kafkajs's: that first stage behind a source that walks batches;
  * - `walk-decode`: walked batches, their values packed on the main thread and decoded by the engine's
  *   pool: the cheapest way this code base has to decode every event after a kafkajs fetch.
  *
@@ -33,7 +35,7 @@ import { benchStack, createTopics, dropTopics } from './lib/stack.js';
 import { percentile, round } from './lib/stats.js';
 
 const NAME = 'e2e-ceiling';
-const READERS = ['count', 'walk', 'stage', 'walk-decode'] as const;
+const READERS = ['count', 'walk', 'stage', 'walk-stage', 'walk-decode'] as const;
 type Reader = (typeof READERS)[number];
 const READER_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'lib', 'ceiling-reader.ts');
 
@@ -66,7 +68,7 @@ const median = (values: readonly number[]): number => percentile(values, 50);
 
 const scenario: Scenario = {
   name: NAME,
-  description: 'events/s of kafkajs readers that count, walk record batches in place, run the engine decode stage, or decode walked batches in the pool, vs the counting consumer',
+  description: 'events/s of kafkajs readers that count, walk record batches in place, run the engine decode stage behind kafkajs records or walked batches, or decode walked batches in the pool, vs the counting consumer',
   async run() {
     const events = intEnv('VIGIL_BENCH_EVENTS', 300_000);
     const models = intEnv('VIGIL_BENCH_MODELS', 4);

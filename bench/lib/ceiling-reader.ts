@@ -3,12 +3,12 @@
  * every kafkajs consumer of its process, touches nothing else, and every reader starts from the same
  * cold process). Prints its CountResult as one JSON line.
  *
- * Usage (under tsx): ceiling-reader.ts <count|walk|stage|walk-decode> <topic> <events> <fetch bytes>
+ * Usage (under tsx): ceiling-reader.ts <count|walk|stage|walk-stage|walk-decode> <topic> <events> <fetch bytes>
  * <partitions at once> <pool threads>
  */
 import { installRecordWalk } from './record-walk.js';
 
-const READERS = ['count', 'walk', 'stage', 'walk-decode'] as const;
+const READERS = ['count', 'walk', 'stage', 'walk-stage', 'walk-decode'] as const;
 type Reader = (typeof READERS)[number];
 
 const [reader, topic, eventsText, fetchText, concurrencyText, threadsText] = process.argv.slice(2);
@@ -30,10 +30,10 @@ const concurrency = whole('partitions at once', concurrencyText, 1);
 const poolThreads = whole('pool threads', threadsText, 0);
 
 // Before kafkajs decodes its first fetch: the modules below load kafkajs, not its fetch decoding.
-if (reader === 'walk' || reader === 'walk-decode') installRecordWalk();
+if (reader!.startsWith('walk')) installRecordWalk();
 const { benchStack } = await import('./stack.js');
 const { bareConsume } = await import('./bare.js');
-const { decodeStageConsume, walkDecodeConsume, walkedRecords } = await import('./readers.js');
+const { decodeStageConsume, walkDecodeConsume, walkStageConsume, walkedRecords } = await import('./readers.js');
 
 const stack = await benchStack('ceiling');
 const timeoutMs = 300_000;
@@ -45,6 +45,8 @@ const result =
       ? await bareConsume(stack, topic, events, { concurrency, timeoutMs, fetchBytes, records: walkedRecords })
       : reader === 'stage'
         ? await decodeStageConsume(stack, topic, events, options)
-        : await walkDecodeConsume(stack, topic, events, options);
+        : reader === 'walk-stage'
+          ? await walkStageConsume(stack, topic, events, options)
+          : await walkDecodeConsume(stack, topic, events, options);
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);

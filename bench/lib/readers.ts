@@ -6,6 +6,9 @@
  *   thread, decoded in a fresh pool of the engine's size, then duplicate detection and the stable
  *   feature columns). What the engine does beyond this (windows, scoring, policy, transactional
  *   outputs) is the rest of its cost.
+ * - `walkStageConsume`: for a process where installRecordWalk() is in effect: the decode stage fed
+ *   with records made from walked batches (a value view and an offset each) instead of kafkajs's: the
+ *   engine's first stage as it would run behind a source that walks record batches.
  * - `walkDecodeConsume`: for a process where installRecordWalk() is in effect: the record batches
  *   walked in place on the main thread (no object per record), their values decoded by the engine's
  *   pool (decodeBatch, as the decode stage sends it); no duplicate detection or stable columns.
@@ -18,7 +21,8 @@ import { ScoringPool } from '../../src/pipeline/score/pool.js';
 import { DEFAULT_FAST_LIMITS } from '../../workers/decode/fast.js';
 import { DEFAULT_FAST_VALIDATION } from '../../workers/decode/validate.js';
 import { bareConsume, type CountResult } from './bare.js';
-import { packValues, type WalkedBatch } from './record-walk.js';
+import { forEachRecord, packValues, type WalkedBatch } from './record-walk.js';
+import type { InputRecord } from '../../src/pipeline/decode/index.js';
 import type { BenchStack } from './stack.js';
 
 export interface ReaderOptions {
@@ -37,26 +41,56 @@ function consumeOptions(options: ReaderOptions): { concurrency: number; timeoutM
   return { concurrency: options.concurrency, timeoutMs: options.timeoutMs, ...(options.fetchBytes === undefined ? {} : { fetchBytes: options.fetchBytes }) };
 }
 
-export async function decodeStageConsume(stack: BenchStack, topic: string, expected: number, options: ReaderOptions): Promise<CountResult> {
+/** kafkajs plus the engine's decode stage; `toRecords` turns a batch's messages into the stage's input. */
+async function stageConsume(
+  stack: BenchStack,
+  topic: string,
+  expected: number,
+  options: ReaderOptions,
+  toRecords: (topic: string, partition: number, messages: readonly KafkaMessage[]) => InputRecord[],
+  records?: (messages: readonly KafkaMessage[]) => number,
+): Promise<CountResult> {
   const pool = readerPool(options);
   const lookup = new RegistryClient({ baseUrl: stack.registryUrl });
   const stages = new Map<number, PooledDecodeStage>();
   try {
     return await bareConsume(stack, topic, expected, {
       ...consumeOptions(options),
+      ...(records === undefined ? {} : { records }),
       stage: async (from, partition, messages) => {
         let stage = stages.get(partition);
         if (stage === undefined) {
           stage = new PooledDecodeStage({ pool, lookup });
           stages.set(partition, stage);
         }
-        const result = await stage.decodeRecords(messages.map((m) => ({ key: m.key, value: m.value, topic: from, partition, offset: m.offset })));
+        const result = await stage.decodeRecords(toRecords(from, partition, messages));
         if (result.deadLetters.length > 0) throw new Error(`the decode stage refused ${result.deadLetters.length} records of ${from}[${partition}]: ${result.deadLetters[0]!.message}`);
       },
     });
   } finally {
     await pool.close();
   }
+}
+
+export function decodeStageConsume(stack: BenchStack, topic: string, expected: number, options: ReaderOptions): Promise<CountResult> {
+  return stageConsume(stack, topic, expected, options, (from, partition, messages) => messages.map((m) => ({ key: m.key, value: m.value, topic: from, partition, offset: m.offset })));
+}
+
+export function walkStageConsume(stack: BenchStack, topic: string, expected: number, options: ReaderOptions): Promise<CountResult> {
+  const toRecords = (from: string, partition: number, messages: readonly KafkaMessage[]): InputRecord[] => {
+    const records: InputRecord[] = [];
+    forEachRecord(walked(messages), (b, span) => {
+      records.push({
+        key: span.keyLength < 0 ? null : b.value.subarray(span.keyStart, span.keyStart + span.keyLength),
+        value: span.valueLength < 0 ? null : b.value.subarray(span.valueStart, span.valueStart + span.valueLength),
+        topic: from,
+        partition,
+        offset: String(span.offset),
+      });
+    });
+    return records;
+  };
+  return stageConsume(stack, topic, expected, options, toRecords, walkedRecords);
 }
 
 /** The WalkedBatches kafkajs hands over while the record walk is in effect; an error if it is not. */

@@ -92,6 +92,39 @@ function varint(bytes: Uint8Array, cursor: { at: number }): number {
   return value % 2 === 1 ? -(value + 1) / 2 : value / 2;
 }
 
+/** Where one walked record's parts lie in its batch's `value` (-1 lengths: null). */
+export interface RecordSpan {
+  readonly offset: number;
+  readonly keyStart: number;
+  readonly keyLength: number;
+  readonly valueStart: number;
+  readonly valueLength: number;
+}
+
+/** Visits every record of the walked batches in order (control batches skipped). */
+export function forEachRecord(batches: readonly WalkedBatch[], visit: (batch: WalkedBatch, record: RecordSpan) => void): void {
+  const cursor = { at: 0 };
+  for (const b of batches) {
+    if (b.isControlRecord) continue;
+    const raw = b.value;
+    cursor.at = 0;
+    for (let i = 0; i < b.recordCount; i++) {
+      const length = varint(raw, cursor);
+      const end = cursor.at + length;
+      if (end > raw.length) throw new Error(`record walk: record ${i} of the batch at offset ${b.baseOffset} runs past its batch`);
+      cursor.at += 1; // attributes
+      varint(raw, cursor); // timestamp delta
+      const offsetDelta = varint(raw, cursor);
+      const keyLength = varint(raw, cursor);
+      const keyStart = cursor.at;
+      if (keyLength > 0) cursor.at += keyLength;
+      const valueLength = varint(raw, cursor);
+      visit(b, { offset: b.baseOffset + offsetDelta, keyStart, keyLength, valueStart: cursor.at, valueLength });
+      cursor.at = end;
+    }
+  }
+}
+
 /**
  * The values of walked batches packed back to back as the engine's pool decodes them (`bytes`,
  * `bounds`, `nulls`), with each record's offset; control batches are skipped.
@@ -108,34 +141,18 @@ export function packValues(batches: readonly WalkedBatch[]): { bytes: Uint8Array
   const bounds = new Uint32Array(records + 1);
   const nulls = new Uint8Array(records);
   const offsets = new Float64Array(records);
-  const cursor = { at: 0 };
   let r = 0;
   let written = 0;
-  for (const b of batches) {
-    if (b.isControlRecord) continue;
-    const raw = b.value;
-    cursor.at = 0;
-    for (let i = 0; i < b.recordCount; i++) {
-      const length = varint(raw, cursor);
-      const end = cursor.at + length;
-      cursor.at += 1; // attributes
-      varint(raw, cursor); // timestamp delta
-      const offsetDelta = varint(raw, cursor);
-      const keyLength = varint(raw, cursor);
-      if (keyLength > 0) cursor.at += keyLength;
-      const valueLength = varint(raw, cursor);
-      bounds[r] = written;
-      offsets[r] = b.baseOffset + offsetDelta;
-      if (valueLength < 0) nulls[r] = 1;
-      else {
-        bytes.set(raw.subarray(cursor.at, cursor.at + valueLength), written);
-        written += valueLength;
-      }
-      if (end > raw.length) throw new Error(`record walk: record ${i} of the batch at offset ${b.baseOffset} runs past its batch`);
-      cursor.at = end;
-      r++;
+  forEachRecord(batches, (b, span) => {
+    bounds[r] = written;
+    offsets[r] = span.offset;
+    if (span.valueLength < 0) nulls[r] = 1;
+    else {
+      bytes.set(b.value.subarray(span.valueStart, span.valueStart + span.valueLength), written);
+      written += span.valueLength;
     }
-  }
+    r++;
+  });
   bounds[r] = written;
   return { bytes: bytes.subarray(0, written), bounds, nulls, offsets };
 }
