@@ -1,13 +1,16 @@
 /**
  * How close anything that decodes every event can get to e2e-throughput's counting consumer on this
- * machine. Five kafkajs readers take turns on one pre-produced topic (the events of e2e-throughput),
+ * machine. Seven kafkajs readers take turns on one pre-produced topic (the events of e2e-throughput),
  * each in a fresh process of its own (bench/lib/ceiling-reader.ts), for several rounds:
  *
  * - `count`: the counting consumer of e2e-throughput (the target's baseline);
+ * - `fast-count`: the same with the engine's own record decoding (src/pipeline/source/fast-records.ts,
+ *   on in the engine by default): the same messages, built in one pass;
  * - `walk`: the same consumer with kafkajs's per-record decoding replaced by a walk over each fetched
  *   record batch in place (bench/lib/record-walk.ts): what fetching costs without an object per record;
  * - `stage`: kafkajs plus the engine's decode stage (framing, decoding in the pool, duplicate
  *   detection, stable columns), the first stage of the engine and nothing after it;
+ * - `fast-stage`: the decode stage behind the engine's own record decoding, as the engine runs it;
  * - `walk-stage`: the engine's decode stage fed with records made from walked batches (a value view
  *   and an offset each) instead of kafkajs's: that first stage behind a source that walks batches;
  * - `walk-decode`: walked batches, their values packed on the main thread and decoded by the engine's
@@ -35,7 +38,7 @@ import { benchStack, createTopics, dropTopics } from './lib/stack.js';
 import { percentile, round } from './lib/stats.js';
 
 const NAME = 'e2e-ceiling';
-const READERS = ['count', 'walk', 'stage', 'walk-stage', 'walk-decode'] as const;
+const READERS = ['count', 'fast-count', 'walk', 'stage', 'fast-stage', 'walk-stage', 'walk-decode'] as const;
 type Reader = (typeof READERS)[number];
 const READER_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'lib', 'ceiling-reader.ts');
 
@@ -68,7 +71,7 @@ const median = (values: readonly number[]): number => percentile(values, 50);
 
 const scenario: Scenario = {
   name: NAME,
-  description: 'events/s of kafkajs readers that count, walk record batches in place, run the engine decode stage behind kafkajs records or walked batches, or decode walked batches in the pool, vs the counting consumer',
+  description: 'events/s of kafkajs readers that count (kafkajs or the engine record decoding), walk record batches in place, run the engine decode stage behind either decoding or walked batches, or decode walked batches in the pool, vs the counting consumer',
   async run() {
     const events = intEnv('VIGIL_BENCH_EVENTS', 300_000);
     const models = intEnv('VIGIL_BENCH_MODELS', 4);

@@ -31,7 +31,9 @@
  * VIGIL_BENCH_PROFILE (a folder: CPU profile of the in-process engine's main thread while it consumes),
  * VIGIL_BENCH_NODE_ARGS (see bench/lib/engine.ts: node options of a child engine, e.g. CPU profiles),
  * VIGIL_BENCH_KEEP_TOPICS (0), VIGIL_BENCH_FETCH_BYTES (most bytes per partition per fetch, engine and
- * bare alike; default the engine's fetchMaxBytesPerPartition). Target: engine >= 0.7 x bare.
+ * bare alike; default the engine's fetchMaxBytesPerPartition), VIGIL_BENCH_FAST_RECORDS (the engine's
+ * fastRecordDecoding, default on as in the engine; the counting consumer always uses kafkajs's own
+ * decoding). Target: engine >= 0.7 x bare.
  */
 import { avroType } from '../src/contracts/schemas.js';
 import { CONFIG_DEFAULTS } from '../src/config/defaults.js';
@@ -40,7 +42,7 @@ import type { Scenario } from './run.js';
 import { bareConsume, type CountResult } from './lib/bare.js';
 import { Cleanup } from './lib/cleanup.js';
 import { engineDocument, histogramMean, poolUtilization, startEngine, type EngineShape } from './lib/engine.js';
-import { choiceEnv, intEnv, progress } from './lib/env.js';
+import { boolEnv, choiceEnv, intEnv, progress } from './lib/env.js';
 import { decodeStageConsume } from './lib/readers.js';
 import { loadInference } from './lib/events.js';
 import { PhaseProfiler } from './lib/profile.js';
@@ -242,6 +244,7 @@ const scenario: Scenario = {
       referenceEvents: intEnv('VIGIL_BENCH_REFERENCE', 1000),
       poolThreads: intEnv('VIGIL_BENCH_POOL_THREADS', 0, 0),
       fetchBytes: intEnv('VIGIL_BENCH_FETCH_BYTES', CONFIG_DEFAULTS.engine.fetchMaxBytesPerPartition),
+      fastRecords: boolEnv('VIGIL_BENCH_FAST_RECORDS', CONFIG_DEFAULTS.engine.fastRecordDecoding),
     };
     const mode = choiceEnv('VIGIL_BENCH_ENGINE', ['in-process', 'child'] as const, 'child');
     // The engine processes max(2, pool threads) partitions at once (unless told otherwise; a child
@@ -276,7 +279,7 @@ const scenario: Scenario = {
         referenceEvents: shape.referenceEvents,
         partitionsConsumedConcurrently: concurrency,
         fetchMaxBytesPerPartition: shape.fetchBytes,
-        engine: `${mode}; PSI on; outputs transactional`,
+        engine: `${mode}; PSI on; outputs transactional; fast record decoding ${shape.fastRecords === false ? "off" : "on"}`,
         timing: 'from group join to the last record read (bare) or the last offset committed (engine)',
         rounds: `${rounds}, each on topics of its own; the round with the median ratio is reported in full, every round in \`rounds\``,
       },

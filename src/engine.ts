@@ -14,6 +14,7 @@ import { protectionFromConfig, type Protection } from './iolog/protection.js';
 import { apply as applyGovernance, emptyRegistry, lastApprovedBefore, versionOf, type RegistryState } from './governance/registry/index.js';
 import { GovernanceFeed } from './pipeline/source/governance-feed.js';
 import type { Envelope } from './security/crypto/envelope.js';
+import { installFastRecords } from './pipeline/source/fast-records.js';
 import { openStateRecord, sealStateRecord } from './security/crypto/state.js';
 import { avroType } from './contracts/schemas.js';
 import { topicName } from './contracts/topics.js';
@@ -201,6 +202,12 @@ export class Engine {
     this.#phase = 'starting';
     const { config, infra } = this.#options;
     const engine = config.config.engine;
+    // Before any consumer of this process fetches: kafkajs's record decoding is replaced process-wide.
+    if (engine.fastRecordDecoding) {
+      const decoding = installFastRecords();
+      if (decoding.installed) this.#log.debug('fetched records are decoded by the fast record decoder');
+      else this.#log.info({ reason: decoding.reason }, "fetched records are decoded by kafkajs's own decoder");
+    }
     const registryUrl = infra.registryUrl;
     // Every reference file named in the configuration is read now, so a bad one stops the start with
     // its name and line rather than failing batches later.

@@ -3,12 +3,13 @@
  * every kafkajs consumer of its process, touches nothing else, and every reader starts from the same
  * cold process). Prints its CountResult as one JSON line.
  *
- * Usage (under tsx): ceiling-reader.ts <count|walk|stage|walk-stage|walk-decode> <topic> <events> <fetch bytes>
+ * Usage (under tsx): ceiling-reader.ts <count|fast-count|walk|stage|fast-stage|walk-stage|walk-decode> <topic> <events> <fetch bytes>
  * <partitions at once> <pool threads>
  */
+import { installFastRecords } from '../../src/pipeline/source/fast-records.js';
 import { installRecordWalk } from './record-walk.js';
 
-const READERS = ['count', 'walk', 'stage', 'walk-stage', 'walk-decode'] as const;
+const READERS = ['count', 'fast-count', 'walk', 'stage', 'fast-stage', 'walk-stage', 'walk-decode'] as const;
 type Reader = (typeof READERS)[number];
 
 const [reader, topic, eventsText, fetchText, concurrencyText, threadsText] = process.argv.slice(2);
@@ -31,6 +32,13 @@ const poolThreads = whole('pool threads', threadsText, 0);
 
 // Before kafkajs decodes its first fetch: the modules below load kafkajs, not its fetch decoding.
 if (reader!.startsWith('walk')) installRecordWalk();
+if (reader!.startsWith('fast')) {
+  const decoding = installFastRecords();
+  if (!decoding.installed) {
+    process.stderr.write(`ceiling-reader: the fast record decoding is not installed: ${decoding.reason}\n`);
+    process.exit(1);
+  }
+}
 const { benchStack } = await import('./stack.js');
 const { bareConsume } = await import('./bare.js');
 const { decodeStageConsume, walkDecodeConsume, walkStageConsume, walkedRecords } = await import('./readers.js');
@@ -39,11 +47,11 @@ const stack = await benchStack('ceiling');
 const timeoutMs = 300_000;
 const options = { concurrency, timeoutMs, fetchBytes, poolThreads };
 const result =
-  reader === 'count'
+  reader === 'count' || reader === 'fast-count'
     ? await bareConsume(stack, topic, events, { concurrency, timeoutMs, fetchBytes })
     : reader === 'walk'
       ? await bareConsume(stack, topic, events, { concurrency, timeoutMs, fetchBytes, records: walkedRecords })
-      : reader === 'stage'
+      : reader === 'stage' || reader === 'fast-stage'
         ? await decodeStageConsume(stack, topic, events, options)
         : reader === 'walk-stage'
           ? await walkStageConsume(stack, topic, events, options)

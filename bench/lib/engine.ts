@@ -33,6 +33,8 @@ export interface EngineShape {
   readonly consecutiveCriticalWindows?: number;
   /** engine.fetchMaxBytesPerPartition; the engine's default when absent. */
   readonly fetchBytes?: number;
+  /** engine.fastRecordDecoding; the engine's default when absent. */
+  readonly fastRecords?: boolean;
 }
 
 /** The `vigil.yaml` document of a benchmark engine: PSI on (the default), count windows. */
@@ -45,6 +47,7 @@ export function engineDocument(groupId: string, shape: EngineShape): Record<stri
       reference: { events: shape.referenceEvents },
       pool: { threads: shape.poolThreads, maxQueue: 0 },
       ...(shape.fetchBytes === undefined ? {} : { fetchMaxBytesPerPartition: shape.fetchBytes }),
+      ...(shape.fastRecords === undefined ? {} : { fastRecordDecoding: shape.fastRecords }),
     },
     detectors: { psi: { enabled: true } },
     ...(shape.consecutiveCriticalWindows === undefined ? {} : { policy: { rollback: { consecutiveCriticalWindows: shape.consecutiveCriticalWindows } } }),

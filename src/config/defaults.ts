@@ -6,6 +6,7 @@ export const CONFIG_DEFAULTS: VigilConfig = deepFreeze({
     groupId: 'vigil-engine',
     sessionTimeoutMs: 30_000,
     fetchMaxBytesPerPartition: 4_194_304,
+    fastRecordDecoding: true,
     windows: { count: 1000, timeMs: 60_000 },
     reference: { events: 1000, file: null },
     pool: { threads: 0, maxQueue: 0 },

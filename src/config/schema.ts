@@ -308,6 +308,7 @@ export const CONFIG_SCHEMA: SchemaObject = {
         groupId: { type: 'string', minLength: 1, maxLength: 249 },
         sessionTimeoutMs: integer(6000, 300_000),
         fetchMaxBytesPerPartition: integer(1024, 64 * 1024 * 1024),
+        fastRecordDecoding: { type: 'boolean' },
         windows: windows(),
         reference: reference(true),
         pool: {

@@ -98,6 +98,7 @@ describe('parseConfigText: a full valid file', () => {
       groupId: 'vigil-prod',
       sessionTimeoutMs: 12000,
       fetchMaxBytesPerPartition: 4_194_304,
+      fastRecordDecoding: true,
       windows: { count: 500, timeMs: 30_000 },
       reference: { events: 2000, file: 'refs/credit.jsonl' },
       pool: { threads: 4, maxQueue: 64 },

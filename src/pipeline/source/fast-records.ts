@@ -1,0 +1,271 @@
+/**
+ * A faster decoding of fetched records for kafkajs 2.2.4, giving the same messages.
+ *
+ * kafkajs turns each fetched record into a message object. On the way it builds a Decoder object per
+ * record, parses the batch's first offset and timestamp from text and adds 64-bit `Long`s for every
+ * record, and folds the headers with an object spread per header. That costs more per event than
+ * anything else a consumer does that only counts. This module decodes an uncompressed v2 record batch
+ * in one pass over its bytes, with plain numbers where they are exact. Every message has the same
+ * fields with the same values as kafkajs's own: the same offset and timestamp text, key and value
+ * views of the same bytes, headers, control flag and the batch context that kafkajs's
+ * aborted-transaction filter reads.
+ *
+ * It takes the place of the module kafkajs decodes a fetched partition's records with (fetch v4 and
+ * later share it), for every kafkajs consumer of the process. Anything outside its fast path goes to
+ * kafkajs's own decoder, whole batch at a time, so kafkajs decides what happens to it:
+ * - compressed batches;
+ * - the old message formats;
+ * - varints longer than four bytes, and lengths below -1;
+ * - offsets or timestamps beyond 2^53;
+ * - records that do not fit their batch.
+ *
+ * The tests compare both decoders' output on the same fetched bytes.
+ *
+ * `installFastRecords()` must run before kafkajs first decodes a fetch response, that is before the
+ * first consumer connects. It refuses, and says why, when kafkajs is not 2.2.4 or its fetch decoding
+ * is already loaded. The engine then keeps kafkajs's decoding, and only its speed differs.
+ */
+import { createRequire } from 'node:module';
+
+const KAFKAJS_VERSION = '2.2.4';
+const MAGIC_OFFSET = 16;
+const RECORD_BATCH_OVERHEAD = 49;
+const BATCH_HEADER = 61;
+const TIMESTAMP_TYPE_FLAG = 0x8;
+const TRANSACTIONAL_FLAG = 0x10;
+const CONTROL_FLAG = 0x20;
+const LOG_APPEND_TIME = 1;
+const CREATE_TIME = 0;
+/** Marks the installed decoder on kafkajs's module, so a second install (another copy of this module) sees it. */
+export const FAST_RECORDS_MARK = Symbol.for('vigil.fastRecordDecoding');
+/** Offsets and timestamps below this are added as numbers (the sum stays exact). */
+const EXACT = 2 ** 53 - 2 ** 32;
+
+interface KafkajsDecoder {
+  readInt32(): number;
+  readBytes(n: number): Buffer;
+  canReadBytes(n: number): boolean;
+}
+
+type DecodeMessages = (decoder: KafkajsDecoder) => Promise<unknown[]>;
+
+interface Kafkajs {
+  readonly Decoder: new (buffer: Buffer) => KafkajsDecoder & { offset: number };
+  readonly RecordBatchDecoder: (decoder: unknown) => Promise<{ records: unknown[] }>;
+  readonly MessageSetDecoder: (decoder: unknown, size: number) => unknown;
+  readonly original: DecodeMessages;
+}
+
+/** The batch context kafkajs attaches to every message of a batch (one object per batch). */
+interface BatchContext {
+  readonly firstOffset: string;
+  readonly firstTimestamp: string;
+  readonly partitionLeaderEpoch: number;
+  readonly inTransaction: boolean;
+  readonly isControlBatch: boolean;
+  readonly lastOffsetDelta: number;
+  readonly producerId: string;
+  readonly producerEpoch: number;
+  readonly firstSequence: number;
+  readonly maxTimestamp: string;
+  readonly timestampType: number;
+  readonly magicByte: number;
+}
+
+/** Record batches decoded so far in this process: by the fast path, and handed to kafkajs's decoder. */
+const counts = { fast: 0, kafkajs: 0 };
+
+/** A batch outside the fast path; kafkajs's own decoder reads it. */
+class Unusual extends Error {}
+
+/** A zigzag varint of at most four bytes (|value| < 2^27) at `cursor.at`; Unusual otherwise. */
+function varint(bytes: Buffer, cursor: { at: number }, end: number): number {
+  let result = 0;
+  for (let shift = 0; shift < 28; shift += 7) {
+    if (cursor.at >= end) throw new Unusual();
+    const byte = bytes[cursor.at++]!;
+    result |= (byte & 0x7f) << shift;
+    if (byte < 0x80) return (result >>> 1) ^ -(result & 1);
+  }
+  throw new Unusual();
+}
+
+/** A length-prefixed byte view (null for -1), as kafkajs's readVarIntBytes gives it. */
+function bytesAt(bytes: Buffer, cursor: { at: number }, end: number): Buffer | null {
+  const length = varint(bytes, cursor, end);
+  if (length === -1) return null;
+  if (length < -1 || cursor.at + length > end) throw new Unusual();
+  const view = bytes.subarray(cursor.at, cursor.at + length);
+  cursor.at += length;
+  return view;
+}
+
+/** The records of one uncompressed v2 batch (bytes[at .. at + 12 + length)), as kafkajs's messages. */
+function decodeBatch(bytes: Buffer, at: number, length: number): unknown[] {
+  const end = at + 12 + length;
+  const baseOffset = bytes.readBigInt64BE(at);
+  const attributes = bytes.readInt16BE(at + 21);
+  const firstTimestamp = bytes.readBigInt64BE(at + 27);
+  const maxTimestamp = bytes.readBigInt64BE(at + 35);
+  if (baseOffset < 0n || baseOffset > BigInt(EXACT) || firstTimestamp < -BigInt(EXACT) || firstTimestamp > BigInt(EXACT)) throw new Unusual();
+  const timestampType = (attributes & TIMESTAMP_TYPE_FLAG) > 0 ? LOG_APPEND_TIME : CREATE_TIME;
+  const context: BatchContext = {
+    firstOffset: baseOffset.toString(),
+    firstTimestamp: firstTimestamp.toString(),
+    partitionLeaderEpoch: bytes.readInt32BE(at + 12),
+    inTransaction: (attributes & TRANSACTIONAL_FLAG) > 0,
+    isControlBatch: (attributes & CONTROL_FLAG) > 0,
+    lastOffsetDelta: bytes.readInt32BE(at + 23),
+    producerId: bytes.readBigInt64BE(at + 43).toString(),
+    producerEpoch: bytes.readInt16BE(at + 51),
+    firstSequence: bytes.readInt32BE(at + 53),
+    maxTimestamp: maxTimestamp.toString(),
+    timestampType,
+    magicByte: bytes.readInt8(at + MAGIC_OFFSET),
+  };
+  const count = bytes.readInt32BE(at + 57);
+  if (count < 0) throw new Unusual();
+  const base = Number(baseOffset);
+  const baseTime = Number(firstTimestamp);
+  // kafkajs gives LOG_APPEND_TIME batches their max timestamp whenever it is not the empty string.
+  const appendTime = timestampType === LOG_APPEND_TIME ? context.maxTimestamp : null;
+  const messages = new Array<unknown>(count);
+  const cursor = { at: at + BATCH_HEADER };
+  for (let i = 0; i < count; i++) {
+    const recordLength = varint(bytes, cursor, end);
+    const recordEnd = cursor.at + recordLength;
+    if (recordLength < 0 || recordEnd > end) throw new Unusual();
+    const recordAttributes = bytes.readInt8(cursor.at);
+    cursor.at += 1;
+    const timestampDelta = varint(bytes, cursor, recordEnd);
+    const offsetDelta = varint(bytes, cursor, recordEnd);
+    const key = bytesAt(bytes, cursor, recordEnd);
+    const value = bytesAt(bytes, cursor, recordEnd);
+    const headerCount = varint(bytes, cursor, recordEnd);
+    let headers: Record<string, Buffer | null | (Buffer | null)[]> = {};
+    if (headerCount > 0) {
+      headers = {};
+      for (let h = 0; h < headerCount; h++) {
+        const name = bytesAt(bytes, cursor, recordEnd);
+        const headerValue = bytesAt(bytes, cursor, recordEnd);
+        // kafkajs reads a header key as text (null stays null, which an object key spells "null").
+        const text = name === null ? 'null' : name.toString('utf8');
+        // kafkajs looks keys up through the prototype ("constructor", "__proto__"): its decoder decides those.
+        if (text in Object.prototype) throw new Unusual();
+        const seen = headers[text];
+        headers[text] = seen === undefined ? headerValue : Array.isArray(seen) ? [...seen, headerValue] : [seen, headerValue];
+      }
+    } else if (headerCount < -1) throw new Unusual();
+    if (cursor.at !== recordEnd) throw new Unusual();
+    messages[i] = {
+      magicByte: context.magicByte,
+      attributes: recordAttributes,
+      timestamp: appendTime ?? String(baseTime + timestampDelta),
+      offset: String(base + offsetDelta),
+      key,
+      value,
+      headers,
+      isControlRecord: context.isControlBatch,
+      batchContext: context,
+    };
+  }
+  if (cursor.at !== end) throw new Unusual();
+  return messages;
+}
+
+/** A decoder of `bytes` behind their int32 size, as kafkajs's decodeMessages reads them. */
+function sizedDecoder(kafkajs: Kafkajs, bytes: Buffer): KafkajsDecoder {
+  const sized = Buffer.allocUnsafe(4 + bytes.length);
+  sized.writeInt32BE(bytes.length, 0);
+  bytes.copy(sized, 4);
+  return new kafkajs.Decoder(sized);
+}
+
+function fastDecodeMessages(kafkajs: Kafkajs): DecodeMessages {
+  return async (decoder) => {
+    const size = decoder.readInt32();
+    if (size <= 0 || !decoder.canReadBytes(size)) return [];
+    const bytes = decoder.readBytes(size);
+    if (bytes.length <= MAGIC_OFFSET || bytes.readInt8(MAGIC_OFFSET) !== 2) return kafkajs.MessageSetDecoder(new kafkajs.Decoder(bytes), size) as unknown[];
+    const records: unknown[] = [];
+    for (let at = 0; bytes.length - at >= RECORD_BATCH_OVERHEAD; ) {
+      const length = bytes.readInt32BE(at + 8);
+      // A batch too short for its header: kafkajs's own decoding decides what that means.
+      if (length < BATCH_HEADER - 12) {
+        counts.kafkajs++;
+        return kafkajs.original(sizedDecoder(kafkajs, bytes));
+      }
+      // A partial batch at the end (fetches stop at a byte limit): kafkajs stops there too.
+      if (at + 12 + length > bytes.length) break;
+      const attributes = bytes.readInt16BE(at + 21);
+      let batch: unknown[] | undefined;
+      if ((attributes & 0x7) === 0 && bytes.readInt8(at + MAGIC_OFFSET) === 2) {
+        try {
+          batch = decodeBatch(bytes, at, length);
+        } catch (error) {
+          if (!(error instanceof Unusual)) throw error;
+        }
+      }
+      if (batch === undefined) {
+        counts.kafkajs++;
+        batch = (await kafkajs.RecordBatchDecoder(new kafkajs.Decoder(bytes.subarray(at, at + 12 + length)))).records;
+      } else counts.fast++;
+      for (const message of batch) records.push(message);
+      at += 12 + length;
+    }
+    return records;
+  };
+}
+
+export type FastRecordsOutcome = { readonly installed: true } | { readonly installed: false; readonly reason: string };
+
+let outcome: FastRecordsOutcome | undefined;
+
+/** Installs the fast decoding for this process (once; later calls return the first outcome). */
+export function installFastRecords(): FastRecordsOutcome {
+  outcome ??= install();
+  return outcome;
+}
+
+function install(): FastRecordsOutcome {
+  const require = createRequire(import.meta.url);
+  try {
+    const version = (require('kafkajs/package.json') as { version?: string }).version;
+    if (version !== KAFKAJS_VERSION) return { installed: false, reason: `kafkajs is ${String(version)}, the fast record decoding is written for ${KAFKAJS_VERSION}` };
+    const path = require.resolve('kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js');
+    const current = require(path) as DecodeMessages & { [FAST_RECORDS_MARK]?: boolean };
+    if (current[FAST_RECORDS_MARK] === true) return { installed: true };
+    const users = Object.keys(require.cache).filter((p) => /[\\/]kafkajs[\\/]src[\\/]protocol[\\/]requests[\\/]fetch[\\/]v(?:[4-9]|1[01])[\\/]response\.js$/.test(p));
+    if (users.length > 0) return { installed: false, reason: 'kafkajs has already loaded its fetch decoding (a consumer ran before the install)' };
+    const module = require.cache[path];
+    if (module === undefined) return { installed: false, reason: 'kafkajs fetch decoding module not in the module cache' };
+    const fast = fastDecodeMessages({
+      Decoder: require('kafkajs/src/protocol/decoder.js') as Kafkajs['Decoder'],
+      RecordBatchDecoder: require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as Kafkajs['RecordBatchDecoder'],
+      MessageSetDecoder: require('kafkajs/src/protocol/messageSet/decoder.js') as Kafkajs['MessageSetDecoder'],
+      original: current,
+    });
+    Object.defineProperty(fast, FAST_RECORDS_MARK, { value: true });
+    module.exports = fast;
+    return { installed: true };
+  } catch (error) {
+    return { installed: false, reason: `kafkajs internals not as expected: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+/** Record batches decoded so far in this process by the fast path and by kafkajs's decoder (through it). */
+export function fastRecordCounts(): { readonly fast: number; readonly kafkajs: number } {
+  return { ...counts };
+}
+
+/** For tests: kafkajs's own decoding and the fast one, side by side, without installing anything. */
+export function decoders(): { kafkajs: DecodeMessages; fast: DecodeMessages; Decoder: Kafkajs['Decoder'] } {
+  const require = createRequire(import.meta.url);
+  const kafkajs: Kafkajs = {
+    Decoder: require('kafkajs/src/protocol/decoder.js') as Kafkajs['Decoder'],
+    RecordBatchDecoder: require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as Kafkajs['RecordBatchDecoder'],
+    MessageSetDecoder: require('kafkajs/src/protocol/messageSet/decoder.js') as Kafkajs['MessageSetDecoder'],
+    original: require('kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js') as DecodeMessages,
+  };
+  return { kafkajs: kafkajs.original, fast: fastDecodeMessages(kafkajs), Decoder: kafkajs.Decoder };
+}

@@ -1,0 +1,139 @@
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { decoders, fastRecordCounts } from '../../../../src/pipeline/source/fast-records.js';
+
+// kafkajs's own encoders build the fetched bytes; both decoders read the same bytes.
+const require = createRequire(import.meta.url);
+const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as { RecordBatch: (options: Record<string, unknown>) => Promise<{ buffer: Buffer }> };
+const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (options: Record<string, unknown>) => unknown;
+const Long = require('kafkajs/src/utils/long.js') as { fromNumber(n: number): unknown; fromString(s: string): unknown };
+const { Types: Compression } = require('kafkajs/src/protocol/message/compression/index.js') as { Types: { GZIP: number } };
+
+const { kafkajs, fast, Decoder } = decoders();
+
+interface Spec {
+  readonly key?: Buffer | null;
+  readonly value?: Buffer | null;
+  readonly headers?: Record<string, Buffer | Buffer[]>;
+  readonly timestampDelta?: number;
+}
+
+async function batch(firstOffset: number | string, specs: readonly Spec[], options: Record<string, unknown> = {}): Promise<Buffer> {
+  const records = specs.map((s, i) => Record({ offsetDelta: i, timestampDelta: s.timestampDelta ?? i * 7, key: s.key === undefined ? null : s.key, value: s.value === undefined ? null : s.value, headers: s.headers ?? {} }));
+  const offset = typeof firstOffset === 'string' ? Long.fromString(firstOffset) : Long.fromNumber(firstOffset);
+  return (await RecordBatch({ firstOffset: offset, lastOffsetDelta: specs.length - 1, firstTimestamp: 1_700_000_000_000, maxTimestamp: 1_700_000_009_000, records, ...options })).buffer;
+}
+
+/** Sets attribute bits of the batch at the start of `bytes` (kafkajs does not check CRCs on read). */
+function withAttributes(bytes: Buffer, bits: number): Buffer {
+  const out = Buffer.from(bytes);
+  out.writeInt16BE(out.readInt16BE(21) | bits, 21);
+  return out;
+}
+
+/** Both decoders over one partition's fetched bytes (behind their int32 size). */
+async function both(fetched: Buffer): Promise<{ expected: unknown; actual: unknown }> {
+  const sized = Buffer.concat([Buffer.alloc(4), fetched]);
+  sized.writeInt32BE(fetched.length, 0);
+  const outcome = async (decode: typeof kafkajs): Promise<unknown> => {
+    try {
+      return await decode(new Decoder(Buffer.from(sized)));
+    } catch (error) {
+      return { threw: error instanceof Error ? error.name : String(error) };
+    }
+  };
+  return { expected: await outcome(kafkajs), actual: await outcome(fast) };
+}
+
+const mixed: Spec[] = [
+  { key: Buffer.from('k1'), value: Buffer.from('first value') },
+  { key: null, value: Buffer.alloc(300, 7) },
+  { key: Buffer.alloc(0), value: null },
+  { key: Buffer.from('k4'), value: Buffer.alloc(0), headers: { a: Buffer.from('x'), 'ключ': Buffer.from('ü') } },
+  { key: Buffer.from('k5'), value: Buffer.from('dup'), headers: { twice: [Buffer.from('1'), Buffer.from('2')], thrice: [Buffer.from('a'), Buffer.from('b'), Buffer.from('c')] } },
+  { key: Buffer.from('k6'), value: Buffer.from('late'), timestampDelta: 5_000_000 },
+  { key: Buffer.from('k7'), value: Buffer.from('early'), timestampDelta: -3 },
+];
+
+describe('fast record decoding gives the messages kafkajs gives', () => {
+  it('for uncompressed batches of all kinds of records', async () => {
+    const fetched = Buffer.concat([await batch(0, mixed), await batch(7, mixed.slice(0, 3)), await batch(2 ** 40, mixed)]);
+    const before = fastRecordCounts();
+    const { expected, actual } = await both(fetched);
+    expect((expected as unknown[]).length).toBe(17);
+    expect(actual).toEqual(expected);
+    // All three batches took the fast path: nothing was handed to kafkajs's decoder.
+    expect(fastRecordCounts()).toEqual({ fast: before.fast + 3, kafkajs: before.kafkajs });
+  });
+
+  it('for transactional, control and log-append-time batches', async () => {
+    const transactional = await batch(10, mixed.slice(0, 2), { transactional: true, producerId: Long.fromNumber(4242), producerEpoch: 3, firstSequence: 9 });
+    const control = withAttributes(await batch(12, [{ key: Buffer.from([0, 0, 0, 0]), value: Buffer.from([0, 0, 0, 0, 0, 0]) }], { transactional: true, producerId: Long.fromNumber(4242) }), 0x20);
+    const appendTime = withAttributes(await batch(13, mixed.slice(0, 3)), 0x8);
+    const { expected, actual } = await both(Buffer.concat([transactional, control, appendTime]));
+    expect((expected as { isControlRecord: boolean }[]).map((m) => m.isControlRecord)).toEqual([false, false, true, false, false, false]);
+    expect(actual).toEqual(expected);
+  });
+
+  it('for a compressed batch between plain ones (kafkajs decodes it)', async () => {
+    const fetched = Buffer.concat([await batch(0, mixed.slice(0, 2)), await batch(2, mixed, { compression: Compression.GZIP }), await batch(9, mixed.slice(0, 1))]);
+    const before = fastRecordCounts();
+    const { expected, actual } = await both(fetched);
+    expect(fastRecordCounts()).toEqual({ fast: before.fast + 2, kafkajs: before.kafkajs + 1 });
+    expect((expected as unknown[]).length).toBe(10);
+    expect(actual).toEqual(expected);
+  });
+
+  it('for a partial batch at the end of a fetch, left out', async () => {
+    const whole = await batch(0, mixed);
+    const { expected, actual } = await both(Buffer.concat([whole, whole.subarray(0, whole.length - 9)]));
+    expect((expected as unknown[]).length).toBe(mixed.length);
+    expect(actual).toEqual(expected);
+  });
+
+  it('for what the fast path leaves to kafkajs: header keys of Object.prototype, offsets past 2^53', async () => {
+    const prototypeKeys = await batch(0, [{ key: null, value: Buffer.from('v'), headers: { constructor: Buffer.from('c'), toString: Buffer.from('t') } }]);
+    const farOffsets = await batch('9007199254740000', mixed.slice(0, 2));
+    for (const fetched of [prototypeKeys, farOffsets]) {
+      const { expected, actual } = await both(fetched);
+      expect(actual).toEqual(expected);
+    }
+  });
+
+  it('for damaged bytes: a flipped byte anywhere gives the same messages or the same error', async () => {
+    const fetched = Buffer.concat([await batch(0, mixed), await batch(7, mixed.slice(0, 4))]);
+    let seed = 12345;
+    const random = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    let outcomes = 0;
+    for (let trial = 0; trial < 400; trial++) {
+      const damaged = Buffer.from(fetched);
+      damaged[random(damaged.length)] = random(256);
+      const { expected, actual } = await both(damaged);
+      expect(actual).toEqual(expected);
+      outcomes++;
+    }
+    expect(outcomes).toBe(400);
+  });
+});
+
+describe('installFastRecords', () => {
+  const fixture = fileURLToPath(new URL('../../../fixtures/fast-records-install.mjs', import.meta.url));
+  const run = (mode: string): unknown => JSON.parse(execFileSync(process.execPath, [fixture, mode], { encoding: 'utf8' }));
+
+  it('puts the fast decoder in the place kafkajs decodes fetched records from, once', () => {
+    expect(run('fresh')).toEqual({ first: { installed: true }, again: { installed: true }, inPlace: true });
+  });
+
+  it('refuses, saying why, once kafkajs has loaded its fetch decoding', () => {
+    expect(run('after-fetch')).toEqual({
+      first: { installed: false, reason: 'kafkajs has already loaded its fetch decoding (a consumer ran before the install)' },
+      again: { installed: false, reason: 'kafkajs has already loaded its fetch decoding (a consumer ran before the install)' },
+      inPlace: false,
+    });
+  });
+});
