@@ -11,7 +11,7 @@
  * in the engine or in the scenarios' own process. Only uncompressed v2 record batches are walked; any
  * other format is an error, named.
  */
-import { createRequire } from 'node:module';
+import { replaceRecordDecoding, type KafkajsDecoder } from '../../src/pipeline/source/fast-records.js';
 
 /** One record batch as fetched: what kafkajs's Batch reads (offset, control flag) and its raw records. */
 export interface WalkedBatch {
@@ -30,12 +30,6 @@ export interface WalkedBatch {
 
 const BATCH_HEADER = 61;
 const MAGIC_V2 = 2;
-
-interface KafkajsDecoder {
-  readInt32(): number;
-  readBytes(n: number): Buffer;
-  canReadBytes(n: number): boolean;
-}
 
 /** The record batches of one partition's fetched bytes; a partial batch at the end is left out, as kafkajs does. */
 export function walkBatches(bytes: Buffer): WalkedBatch[] {
@@ -67,16 +61,12 @@ export function walkBatches(bytes: Buffer): WalkedBatch[] {
 
 /** Makes every kafkajs consumer of this process return WalkedBatch "messages" (see the module comment). */
 export function installRecordWalk(): void {
-  const require = createRequire(import.meta.url);
-  const path = require.resolve('kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js');
-  require(path);
-  const cached = require.cache[path];
-  if (cached === undefined) throw new Error('record walk: kafkajs fetch decoding module not found');
-  cached.exports = async (decoder: KafkajsDecoder): Promise<WalkedBatch[]> => {
+  const outcome = replaceRecordDecoding(() => async (decoder: KafkajsDecoder): Promise<WalkedBatch[]> => {
     const size = decoder.readInt32();
     if (size <= 0 || !decoder.canReadBytes(size)) return [];
     return walkBatches(decoder.readBytes(size));
-  };
+  });
+  if (!outcome.installed) throw new Error(`record walk: ${outcome.reason}`);
 }
 
 /** A zigzag varint of `bytes` at `cursor.at`, moving the cursor past it. */

@@ -36,20 +36,23 @@ const TRANSACTIONAL_FLAG = 0x10;
 const CONTROL_FLAG = 0x20;
 const LOG_APPEND_TIME = 1;
 const CREATE_TIME = 0;
-/** Marks the installed decoder on kafkajs's module, so a second install (another copy of this module) sees it. */
+/**
+ * On a record decoding put in kafkajs's place: the one it replaced. A second install (another copy of
+ * this module) sees it, and tests find kafkajs's own decoding through it.
+ */
 export const FAST_RECORDS_MARK = Symbol.for('vigil.fastRecordDecoding');
 /** Offsets and timestamps below this are added as numbers (the sum stays exact). */
 const EXACT = 2 ** 53 - 2 ** 32;
 
-interface KafkajsDecoder {
+export interface KafkajsDecoder {
   readInt32(): number;
   readBytes(n: number): Buffer;
   canReadBytes(n: number): boolean;
 }
 
-type DecodeMessages = (decoder: KafkajsDecoder) => Promise<unknown[]>;
+export type DecodeMessages = (decoder: KafkajsDecoder) => Promise<unknown[]>;
 
-interface Kafkajs {
+export interface Kafkajs {
   readonly Decoder: new (buffer: Buffer) => KafkajsDecoder & { offset: number };
   readonly RecordBatchDecoder: (decoder: unknown) => Promise<{ records: unknown[] }>;
   readonly MessageSetDecoder: (decoder: unknown, size: number) => unknown;
@@ -219,38 +222,55 @@ function fastDecodeMessages(kafkajs: Kafkajs): DecodeMessages {
 
 export type FastRecordsOutcome = { readonly installed: true } | { readonly installed: false; readonly reason: string };
 
-let outcome: FastRecordsOutcome | undefined;
+const DECODE_MESSAGES = 'kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js';
+/** The fetch responses that bind kafkajs's record decoding when they load (fetch v4 to v11). */
+const FETCH_RESPONSES = /[\\/]kafkajs[\\/]src[\\/]protocol[\\/]requests[\\/]fetch[\\/]v(?:[4-9]|1[01])[\\/]response\.js$/;
 
-/** Installs the fast decoding for this process (once; later calls return the first outcome). */
-export function installFastRecords(): FastRecordsOutcome {
-  outcome ??= install();
-  return outcome;
-}
+/** A record decoding put in kafkajs's place, with the one it replaced. */
+type Replacement = DecodeMessages & { [FAST_RECORDS_MARK]?: DecodeMessages };
 
-function install(): FastRecordsOutcome {
+/**
+ * Puts `build(kafkajs's decoding)` in the place kafkajs 2.2.4 decodes fetched records from, for every
+ * kafkajs consumer of this process, or says why not: another kafkajs version, its fetch decoding
+ * already loaded (a consumer fetched before), or its internals not where they are expected. A
+ * decoding put there by an earlier call (this module loaded twice) stays, and counts as installed.
+ */
+export function replaceRecordDecoding(build: (kafkajs: Kafkajs) => DecodeMessages): FastRecordsOutcome {
   const require = createRequire(import.meta.url);
   try {
     const version = (require('kafkajs/package.json') as { version?: string }).version;
-    if (version !== KAFKAJS_VERSION) return { installed: false, reason: `kafkajs is ${String(version)}, the fast record decoding is written for ${KAFKAJS_VERSION}` };
-    const path = require.resolve('kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js');
-    const current = require(path) as DecodeMessages & { [FAST_RECORDS_MARK]?: boolean };
-    if (current[FAST_RECORDS_MARK] === true) return { installed: true };
-    const users = Object.keys(require.cache).filter((p) => /[\\/]kafkajs[\\/]src[\\/]protocol[\\/]requests[\\/]fetch[\\/]v(?:[4-9]|1[01])[\\/]response\.js$/.test(p));
-    if (users.length > 0) return { installed: false, reason: 'kafkajs has already loaded its fetch decoding (a consumer ran before the install)' };
+    if (version !== KAFKAJS_VERSION) return { installed: false, reason: `kafkajs is ${String(version)}, the record decoding is written for ${KAFKAJS_VERSION}` };
+    const path = require.resolve(DECODE_MESSAGES);
+    const current = require(path) as Replacement;
+    if (current[FAST_RECORDS_MARK] !== undefined) return { installed: true };
+    if (Object.keys(require.cache).some((p) => FETCH_RESPONSES.test(p))) return { installed: false, reason: 'kafkajs has already loaded its fetch decoding (a consumer ran before the install)' };
     const module = require.cache[path];
     if (module === undefined) return { installed: false, reason: 'kafkajs fetch decoding module not in the module cache' };
-    const fast = fastDecodeMessages({
-      Decoder: require('kafkajs/src/protocol/decoder.js') as Kafkajs['Decoder'],
-      RecordBatchDecoder: require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as Kafkajs['RecordBatchDecoder'],
-      MessageSetDecoder: require('kafkajs/src/protocol/messageSet/decoder.js') as Kafkajs['MessageSetDecoder'],
-      original: current,
-    });
-    Object.defineProperty(fast, FAST_RECORDS_MARK, { value: true });
-    module.exports = fast;
+    const replacement: Replacement = build(kafkajsParts(require, current));
+    Object.defineProperty(replacement, FAST_RECORDS_MARK, { value: current });
+    module.exports = replacement;
     return { installed: true };
   } catch (error) {
     return { installed: false, reason: `kafkajs internals not as expected: ${error instanceof Error ? error.message : String(error)}` };
   }
+}
+
+/** kafkajs's decoders the fast path hands unusual input to; `original`: its record decoding. */
+function kafkajsParts(require: NodeRequire, original: DecodeMessages): Kafkajs {
+  return {
+    Decoder: require('kafkajs/src/protocol/decoder.js') as Kafkajs['Decoder'],
+    RecordBatchDecoder: require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as Kafkajs['RecordBatchDecoder'],
+    MessageSetDecoder: require('kafkajs/src/protocol/messageSet/decoder.js') as Kafkajs['MessageSetDecoder'],
+    original,
+  };
+}
+
+let outcome: FastRecordsOutcome | undefined;
+
+/** Installs the fast decoding for this process (once; later calls return the first outcome). */
+export function installFastRecords(): FastRecordsOutcome {
+  outcome ??= replaceRecordDecoding(fastDecodeMessages);
+  return outcome;
 }
 
 /** Record batches decoded so far in this process by the fast path and by kafkajs's decoder (through it). */
@@ -261,11 +281,7 @@ export function fastRecordCounts(): { readonly fast: number; readonly kafkajs: n
 /** For tests: kafkajs's own decoding and the fast one, side by side, without installing anything. */
 export function decoders(): { kafkajs: DecodeMessages; fast: DecodeMessages; Decoder: Kafkajs['Decoder'] } {
   const require = createRequire(import.meta.url);
-  const kafkajs: Kafkajs = {
-    Decoder: require('kafkajs/src/protocol/decoder.js') as Kafkajs['Decoder'],
-    RecordBatchDecoder: require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as Kafkajs['RecordBatchDecoder'],
-    MessageSetDecoder: require('kafkajs/src/protocol/messageSet/decoder.js') as Kafkajs['MessageSetDecoder'],
-    original: require('kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js') as DecodeMessages,
-  };
+  const current = require(DECODE_MESSAGES) as Replacement;
+  const kafkajs = kafkajsParts(require, current[FAST_RECORDS_MARK] ?? current);
   return { kafkajs: kafkajs.original, fast: fastDecodeMessages(kafkajs), Decoder: kafkajs.Decoder };
 }
