@@ -14,7 +14,7 @@ import { protectionFromConfig, type Protection } from './iolog/protection.js';
 import { apply as applyGovernance, emptyRegistry, lastApprovedBefore, versionOf, type RegistryState } from './governance/registry/index.js';
 import { GovernanceFeed } from './pipeline/source/governance-feed.js';
 import type { Envelope } from './security/crypto/envelope.js';
-import { installFastRecords } from './pipeline/source/fast-records.js';
+import { inputRecords, installFastRecords } from './pipeline/source/fast-records.js';
 import { openStateRecord, sealStateRecord } from './security/crypto/state.js';
 import { avroType } from './contracts/schemas.js';
 import { topicName } from './contracts/topics.js';
@@ -508,7 +508,7 @@ export class Engine {
     const restoredAt = this.#restoredAt.get(floorKey(topic, partition)) ?? -1n;
     if (BigInt(messages[messages.length - 1]!.offset) < restoredAt) return;
     if (BigInt(messages[0]!.offset) < restoredAt) messages = messages.filter((m) => BigInt(m.offset) >= restoredAt);
-    const records: InputRecord[] = messages.map((m) => ({ key: m.key, value: m.value, topic, partition, offset: m.offset }));
+    const records = inputRecords(topic, partition, messages);
     let outcome;
     try {
       outcome = topic === this.#topics.labels ? await processor.processLabels(records) : await processor.process(records);

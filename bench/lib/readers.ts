@@ -23,6 +23,7 @@ import { DEFAULT_FAST_VALIDATION } from '../../workers/decode/validate.js';
 import { bareConsume, type CountResult } from './bare.js';
 import { forEachRecord, packValues, type WalkedBatch } from './record-walk.js';
 import type { InputRecord } from '../../src/pipeline/decode/index.js';
+import { inputRecords } from '../../src/pipeline/source/fast-records.js';
 import type { BenchStack } from './stack.js';
 
 export interface ReaderOptions {
@@ -73,7 +74,7 @@ async function stageConsume(
 }
 
 export function decodeStageConsume(stack: BenchStack, topic: string, expected: number, options: ReaderOptions): Promise<CountResult> {
-  return stageConsume(stack, topic, expected, options, (from, partition, messages) => messages.map((m) => ({ key: m.key, value: m.value, topic: from, partition, offset: m.offset })));
+  return stageConsume(stack, topic, expected, options, inputRecords);
 }
 
 export function walkStageConsume(stack: BenchStack, topic: string, expected: number, options: ReaderOptions): Promise<CountResult> {

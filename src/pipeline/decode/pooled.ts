@@ -17,6 +17,7 @@ import { FeatureCatalog, type ColumnarOptions } from './columnar.js';
 import { DedupWindow, type DedupWindowOptions } from './dedup.js';
 import type { DeadLetter, DecodeResult, InputRecord } from './index.js';
 import { PositionCodec } from './position.js';
+import { FetchedRecord } from '../source/fast-records.js';
 import type { SchemaLookup } from './registry.js';
 
 export interface PooledDecodeOptions extends ColumnarOptions {
@@ -99,22 +100,42 @@ export class PooledDecodeStage {
 
   async #decode(records: readonly InputRecord[]) {
     let total = 0;
-    for (const r of records) total += r.value?.length ?? 0;
+    for (const r of records) total += r instanceof FetchedRecord ? Math.max(r.message.valueLength(), 0) : (r.value?.length ?? 0);
     const bytes = this.#bytes(total);
     const bounds = new Uint32Array(records.length + 1);
     const nulls = new Uint8Array(records.length);
     const ids = new Set<number>();
     let at = 0;
+    let lastId = -1;
     for (let i = 0; i < records.length; i++) {
-      const value = records[i]!.value;
+      const record = records[i]!;
       bounds[i] = at;
-      if (value === null) {
-        nulls[i] = 1;
-        continue;
+      let id = -1;
+      if (record instanceof FetchedRecord) {
+        // Straight from the fetched bytes: no view of the value is built.
+        const { message } = record;
+        const length = message.valueLength();
+        if (length < 0) {
+          nulls[i] = 1;
+          continue;
+        }
+        message.copyValue(bytes, at);
+        at += length;
+        if (length >= 5 && message.valueByte(0) === 0) id = message.valueUInt32(1);
+      } else {
+        const value = record.value;
+        if (value === null) {
+          nulls[i] = 1;
+          continue;
+        }
+        bytes.set(value, at);
+        at += value.length;
+        if (value.length >= 5 && value[0] === 0) id = value.readUInt32BE(1);
       }
-      bytes.set(value, at);
-      at += value.length;
-      if (value.length >= 5 && value[0] === 0) ids.add(value.readUInt32BE(1));
+      if (id >= 0 && id !== lastId) {
+        ids.add(id);
+        lastId = id;
+      }
     }
     bounds[records.length] = at;
     const { schemas, unknownIds } = await this.#schemasFor(ids);

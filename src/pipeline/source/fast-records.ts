@@ -10,6 +10,12 @@
  * views of the same bytes, headers, control flag and the batch context that kafkajs's
  * aborted-transaction filter reads.
  *
+ * The messages are `FetchedMessage`s: the offset is made at decoding (kafkajs reads it of every
+ * message), every other field when first read, through a getter, and kept. A reader that only wants
+ * a value's bytes copies them from the fetched bytes (`inputRecords`, `FetchedRecord`), so the engine
+ * builds no key or value view, header object or timestamp text for an event. Being getters, those
+ * fields are not own properties: spreading a message or turning it into JSON gives its offset only.
+ *
  * It takes the place of the module kafkajs decodes a fetched partition's records with (fetch v4 and
  * later share it), for every kafkajs consumer of the process. Anything outside its fast path goes to
  * kafkajs's own decoder, whole batch at a time, so kafkajs decides what happens to it:
@@ -26,6 +32,8 @@
  * is already loaded. The engine then keeps kafkajs's decoding, and only its speed differs.
  */
 import { createRequire } from 'node:module';
+import type { KafkaMessage } from 'kafkajs';
+import type { InputRecord } from '../decode/index.js';
 
 const KAFKAJS_VERSION = '2.2.4';
 const MAGIC_OFFSET = 16;
@@ -93,6 +101,15 @@ function varint(bytes: Buffer, cursor: { at: number }, end: number): number {
   throw new Unusual();
 }
 
+/** Where a length-prefixed part starts (its length in `spans[at + 1]`, -1 for null); the cursor moves past it. */
+function span(bytes: Buffer, cursor: { at: number }, end: number, spans: Int32Array, at: number): void {
+  const length = varint(bytes, cursor, end);
+  if (length < -1 || cursor.at + Math.max(length, 0) > end) throw new Unusual();
+  spans[at] = cursor.at;
+  spans[at + 1] = length;
+  if (length > 0) cursor.at += length;
+}
+
 /** A length-prefixed byte view (null for -1), as kafkajs's readVarIntBytes gives it. */
 function bytesAt(bytes: Buffer, cursor: { at: number }, end: number): Buffer | null {
   const length = varint(bytes, cursor, end);
@@ -103,8 +120,156 @@ function bytesAt(bytes: Buffer, cursor: { at: number }, end: number): Buffer | n
   return view;
 }
 
+type Headers = Record<string, Buffer | null | (Buffer | null)[]>;
+
+/** Per record of a RecordBatchView: key start and length, value start and length, timestamp delta, attributes. */
+const SPAN = 6;
+/** Per record of RecordBatchView.made: its key, value, headers and timestamp once asked for. */
+const MADE = 4;
+
+/** One decoded record batch: where each record's parts lie in the fetched bytes. */
+class RecordBatchView {
+  /** What the messages have built of themselves (the same object on every read), once any has. */
+  made: unknown[] | undefined;
+
+  constructor(
+    readonly bytes: Buffer,
+    readonly context: BatchContext,
+    readonly baseTime: number,
+    /** LOG_APPEND_TIME batches: every record's timestamp. */
+    readonly appendTime: string | null,
+    readonly spans: Int32Array,
+    /** The headers of the records that have any (kafkajs decides unusual keys, so they are read at decoding). */
+    readonly headers: (Headers | undefined)[] | undefined,
+  ) {}
+}
+
+/**
+ * A message of the fast decoding: the fields kafkajs's messages have, with the same values, but built
+ * when first read (and then kept, so each read gives the same object). Only the offset, which kafkajs
+ * reads of every message, is made at decoding. A reader that needs just the value's bytes copies them
+ * from the fetched bytes (`valueLength`, `copyValue`) and builds nothing.
+ */
+export class FetchedMessage {
+  readonly offset: string;
+  readonly #view: RecordBatchView;
+  readonly #index: number;
+
+  constructor(view: RecordBatchView, index: number, offset: string) {
+    this.#view = view;
+    this.#index = index;
+    this.offset = offset;
+  }
+
+  get magicByte(): number {
+    return this.#view.context.magicByte;
+  }
+
+  get attributes(): number {
+    return this.#view.spans[this.#index * SPAN + 5]!;
+  }
+
+  get isControlRecord(): boolean {
+    return this.#view.context.isControlBatch;
+  }
+
+  get batchContext(): BatchContext {
+    return this.#view.context;
+  }
+
+  get key(): Buffer | null {
+    return this.#made(0, () => this.#bytes(0)) as Buffer | null;
+  }
+
+  get value(): Buffer | null {
+    return this.#made(1, () => this.#bytes(2)) as Buffer | null;
+  }
+
+  get headers(): Headers {
+    return this.#made(2, () => this.#view.headers?.[this.#index] ?? {}) as Headers;
+  }
+
+  get timestamp(): string {
+    const view = this.#view;
+    return this.#made(3, () => view.appendTime ?? String(view.baseTime + view.spans[this.#index * SPAN + 4]!)) as string;
+  }
+
+  /** The value's length in bytes; -1 when it is null. */
+  valueLength(): number {
+    return this.#view.spans[this.#index * SPAN + 3]!;
+  }
+
+  /** Copies the value's bytes (valueLength() of them) into `target` from `at`. */
+  copyValue(target: Uint8Array, at: number): void {
+    const { bytes, spans } = this.#view;
+    const start = spans[this.#index * SPAN + 2]!;
+    const length = spans[this.#index * SPAN + 3]!;
+    if (length > 0) bytes.copy(target, at, start, start + length);
+  }
+
+  /** The unsigned 32-bit big-endian integer at `offset` of the value (the caller checks it is there). */
+  valueUInt32(offset: number): number {
+    return this.#view.bytes.readUInt32BE(this.#view.spans[this.#index * SPAN + 2]! + offset);
+  }
+
+  /** The value's byte at `offset` (the caller checks it is there). */
+  valueByte(offset: number): number {
+    return this.#view.bytes[this.#view.spans[this.#index * SPAN + 2]! + offset]!;
+  }
+
+  #bytes(field: number): Buffer | null {
+    const { bytes, spans } = this.#view;
+    const start = spans[this.#index * SPAN + field]!;
+    const length = spans[this.#index * SPAN + field + 1]!;
+    return length < 0 ? null : bytes.subarray(start, start + length);
+  }
+
+  #made(slot: number, make: () => unknown): unknown {
+    const view = this.#view;
+    view.made ??= new Array<unknown>((view.spans.length / SPAN) * MADE);
+    const at = this.#index * MADE + slot;
+    if (view.made[at] === undefined) view.made[at] = make();
+    return view.made[at];
+  }
+}
+
+/**
+ * An input record over a message of the fast decoding, in the topic and partition it was fetched
+ * from: its key and value views are built only if read (a dead letter), and a decode stage copies the
+ * value's bytes straight from the fetched bytes (`message.copyValue`).
+ */
+export class FetchedRecord implements InputRecord {
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly message: FetchedMessage,
+  ) {}
+
+  get offset(): string {
+    return this.message.offset;
+  }
+
+  get key(): Buffer | null {
+    return this.message.key;
+  }
+
+  get value(): Buffer | null {
+    return this.message.value;
+  }
+}
+
+/** The input records of a fetched batch's messages, whichever decoding made them. */
+export function inputRecords(topic: string, partition: number, messages: readonly KafkaMessage[]): InputRecord[] {
+  const records = new Array<InputRecord>(messages.length);
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    records[i] = m instanceof FetchedMessage ? new FetchedRecord(topic, partition, m) : { key: m.key, value: m.value, topic, partition, offset: m.offset };
+  }
+  return records;
+}
+
 /** The records of one uncompressed v2 batch (bytes[at .. at + 12 + length)), as kafkajs's messages. */
-function decodeBatch(bytes: Buffer, at: number, length: number): unknown[] {
+function decodeBatch(bytes: Buffer, at: number, length: number): FetchedMessage[] {
   const end = at + 12 + length;
   const baseOffset = bytes.readBigInt64BE(at);
   const attributes = bytes.readInt16BE(at + 21);
@@ -127,27 +292,29 @@ function decodeBatch(bytes: Buffer, at: number, length: number): unknown[] {
     magicByte: bytes.readInt8(at + MAGIC_OFFSET),
   };
   const count = bytes.readInt32BE(at + 57);
-  if (count < 0) throw new Unusual();
+  // Each record takes at least 7 bytes: a count beyond that is not this path's to judge.
+  if (count < 0 || count > length / 7) throw new Unusual();
   const base = Number(baseOffset);
-  const baseTime = Number(firstTimestamp);
   // kafkajs gives LOG_APPEND_TIME batches their max timestamp whenever it is not the empty string.
   const appendTime = timestampType === LOG_APPEND_TIME ? context.maxTimestamp : null;
-  const messages = new Array<unknown>(count);
+  const spans = new Int32Array(count * SPAN);
+  let headers: (Headers | undefined)[] | undefined;
+  const offsets = new Array<string>(count);
   const cursor = { at: at + BATCH_HEADER };
   for (let i = 0; i < count; i++) {
     const recordLength = varint(bytes, cursor, end);
     const recordEnd = cursor.at + recordLength;
     if (recordLength < 0 || recordEnd > end) throw new Unusual();
-    const recordAttributes = bytes.readInt8(cursor.at);
+    const s = i * SPAN;
+    spans[s + 5] = bytes.readInt8(cursor.at);
     cursor.at += 1;
-    const timestampDelta = varint(bytes, cursor, recordEnd);
+    spans[s + 4] = varint(bytes, cursor, recordEnd);
     const offsetDelta = varint(bytes, cursor, recordEnd);
-    const key = bytesAt(bytes, cursor, recordEnd);
-    const value = bytesAt(bytes, cursor, recordEnd);
+    span(bytes, cursor, recordEnd, spans, s);
+    span(bytes, cursor, recordEnd, spans, s + 2);
     const headerCount = varint(bytes, cursor, recordEnd);
-    let headers: Record<string, Buffer | null | (Buffer | null)[]> = {};
     if (headerCount > 0) {
-      headers = {};
+      const folded: Headers = {};
       for (let h = 0; h < headerCount; h++) {
         const name = bytesAt(bytes, cursor, recordEnd);
         const headerValue = bytesAt(bytes, cursor, recordEnd);
@@ -155,24 +322,19 @@ function decodeBatch(bytes: Buffer, at: number, length: number): unknown[] {
         const text = name === null ? 'null' : name.toString('utf8');
         // kafkajs looks keys up through the prototype ("constructor", "__proto__"): its decoder decides those.
         if (text in Object.prototype) throw new Unusual();
-        const seen = headers[text];
-        headers[text] = seen === undefined ? headerValue : Array.isArray(seen) ? [...seen, headerValue] : [seen, headerValue];
+        const seen = folded[text];
+        folded[text] = seen === undefined ? headerValue : Array.isArray(seen) ? [...seen, headerValue] : [seen, headerValue];
       }
+      headers ??= [];
+      headers[i] = folded;
     } else if (headerCount < -1) throw new Unusual();
     if (cursor.at !== recordEnd) throw new Unusual();
-    messages[i] = {
-      magicByte: context.magicByte,
-      attributes: recordAttributes,
-      timestamp: appendTime ?? String(baseTime + timestampDelta),
-      offset: String(base + offsetDelta),
-      key,
-      value,
-      headers,
-      isControlRecord: context.isControlBatch,
-      batchContext: context,
-    };
+    offsets[i] = String(base + offsetDelta);
   }
   if (cursor.at !== end) throw new Unusual();
+  const view = new RecordBatchView(bytes, context, Number(firstTimestamp), appendTime, spans, headers);
+  const messages = new Array<FetchedMessage>(count);
+  for (let i = 0; i < count; i++) messages[i] = new FetchedMessage(view, i, offsets[i]!);
   return messages;
 }
 
@@ -201,7 +363,7 @@ function fastDecodeMessages(kafkajs: Kafkajs): DecodeMessages {
       // A partial batch at the end (fetches stop at a byte limit): kafkajs stops there too.
       if (at + 12 + length > bytes.length) break;
       const attributes = bytes.readInt16BE(at + 21);
-      let batch: unknown[] | undefined;
+      let batch: readonly unknown[] | undefined;
       if ((attributes & 0x7) === 0 && bytes.readInt8(at + MAGIC_OFFSET) === 2) {
         try {
           batch = decodeBatch(bytes, at, length);

@@ -4,6 +4,9 @@ import { PooledDecodeStage } from '../../../../src/pipeline/decode/pooled.js';
 import type { InputRecord } from '../../../../src/pipeline/decode/index.js';
 import { ScoringPool } from '../../../../src/pipeline/score/pool.js';
 import { NOW, encode, makeEvent, rec } from './helpers.js';
+import { VigilError } from '../../../../src/errors.js';
+import { FetchedRecord, inputRecords } from '../../../../src/pipeline/source/fast-records.js';
+import { fastMessages, recordBatch } from '../../../fixtures/record-batches.js';
 
 // The engine's decode stage with a real pool (dist/ must be built): dedup by position, the string
 // columns that cross from the pool dictionary-encoded, and the value buffers it reuses.
@@ -97,3 +100,36 @@ describe('PooledDecodeStage: value buffers', () => {
     }
   });
 });
+
+describe('PooledDecodeStage: records of the engine\'s own record decoding', () => {
+  it('decodes records over fetched bytes as it decodes the same records as plain values, bad ones included', async () => {
+    const events = Array.from({ length: 40 }, (_, i) => makeEvent({ eventId: `fetched-${i % 37}`, principal: `p-${i % 3}` }));
+    const values: (Buffer | null)[] = events.map((e) => encode(e));
+    values[5] = null;
+    values[9] = Buffer.from([1, 0, 0, 0, 7, 2, 4]);
+    values[12] = Buffer.alloc(0);
+    values[20] = encode(events[20]!, 99);
+    const fetched = Buffer.concat([
+      await recordBatch(100, values.slice(0, 25).map((value, i) => ({ key: i % 2 === 0 ? Buffer.from(`k${i}`) : null, value }))),
+      await recordBatch(125, values.slice(25).map((value) => ({ value }))),
+    ]);
+    const records = inputRecords('vigil.inference', 3, (await fastMessages(fetched)) as never);
+    expect(records.every((r) => r instanceof FetchedRecord)).toBe(true);
+    const plainRecords = values.map((value, i) => ({ key: i < 25 && i % 2 === 0 ? Buffer.from(`k${i}`) : null, value, topic: 'vigil.inference', partition: 3, offset: String(100 + i) }));
+    const lookup = { schemaFor: (id: number) => (id === 99 ? Promise.reject(new VigilError('VIGIL_DECODE_UNKNOWN_SCHEMA', 'no schema 99')) : Promise.resolve(schemaSource('InferenceEvent'))) };
+    const decode = (input: readonly InputRecord[]) => new PooledDecodeStage({ pool, lookup, now: () => NOW }).decodeRecords(input);
+    const [fromFetched, fromPlain] = [await decode(records), await decode(plainRecords)];
+    expect(fromFetched).toEqual(fromPlain);
+    expect(fromFetched.decoded).toBe(33);
+    expect(fromFetched.deadLetters.map((d) => [d.index, d.code])).toEqual([
+      [5, 'VIGIL_DECODE_SHORT'],
+      [9, 'VIGIL_DECODE_MAGIC'],
+      [12, 'VIGIL_DECODE_SHORT'],
+      [20, 'VIGIL_DECODE_UNKNOWN_SCHEMA'],
+      [37, 'VIGIL_EVENT_DUPLICATE'],
+      [38, 'VIGIL_EVENT_DUPLICATE'],
+      [39, 'VIGIL_EVENT_DUPLICATE'],
+    ]);
+  });
+});
+

@@ -1,30 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { decoders, fastRecordCounts } from '../../../../src/pipeline/source/fast-records.js';
+import { FetchedMessage, FetchedRecord, decoders, fastRecordCounts, inputRecords } from '../../../../src/pipeline/source/fast-records.js';
+import { Compression, Long, fastMessages, recordBatch, sized, type RecordSpec } from '../../../fixtures/record-batches.js';
 
 // kafkajs's own encoders build the fetched bytes; both decoders read the same bytes.
-const require = createRequire(import.meta.url);
-const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as { RecordBatch: (options: Record<string, unknown>) => Promise<{ buffer: Buffer }> };
-const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (options: Record<string, unknown>) => unknown;
-const Long = require('kafkajs/src/utils/long.js') as { fromNumber(n: number): unknown; fromString(s: string): unknown };
-const { Types: Compression } = require('kafkajs/src/protocol/message/compression/index.js') as { Types: { GZIP: number } };
-
 const { kafkajs, fast, Decoder } = decoders();
-
-interface Spec {
-  readonly key?: Buffer | null;
-  readonly value?: Buffer | null;
-  readonly headers?: Record<string, Buffer | Buffer[]>;
-  readonly timestampDelta?: number;
-}
-
-async function batch(firstOffset: number | string, specs: readonly Spec[], options: Record<string, unknown> = {}): Promise<Buffer> {
-  const records = specs.map((s, i) => Record({ offsetDelta: i, timestampDelta: s.timestampDelta ?? i * 7, key: s.key === undefined ? null : s.key, value: s.value === undefined ? null : s.value, headers: s.headers ?? {} }));
-  const offset = typeof firstOffset === 'string' ? Long.fromString(firstOffset) : Long.fromNumber(firstOffset);
-  return (await RecordBatch({ firstOffset: offset, lastOffsetDelta: specs.length - 1, firstTimestamp: 1_700_000_000_000, maxTimestamp: 1_700_000_009_000, records, ...options })).buffer;
-}
+const batch = recordBatch;
+type Spec = RecordSpec;
 
 /** Sets attribute bits of the batch at the start of `bytes` (kafkajs does not check CRCs on read). */
 function withAttributes(bytes: Buffer, bits: number): Buffer {
@@ -35,16 +18,33 @@ function withAttributes(bytes: Buffer, bits: number): Buffer {
 
 /** Both decoders over one partition's fetched bytes (behind their int32 size). */
 async function both(fetched: Buffer): Promise<{ expected: unknown; actual: unknown }> {
-  const sized = Buffer.concat([Buffer.alloc(4), fetched]);
-  sized.writeInt32BE(fetched.length, 0);
   const outcome = async (decode: typeof kafkajs): Promise<unknown> => {
     try {
-      return await decode(new Decoder(Buffer.from(sized)));
+      return await decode(new Decoder(sized(fetched)));
     } catch (error) {
       return { threw: error instanceof Error ? error.name : String(error) };
     }
   };
-  return { expected: await outcome(kafkajs), actual: await outcome(fast) };
+  return { expected: await outcome(kafkajs), actual: plain(await outcome(fast)) };
+}
+
+/**
+ * The fast decoding's messages as plain objects with every field kafkajs's messages have, read through
+ * their getters (kafkajs's messages are plain objects already; an error outcome stays as it is).
+ */
+function plain(outcome: unknown): unknown {
+  if (!Array.isArray(outcome)) return outcome;
+  return outcome.map((m: Record<string, unknown>) => ({
+    magicByte: m['magicByte'],
+    attributes: m['attributes'],
+    timestamp: m['timestamp'],
+    offset: m['offset'],
+    key: m['key'],
+    value: m['value'],
+    headers: m['headers'],
+    isControlRecord: m['isControlRecord'],
+    batchContext: m['batchContext'],
+  }));
 }
 
 const mixed: Spec[] = [
@@ -118,6 +118,56 @@ describe('fast record decoding gives the messages kafkajs gives', () => {
       outcomes++;
     }
     expect(outcomes).toBe(400);
+  });
+});
+
+describe('fast messages are built as they are read', () => {
+  it('gives the same key, value, headers and timestamp object on every read', async () => {
+    const messages = (await fastMessages(await batch(0, mixed))) as FetchedMessage[];
+    expect(messages.every((m) => m instanceof FetchedMessage)).toBe(true);
+    for (const m of messages) {
+      expect(m.key).toBe(m.key);
+      expect(m.value).toBe(m.value);
+      expect(m.headers).toBe(m.headers);
+      expect(m.timestamp).toBe(m.timestamp);
+    }
+    // A header folded by one message is not another's.
+    (messages[0]!.headers as Record<string, unknown>)['added'] = Buffer.from('x');
+    expect(Object.keys(messages[1]!.headers)).toEqual([]);
+  });
+
+  it('copies a value from the fetched bytes as the value view holds it, null and empty values included', async () => {
+    const messages = (await fastMessages(Buffer.concat([await batch(0, mixed), await batch(7, mixed.slice(1, 3))]))) as FetchedMessage[];
+    for (const m of messages) {
+      const value = m.value;
+      expect(m.valueLength()).toBe(value === null ? -1 : value.length);
+      if (value === null) continue;
+      const target = Buffer.alloc(value.length + 6, 0xee);
+      m.copyValue(target, 3);
+      expect(target.subarray(3, 3 + value.length)).toEqual(value);
+      expect([...target.subarray(0, 3), ...target.subarray(3 + value.length)]).toEqual([0xee, 0xee, 0xee, 0xee, 0xee, 0xee]);
+      if (value.length >= 5) {
+        expect(m.valueByte(0)).toBe(value[0]);
+        expect(m.valueUInt32(1)).toBe(value.readUInt32BE(1));
+      }
+    }
+  });
+
+  it('makes input records over fast messages, and plain ones over kafkajs\'s', async () => {
+    const fetched = Buffer.concat([await batch(0, mixed.slice(0, 3)), await batch(3, mixed.slice(0, 2), { compression: Compression.GZIP })]);
+    const records = inputRecords('vigil.inference', 4, (await fastMessages(fetched)) as never);
+    expect(records.map((r) => r instanceof FetchedRecord)).toEqual([true, true, true, false, false]);
+    const expected = ((await both(fetched)).expected as { key: Buffer | null; value: Buffer | null; offset: string }[]).map((m) => ({ key: m.key, value: m.value, offset: m.offset, topic: 'vigil.inference', partition: 4 }));
+    expect(records.map((r) => ({ key: r.key, value: r.value, offset: r.offset, topic: r.topic, partition: r.partition }))).toEqual(expected);
+  });
+
+  it('leaves a batch that declares more records than its bytes can hold to kafkajs', async () => {
+    const declared = Buffer.from(await batch(0, mixed.slice(0, 2)));
+    declared.writeInt32BE(2 ** 31 - 1, 57);
+    const before = fastRecordCounts();
+    const { expected, actual } = await both(declared);
+    expect(actual).toEqual(expected);
+    expect(fastRecordCounts()).toEqual({ fast: before.fast, kafkajs: before.kafkajs + 1 });
   });
 });
 
