@@ -64,11 +64,11 @@ export const MiB = 1024 * 1024;
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe` every `everyMs` until it returns true; throws with `what` after `timeoutMs`. */
-export async function until(probe: () => boolean | Promise<boolean>, timeoutMs: number, what: string, everyMs = 10): Promise<void> {
+export async function until(probe: () => boolean | Promise<boolean>, timeoutMs: number, what: string, everyMs: number | (() => number) = 10): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!(await probe())) {
     if (performance.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
-    await sleep(everyMs);
+    await sleep(typeof everyMs === 'number' ? everyMs : everyMs());
   }
 }
 

@@ -13,10 +13,12 @@ import { GroupPacker, type DecodedGroup } from './groups.js';
 import { RecordReader, type ReaderLimits } from './reader.js';
 
 export interface DecodeBatchTask {
-  /** Every record's value, back to back. */
+  /** Every record's value: back to back, or where `ends` says. */
   readonly bytes: Uint8Array;
-  /** Record i is bytes[bounds[i] .. bounds[i+1]); length n + 1. */
+  /** Record i is bytes[bounds[i] .. bounds[i+1]), or bytes[bounds[i] .. ends[i]) when `ends` is given; length n + 1. */
   readonly bounds: Uint32Array;
+  /** Where each record ends, when the values are not back to back (they lie among other bytes); length n. */
+  readonly ends?: Uint32Array;
   /** 1 where the record's value was null (a tombstone), else 0. */
   readonly nulls: Uint8Array;
   /** Writer schemas (JSON text) of the ids the main thread could load. */
@@ -60,7 +62,7 @@ function readersFor(limits: ReaderLimits): Map<string, RecordReader> {
 }
 
 export function decodeBatch(task: DecodeBatchTask): DecodeBatchResult {
-  const { bytes, bounds, nulls, schemas, nowMs, limits } = task;
+  const { bytes, bounds, ends, nulls, schemas, nowMs, limits } = task;
   const unknown = new Set(task.unknownIds);
   const compiled = readersFor(limits);
   // Resolved once per task and id: the per-record path must not touch the schema text.
@@ -77,6 +79,7 @@ export function decodeBatch(task: DecodeBatchTask): DecodeBatchResult {
   let lastId = -1;
   let lastReader: RecordReader | undefined;
   const count = bounds.length - 1;
+  if (ends !== undefined && ends.length !== count) throw new RangeError(`decodeBatch: ${ends.length} record ends for ${count} records`);
   const packer = new GroupPacker();
   const failures: DecodeFailure[] = [];
   const fail = (index: number, code: ErrorCode, message: string): void => {
@@ -84,7 +87,11 @@ export function decodeBatch(task: DecodeBatchTask): DecodeBatchResult {
   };
   for (let i = 0; i < count; i++) {
     const start = bounds[i]!;
-    const end = bounds[i + 1]!;
+    const end = ends === undefined ? bounds[i + 1]! : ends[i]!;
+    if (end < start || end > bytes.length) {
+      fail(i, 'VIGIL_DECODE_SHORT', `record bounds ${start}..${end} are outside the task's ${bytes.length} bytes`);
+      continue;
+    }
     if (nulls[i] === 1 || end === start) {
       fail(i, 'VIGIL_DECODE_SHORT', 'empty value');
       continue;

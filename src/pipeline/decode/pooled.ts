@@ -17,7 +17,7 @@ import { FeatureCatalog, type ColumnarOptions } from './columnar.js';
 import { DedupWindow, type DedupWindowOptions } from './dedup.js';
 import type { DeadLetter, DecodeResult, InputRecord } from './index.js';
 import { PositionCodec } from './position.js';
-import { FetchedRecord } from '../source/fast-records.js';
+import { FetchedRecord, type FetchedRegion } from '../source/fast-records.js';
 import type { SchemaLookup } from './registry.js';
 
 export interface PooledDecodeOptions extends ColumnarOptions {
@@ -99,47 +99,68 @@ export class PooledDecodeStage {
   }
 
   async #decode(records: readonly InputRecord[]) {
+    // Records of the engine's own record decoding are copied a record batch at a time, as fetched
+    // (their values where they lie among the records); other values back to back.
     let total = 0;
-    for (const r of records) total += r instanceof FetchedRecord ? Math.max(r.message.valueLength(), 0) : (r.value?.length ?? 0);
+    let region: FetchedRegion | undefined;
+    for (const r of records) {
+      if (!(r instanceof FetchedRecord)) total += r.value?.length ?? 0;
+      else if (r.message.region !== region) {
+        region = r.message.region;
+        total += region.end - region.start;
+      }
+    }
     const bytes = this.#bytes(total);
     const bounds = new Uint32Array(records.length + 1);
+    const ends = new Uint32Array(records.length);
     const nulls = new Uint8Array(records.length);
     const ids = new Set<number>();
     let at = 0;
     let lastId = -1;
+    let base = 0;
+    region = undefined;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
-      bounds[i] = at;
-      let id = -1;
+      let start: number;
+      let length: number;
       if (record instanceof FetchedRecord) {
-        // Straight from the fetched bytes: no view of the value is built.
         const { message } = record;
-        const length = message.valueLength();
+        length = message.valueLength();
         if (length < 0) {
           nulls[i] = 1;
           continue;
         }
-        message.copyValue(bytes, at);
-        at += length;
-        if (length >= 5 && message.valueByte(0) === 0) id = message.valueUInt32(1);
+        if (message.region !== region) {
+          region = message.region;
+          region.bytes.copy(bytes, at, region.start, region.end);
+          base = at - region.start;
+          at += region.end - region.start;
+        }
+        start = base + message.valueStart();
       } else {
         const value = record.value;
         if (value === null) {
           nulls[i] = 1;
           continue;
         }
+        length = value.length;
+        start = at;
         bytes.set(value, at);
-        at += value.length;
-        if (value.length >= 5 && value[0] === 0) id = value.readUInt32BE(1);
+        at += length;
       }
-      if (id >= 0 && id !== lastId) {
-        ids.add(id);
-        lastId = id;
+      bounds[i] = start;
+      ends[i] = start + length;
+      if (length >= 5 && bytes[start] === 0) {
+        const id = ((bytes[start + 1]! << 24) | (bytes[start + 2]! << 16) | (bytes[start + 3]! << 8) | bytes[start + 4]!) >>> 0;
+        if (id !== lastId) {
+          ids.add(id);
+          lastId = id;
+        }
       }
     }
     bounds[records.length] = at;
     const { schemas, unknownIds } = await this.#schemasFor(ids);
-    const result = await this.#pool.decodeBatch({ bytes, bounds, nulls, schemas, unknownIds, nowMs: this.#now(), limits: this.#limits });
+    const result = await this.#pool.decodeBatch({ bytes, bounds, ends, nulls, schemas, unknownIds, nowMs: this.#now(), limits: this.#limits });
     const spent = result.spent?.buffer;
     if (spent instanceof ArrayBuffer && spent.byteLength > 0) keepSpare(spent);
     return result;

@@ -211,7 +211,9 @@ export class ScoringPool {
   /** Decodes the raw values of one Kafka batch (their buffer is transferred). */
   async decodeBatch(task: ScoringTasks['decodeBatch']): Promise<ScoringTaskResults['decodeBatch']> {
     const transfer = task.bytes.buffer instanceof ArrayBuffer ? [task.bytes.buffer] : [];
-    if (task.bounds.buffer instanceof ArrayBuffer && task.bounds.buffer !== task.bytes.buffer) transfer.push(task.bounds.buffer);
+    for (const part of [task.bounds, task.ends]) {
+      if (part?.buffer instanceof ArrayBuffer && !transfer.includes(part.buffer)) transfer.push(part.buffer);
+    }
     return this.#run('decodeBatch', task, transfer);
   }
 

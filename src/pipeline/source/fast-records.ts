@@ -127,13 +127,22 @@ const SPAN = 6;
 /** Per record of RecordBatchView.made: its key, value, headers and timestamp once asked for. */
 const MADE = 4;
 
+/** The bytes of a record batch's records, as fetched: `bytes[start .. end)`. */
+export interface FetchedRegion {
+  readonly bytes: Buffer;
+  readonly start: number;
+  readonly end: number;
+}
+
 /** One decoded record batch: where each record's parts lie in the fetched bytes. */
-class RecordBatchView {
+class RecordBatchView implements FetchedRegion {
   /** What the messages have built of themselves (the same object on every read), once any has. */
   made: unknown[] | undefined;
 
   constructor(
     readonly bytes: Buffer,
+    readonly start: number,
+    readonly end: number,
     readonly context: BatchContext,
     readonly baseTime: number,
     /** LOG_APPEND_TIME batches: every record's timestamp. */
@@ -192,6 +201,16 @@ export class FetchedMessage {
   get timestamp(): string {
     const view = this.#view;
     return this.#made(3, () => view.appendTime ?? String(view.baseTime + view.spans[this.#index * SPAN + 4]!)) as string;
+  }
+
+  /** The records of the batch this message is one of (the same object for all of them). */
+  get region(): FetchedRegion {
+    return this.#view;
+  }
+
+  /** Where the value starts in `region.bytes` (meaningless when it is null). */
+  valueStart(): number {
+    return this.#view.spans[this.#index * SPAN + 2]!;
   }
 
   /** The value's length in bytes; -1 when it is null. */
@@ -332,7 +351,7 @@ function decodeBatch(bytes: Buffer, at: number, length: number): FetchedMessage[
     offsets[i] = String(base + offsetDelta);
   }
   if (cursor.at !== end) throw new Unusual();
-  const view = new RecordBatchView(bytes, context, Number(firstTimestamp), appendTime, spans, headers);
+  const view = new RecordBatchView(bytes, at + BATCH_HEADER, end, context, Number(firstTimestamp), appendTime, spans, headers);
   const messages = new Array<FetchedMessage>(count);
   for (let i = 0; i < count; i++) messages[i] = new FetchedMessage(view, i, offsets[i]!);
   return messages;

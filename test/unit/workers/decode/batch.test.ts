@@ -65,6 +65,38 @@ describe('decodeBatch', () => {
     }
   });
 
+  it('reads values where `ends` says they lie among other bytes, as it reads them back to back', () => {
+    const values = [encode(makeEvent({ eventId: 'x0' })), null, Uint8Array.of(1, 0, 0, 0, EVENT_ID, 0), encode(makeEvent({ eventId: 'x3' }))];
+    const packed = batchTask(values);
+    // The same values with 3 bytes of something else before each (as records lie in a record batch).
+    const bytes = new Uint8Array(packed.bytes.length + 3 * values.length).fill(0xab);
+    const bounds = new Uint32Array(values.length + 1);
+    const ends = new Uint32Array(values.length);
+    let at = 0;
+    values.forEach((v, i) => {
+      at += 3;
+      bounds[i] = at;
+      if (v !== null) bytes.set(v, at);
+      at += v?.length ?? 0;
+      ends[i] = at;
+    });
+    bounds[values.length] = at;
+    const spread = decodeBatch({ ...packed, bytes, bounds, ends });
+    const backToBack = decodeBatch(batchTask(values));
+    expect(spread.failures).toEqual(backToBack.failures);
+    expect(spread.groups.map((g) => [g.eventIds, [...g.rows], [...g.features]])).toEqual(backToBack.groups.map((g) => [g.eventIds, [...g.rows], [...g.features]]));
+    expect(spread.groups[0]!.eventIds).toEqual(['x0', 'x3']);
+  });
+
+  it('fails a record whose bounds leave the task\'s bytes, and refuses ends that do not match the records', () => {
+    const task = batchTask([encode(makeEvent({ eventId: 'y0' })), encode(makeEvent({ eventId: 'y1' }))]);
+    const ends = Uint32Array.of(task.bounds[1]!, task.bytes.length + 10);
+    const { failures, groups } = decodeBatch({ ...task, ends });
+    expect(failures).toEqual([{ index: 1, code: 'VIGIL_DECODE_SHORT', message: `record bounds ${task.bounds[1]}..${task.bytes.length + 10} are outside the task's ${task.bytes.length} bytes` }]);
+    expect(groups[0]!.eventIds).toEqual(['y0']);
+    expect(() => decodeBatch({ ...task, ends: Uint32Array.of(1) })).toThrow('decodeBatch: 1 record ends for 2 records');
+  });
+
   it('fails every record of a writer schema it cannot read, with the reason', () => {
     const { groups, failures } = run([encode(makeEvent()), encode(makeEvent())], { [EVENT_ID]: '{"type": "string"}' });
     expect(groups).toEqual([]);
