@@ -26,7 +26,7 @@ import { startAdminApi } from './admin/wiring.js';
 import { VigilError, describeError } from './errors.js';
 import { ReferenceFiles } from './pipeline/window/files.js';
 import { RegistryClient, type InputRecord } from './pipeline/decode/index.js';
-import { PooledDecodeStage } from './pipeline/decode/pooled.js';
+import { PooledDecodeStage, warmUpDecodeTask } from './pipeline/decode/pooled.js';
 import { LabelDecoder } from './pipeline/labels/decode.js';
 import { PartitionProcessor, type Encoders, type OutputTopics } from './pipeline/processor.js';
 import { ScoringPool } from './pipeline/score/pool.js';
@@ -112,6 +112,8 @@ export class Engine {
   readonly #topics: OutputTopics & { inference: string; config: string; labels: string; governance: string };
   readonly #overrides: ModelOverrides;
   readonly #processors = new Map<number, PartitionProcessor>();
+  /** Restores under way, by partition (see #processorFor). */
+  readonly #restoring = new Map<number, Promise<PartitionProcessor>>();
   /**
    * The first offset each partition's next batch may hold: the committed offset read after its
    * restore, then the end of each batch handed to its transaction. The group's offset fetch at join
@@ -240,6 +242,9 @@ export class Engine {
       this.#source?.resume();
       this.metrics.paused.set(0);
     });
+    // The pool threads load their code while the feeds below start, not on the first batch.
+    const clock = this.#options.clock ?? Date.now;
+    const warming = this.#pool.warm(() => warmUpDecodeTask(clock())).catch((error: unknown) => this.#log.warn({ err: error }, 'warming the scoring pool failed; the first batch does it'));
     this.#transactions = new PartitionTransactions(this.#kafka, { groupId: engine.groupId, idPrefix: `vigil-engine.${engine.groupId}.` });
 
     await this.#startConfigWatch();
@@ -252,6 +257,7 @@ export class Engine {
       },
     });
     await this.#governanceFeed.start();
+    await warming;
     this.#source = new InferenceSource(this.#kafka, {
       groupId: engine.groupId,
       topics: [this.#topics.inference, this.#topics.labels],
@@ -346,11 +352,34 @@ export class Engine {
         .then(() => this.#transactions?.release(this.#topics.inference, partition));
     }
     this.#assigned = next;
+    // A partition's restore (its producer fenced, its changelog read) starts now, while kafkajs
+    // fetches its first batch, rather than after that batch arrives.
+    for (const partition of next) {
+      if (this.#processors.has(partition)) continue;
+      this.#processorFor(partition).catch((error: unknown) => this.#log.warn({ err: error, partition }, 'restoring an assigned partition failed; its first batch restores it again'));
+    }
   }
 
-  async #processorFor(partition: number): Promise<PartitionProcessor> {
+  /**
+   * The partition's processor: the one in memory, else the restore under way (started when the
+   * partition was assigned, or by its first batch), else a new restore.
+   */
+  #processorFor(partition: number): Promise<PartitionProcessor> {
     const existing = this.#processors.get(partition);
-    if (existing) return existing;
+    if (existing) return Promise.resolve(existing);
+    let restoring = this.#restoring.get(partition);
+    if (restoring === undefined) {
+      const started = this.#restore(partition).finally(() => {
+        if (this.#restoring.get(partition) === started) this.#restoring.delete(partition);
+      });
+      restoring = started;
+      this.#restoring.set(partition, restoring);
+    }
+    return restoring;
+  }
+
+  /** A processor restored from the partition's changelog, kept while the partition is this member's. */
+  async #restore(partition: number): Promise<PartitionProcessor> {
     // A restore reads what was committed: a transaction of this partition still in flight settles first.
     await this.#settleCommits([partition]);
     const transactions = this.#transactions!;
@@ -400,7 +429,8 @@ export class Engine {
     );
     this.#restoredAt.set(floorKey(this.#topics.inference, partition), await this.#prime(processor, this.#topics.inference, partition, floors.inference, DEDUP_CAPACITY));
     this.#restoredAt.set(floorKey(this.#topics.labels, partition), await this.#prime(processor, this.#topics.labels, partition, floors.labels, LABEL_TAIL));
-    this.#processors.set(partition, processor);
+    // Revoked while it was restored (the restore began at assignment): another member has it now.
+    if (this.#assigned.has(partition)) this.#processors.set(partition, processor);
     return processor;
   }
 

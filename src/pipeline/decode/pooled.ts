@@ -5,6 +5,9 @@
  * detection and the stable feature columns of each model version.
  */
 import type { ColumnarBatch } from '../../contracts/batch.js';
+import type { InferenceEvent } from '../../contracts/records.js';
+import { avroType, schemaSource } from '../../contracts/schemas.js';
+import { frameWire } from './wire.js';
 import { VigilError, isVigilError, type ErrorCode } from '../../errors.js';
 import type { DecodedGroup } from '../../../workers/decode/groups.js';
 import { optionalOf, pickOptional } from '../../../workers/detectors/optional.js';
@@ -259,6 +262,34 @@ export class PooledDecodeStage {
       source: { topic: first.topic, partition: first.partition, firstOffset: offsets[0]!, lastOffset: offsets[n - 1]! },
     };
   }
+}
+
+/**
+ * A decodeBatch task of one made-up event written with the contract's own InferenceEvent schema: what
+ * a new pool thread is given before the first batch, so it loads its code and compiles the reader of
+ * the schema producers write with (the contract's) ahead of the first fetch.
+ */
+export function warmUpDecodeTask(nowMs: number): Parameters<ScoringPool['decodeBatch']>[0] {
+  const event: InferenceEvent = {
+    eventId: 'vigil-warm-up',
+    timestamp: nowMs,
+    modelId: 'vigil-warm-up',
+    modelVersion: '0',
+    endpoint: null,
+    principal: 'vigil',
+    features: { x: 0 },
+    categorical: {},
+    embedding: null,
+    score: null,
+    predictedClass: null,
+    classProbabilities: null,
+    latencyMs: 0,
+    status: 'OK',
+    llm: null,
+    attributes: {},
+  };
+  const bytes = new Uint8Array(frameWire(0, avroType('InferenceEvent').toBuffer(event)));
+  return { bytes, bounds: Uint32Array.of(0, bytes.length), nulls: new Uint8Array(1), schemas: { 0: schemaSource('InferenceEvent') }, unknownIds: [], nowMs, limits: { ...DEFAULT_FAST_LIMITS, ...DEFAULT_FAST_VALIDATION, maxBatchCells: new FeatureCatalog({}).options.maxBatchCells } };
 }
 
 /** Keeps `buffer` as a spare: in a free place, else instead of the smallest spare if it is larger. */

@@ -208,6 +208,14 @@ export class ScoringPool {
     return this.#run('summarize', task, transferList);
   }
 
+  /**
+   * Runs `task()` once per thread, all at once, so each thread (idle, so each takes one) has loaded its
+   * code and run the task's path before real work arrives; what the tasks give back is dropped.
+   */
+  async warm(task: () => ScoringTasks['decodeBatch']): Promise<void> {
+    await Promise.all(Array.from({ length: this.#threads }, () => this.decodeBatch(task())));
+  }
+
   /** Decodes the raw values of one Kafka batch (their buffer is transferred). */
   async decodeBatch(task: ScoringTasks['decodeBatch']): Promise<ScoringTaskResults['decodeBatch']> {
     const transfer = task.bytes.buffer instanceof ArrayBuffer ? [task.bytes.buffer] : [];

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { schemaSource } from '../../../../src/contracts/schemas.js';
-import { PooledDecodeStage } from '../../../../src/pipeline/decode/pooled.js';
+import { PooledDecodeStage, warmUpDecodeTask } from '../../../../src/pipeline/decode/pooled.js';
 import type { InputRecord } from '../../../../src/pipeline/decode/index.js';
 import { ScoringPool } from '../../../../src/pipeline/score/pool.js';
 import { NOW, encode, makeEvent, rec } from './helpers.js';
@@ -132,6 +132,20 @@ describe('PooledDecodeStage: records of the engine\'s own record decoding', () =
       [38, 'VIGIL_EVENT_DUPLICATE'],
       [39, 'VIGIL_EVENT_DUPLICATE'],
     ]);
+  });
+});
+
+describe('warmUpDecodeTask', () => {
+  it('is a task every pool thread decodes without a failure, through pool.warm', async () => {
+    const result = await pool.decodeBatch(warmUpDecodeTask(NOW));
+    expect(result.failures).toEqual([]);
+    expect(result.groups.map((g) => [g.modelId, g.eventIds])).toEqual([['vigil-warm-up', ['vigil-warm-up']]]);
+    const twoThreads = new ScoringPool({ threads: 2 });
+    try {
+      await expect(twoThreads.warm(() => warmUpDecodeTask(NOW))).resolves.toBeUndefined();
+    } finally {
+      await twoThreads.close();
+    }
   });
 });
 
