@@ -257,6 +257,18 @@ export class Engine {
       },
     });
     await this.#governanceFeed.start();
+    if (this.#options.api) {
+      // The admin API (identities, RBAC, access log) on the same port as /metrics; it replaces the
+      // public-only admin built with the engine, whose request metric it registers anew.
+      await this.#admin.close();
+      this.metrics.registry.removeSingleMetric('vigil_admin_requests_total');
+      const api = await startAdminApi({ config, infra, auditKey: this.#options.auditKey, registry: this.metrics.registry, health: this.#health(), logger: this.#log });
+      this.#admin = api.app;
+      this.#stopApi = api.stop;
+    }
+    if (this.#options.listen !== false) await this.admin.listen({ host: infra.httpHost, port: infra.httpPort });
+    // The consumer joins last: once it has joined, the engine is ready, and it has consumed nothing
+    // before (what it does after it says it is ready is all of its work).
     await warming;
     this.#source = new InferenceSource(this.#kafka, {
       groupId: engine.groupId,
@@ -286,16 +298,6 @@ export class Engine {
       },
       onBatch: (batch, control) => this.#pipelined(batch.partition, this.#serially(batch.partition, () => this.#onBatch(batch.topic, batch.partition, batch.messages, batch.highWatermark, control.isStale))),
     });
-    if (this.#options.api) {
-      // The admin API (identities, RBAC, access log) on the same port as /metrics; it replaces the
-      // public-only admin built with the engine, whose request metric it registers anew.
-      await this.#admin.close();
-      this.metrics.registry.removeSingleMetric('vigil_admin_requests_total');
-      const api = await startAdminApi({ config, infra, auditKey: this.#options.auditKey, registry: this.metrics.registry, health: this.#health(), logger: this.#log });
-      this.#admin = api.app;
-      this.#stopApi = api.stop;
-    }
-    if (this.#options.listen !== false) await this.admin.listen({ host: infra.httpHost, port: infra.httpPort });
     this.#phase = 'running';
   }
 

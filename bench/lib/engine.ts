@@ -281,7 +281,9 @@ export class ChildEngine implements EngineHandle {
         await engine.stop();
         throw new Error('the engine child did not become ready within 120 s');
       }
-      await sleep(100);
+      // The engine is ready once its consumer has joined, and starts work then: the scenarios time
+      // it from here, so this must not lag behind much.
+      await sleep(10);
     }
   }
 
