@@ -265,31 +265,45 @@ export class PooledDecodeStage {
 }
 
 /**
- * A decodeBatch task of one made-up event written with the contract's own InferenceEvent schema: what
- * a new pool thread is given before the first batch, so it loads its code and compiles the reader of
- * the schema producers write with (the contract's) ahead of the first fetch.
+ * A decodeBatch task of made-up events written with the contract's own InferenceEvent schema: what a
+ * new pool thread is given before the first batch, so it has loaded its code, compiled the reader of
+ * the schema producers write with (the contract's), and run the decoding often enough to have it
+ * optimised ahead of the first fetch.
  */
-export function warmUpDecodeTask(nowMs: number): Parameters<ScoringPool['decodeBatch']>[0] {
-  const event: InferenceEvent = {
-    eventId: 'vigil-warm-up',
-    timestamp: nowMs,
-    modelId: 'vigil-warm-up',
-    modelVersion: '0',
-    endpoint: null,
-    principal: 'vigil',
-    features: { x: 0 },
-    categorical: {},
-    embedding: null,
-    score: null,
-    predictedClass: null,
-    classProbabilities: null,
-    latencyMs: 0,
-    status: 'OK',
-    llm: null,
-    attributes: {},
-  };
-  const bytes = new Uint8Array(frameWire(0, avroType('InferenceEvent').toBuffer(event)));
-  return { bytes, bounds: Uint32Array.of(0, bytes.length), nulls: new Uint8Array(1), schemas: { 0: schemaSource('InferenceEvent') }, unknownIds: [], nowMs, limits: { ...DEFAULT_FAST_LIMITS, ...DEFAULT_FAST_VALIDATION, maxBatchCells: new FeatureCatalog({}).options.maxBatchCells } };
+export function warmUpDecodeTask(nowMs: number, events = 2000): Parameters<ScoringPool['decodeBatch']>[0] {
+  const type = avroType('InferenceEvent');
+  const values: Buffer[] = [];
+  for (let i = 0; i < events; i++) {
+    const features: Record<string, number> = {};
+    for (let f = 0; f < 32; f++) features[`f${f}`] = (i * 31 + f * 7) % 101;
+    const event: InferenceEvent = {
+      eventId: `vigil-warm-up-${i}`,
+      timestamp: nowMs,
+      modelId: 'vigil-warm-up',
+      modelVersion: '0',
+      endpoint: null,
+      principal: 'vigil',
+      features,
+      categorical: {},
+      embedding: null,
+      score: i / events,
+      predictedClass: null,
+      classProbabilities: null,
+      latencyMs: i % 50,
+      status: 'OK',
+      llm: null,
+      attributes: {},
+    };
+    values.push(frameWire(0, type.toBuffer(event)));
+  }
+  const bytes = new Uint8Array(Buffer.concat(values));
+  const bounds = new Uint32Array(events + 1);
+  for (let i = 0, at = 0; i < events; i++) {
+    bounds[i] = at;
+    at += values[i]!.length;
+    bounds[i + 1] = at;
+  }
+  return { bytes, bounds, nulls: new Uint8Array(events), schemas: { 0: schemaSource('InferenceEvent') }, unknownIds: [], nowMs, limits: { ...DEFAULT_FAST_LIMITS, ...DEFAULT_FAST_VALIDATION, maxBatchCells: new FeatureCatalog({}).options.maxBatchCells } };
 }
 
 /** Keeps `buffer` as a spare: in a free place, else instead of the smallest spare if it is larger. */
