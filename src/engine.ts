@@ -382,6 +382,7 @@ export class Engine {
 
   /** A processor restored from the partition's changelog, kept while the partition is this member's. */
   async #restore(partition: number): Promise<PartitionProcessor> {
+    const started = performance.now();
     // A restore reads what was committed: a transaction of this partition still in flight settles first.
     await this.#settleCommits([partition]);
     const transactions = this.#transactions!;
@@ -431,6 +432,7 @@ export class Engine {
     );
     this.#restoredAt.set(floorKey(this.#topics.inference, partition), await this.#prime(processor, this.#topics.inference, partition, floors.inference, DEDUP_CAPACITY));
     this.#restoredAt.set(floorKey(this.#topics.labels, partition), await this.#prime(processor, this.#topics.labels, partition, floors.labels, LABEL_TAIL));
+    this.metrics.partitionRestore.observe({}, performance.now() - started);
     // Revoked while it was restored (the restore began at assignment): another member has it now.
     if (this.#assigned.has(partition)) this.#processors.set(partition, processor);
     return processor;

@@ -20,6 +20,8 @@ export interface EngineMetrics {
   readonly deadLettered: Counter<'code'>;
   readonly batchSize: BatchHistogram;
   readonly processingLatency: BatchHistogram;
+  /** Partition restores (fenced producer, changelog, committed floors), from start to ready to process. */
+  readonly partitionRestore: BatchHistogram;
   readonly poolUtilization: Gauge;
   readonly consumerLag: Gauge<'topic' | 'partition'>;
   readonly windowsClosed: Counter<'model' | 'version'>;
@@ -48,6 +50,7 @@ export function createMetrics(options: { maxModelSeries?: number; defaultMetrics
     deadLettered: new Counter({ name: 'vigil_events_dead_lettered_total', help: 'Records routed to the dead-letter topic, by error code', labelNames: ['code'], registers }),
     batchSize: new BatchHistogram({ name: 'vigil_batch_size', help: 'Records per consumed batch', buckets: BATCH_BUCKETS, labelNames: [], registry }),
     processingLatency: new BatchHistogram({ name: 'vigil_batch_processing_ms', help: 'Time from batch arrival to committed transaction, milliseconds', buckets: LATENCY_BUCKETS_MS, labelNames: [], registry }),
+    partitionRestore: new BatchHistogram({ name: 'vigil_partition_restore_ms', help: 'Time to restore an assigned partition from its changelog (producer fenced, state and committed floors read), milliseconds', buckets: LATENCY_BUCKETS_MS, labelNames: [], registry }),
     poolUtilization: new Gauge({ name: 'vigil_pool_utilization', help: 'Share of the worker pool threads\' time spent running tasks since the pool started (0 to 1), counted by the threads themselves', registers }),
     consumerLag: new Gauge({ name: 'vigil_consumer_lag', help: 'Records between the last processed offset and the high watermark', labelNames: ['topic', 'partition'], registers }),
     windowsClosed: new Counter({ name: 'vigil_windows_closed_total', help: 'Detector windows closed and scored', labelNames: ['model', 'version'], registers }),

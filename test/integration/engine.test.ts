@@ -33,6 +33,16 @@ describe('the engine on the real stack: injected drift in, alerts and a rollback
     await engine?.stop();
   });
 
+  it('restores each assigned partition when it is assigned, before any record of it arrives', async () => {
+    const metrics = async (): Promise<string> => (await engine.admin.inject({ method: 'GET', url: '/metrics' })).body;
+    // Nothing has been produced yet: only a restore at assignment can have run.
+    const text = await eventually(async () => {
+      const body = await metrics();
+      return /^vigil_partition_restore_ms_count 2$/m.test(body) ? body : undefined;
+    }, 30_000, 'both partitions restored');
+    expect(/vigil_events_consumed_total\{topic="[^"]+inference"\} (\d+)/.exec(text)?.[1] ?? '0').toBe('0');
+  });
+
   it('alerts on the drifted model, rolls it back to its last approved version, and stays silent on the stationary one', async () => {
     const drifting = new EventGenerator({ modelId: 'fraud-drift', modelVersion: '2.0.0', seed: 7, driftFrom: 2500, driftSigma: 1.5, driftedFeatures: 4 });
     const stable = new EventGenerator({ modelId: 'fraud-stable', modelVersion: '2.0.0', seed: 8 });
