@@ -156,8 +156,8 @@ class RecordBatchView implements FetchedRegion {
 /**
  * A message of the fast decoding: the fields kafkajs's messages have, with the same values, but built
  * when first read (and then kept, so each read gives the same object). Only the offset, which kafkajs
- * reads of every message, is made at decoding. A reader that needs just the value's bytes copies them
- * from the fetched bytes (`valueLength`, `copyValue`) and builds nothing.
+ * reads of every message, is made at decoding. A reader that needs just the value's bytes finds them
+ * in the fetched bytes (`region`, `valueStart`, `valueLength`) and builds nothing.
  */
 export class FetchedMessage {
   readonly offset: string;
@@ -218,24 +218,6 @@ export class FetchedMessage {
     return this.#view.spans[this.#index * SPAN + 3]!;
   }
 
-  /** Copies the value's bytes (valueLength() of them) into `target` from `at`. */
-  copyValue(target: Uint8Array, at: number): void {
-    const { bytes, spans } = this.#view;
-    const start = spans[this.#index * SPAN + 2]!;
-    const length = spans[this.#index * SPAN + 3]!;
-    if (length > 0) bytes.copy(target, at, start, start + length);
-  }
-
-  /** The unsigned 32-bit big-endian integer at `offset` of the value (the caller checks it is there). */
-  valueUInt32(offset: number): number {
-    return this.#view.bytes.readUInt32BE(this.#view.spans[this.#index * SPAN + 2]! + offset);
-  }
-
-  /** The value's byte at `offset` (the caller checks it is there). */
-  valueByte(offset: number): number {
-    return this.#view.bytes[this.#view.spans[this.#index * SPAN + 2]! + offset]!;
-  }
-
   #bytes(field: number): Buffer | null {
     const { bytes, spans } = this.#view;
     const start = spans[this.#index * SPAN + field]!;
@@ -255,7 +237,7 @@ export class FetchedMessage {
 /**
  * An input record over a message of the fast decoding, in the topic and partition it was fetched
  * from: its key and value views are built only if read (a dead letter), and a decode stage copies the
- * value's bytes straight from the fetched bytes (`message.copyValue`).
+ * value's bytes straight from the fetched bytes (`message.region`, `message.valueStart()`).
  */
 export class FetchedRecord implements InputRecord {
   constructor(
