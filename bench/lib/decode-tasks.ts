@@ -9,8 +9,7 @@ import { avroType, schemaSource } from '../../src/contracts/schemas.js';
 import { EventGenerator } from '../../src/demo/generator.js';
 import { frame } from '../../src/pipeline/sink/encode.js';
 import type { DecodeBatchTask } from '../../workers/decode/batch.js';
-import { DEFAULT_FAST_LIMITS } from '../../workers/decode/fast.js';
-import { DEFAULT_FAST_VALIDATION } from '../../workers/decode/validate.js';
+import { decodeLimits } from '../../src/pipeline/decode/pooled.js';
 
 export interface DecodeTaskOptions {
   readonly records: number;
@@ -80,6 +79,6 @@ export function decodeTask(options: DecodeTaskOptions, nowMs: number): DecodeBat
     schemas: { [SCHEMA_ID]: schemaSource('InferenceEvent') },
     unknownIds: [],
     nowMs,
-    limits: { ...DEFAULT_FAST_LIMITS, ...DEFAULT_FAST_VALIDATION, maxBatchCells: 4 * 1024 * 1024 },
+    limits: decodeLimits(4 * 1024 * 1024),
   };
 }

@@ -15,11 +15,9 @@
  */
 import type { KafkaMessage } from 'kafkajs';
 import { FeatureCatalog } from '../../src/pipeline/decode/columnar.js';
-import { PooledDecodeStage } from '../../src/pipeline/decode/pooled.js';
+import { PooledDecodeStage, decodeLimits } from '../../src/pipeline/decode/pooled.js';
 import { RegistryClient } from '../../src/pipeline/decode/registry.js';
 import { ScoringPool } from '../../src/pipeline/score/pool.js';
-import { DEFAULT_FAST_LIMITS } from '../../workers/decode/fast.js';
-import { DEFAULT_FAST_VALIDATION } from '../../workers/decode/validate.js';
 import { bareConsume, type CountResult } from './bare.js';
 import { forEachRecord, packValues, type WalkedBatch } from './record-walk.js';
 import type { InputRecord } from '../../src/pipeline/decode/index.js';
@@ -112,7 +110,7 @@ export async function walkDecodeConsume(stack: BenchStack, topic: string, expect
   const pool = readerPool(options);
   const lookup = new RegistryClient({ baseUrl: stack.registryUrl });
   const schemas: Record<number, string> = {};
-  const limits = { ...DEFAULT_FAST_LIMITS, ...DEFAULT_FAST_VALIDATION, maxBatchCells: new FeatureCatalog({}).options.maxBatchCells };
+  const limits = decodeLimits(new FeatureCatalog({}).options.maxBatchCells);
   try {
     return await bareConsume(stack, topic, expected, {
       ...consumeOptions(options),

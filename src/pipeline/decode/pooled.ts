@@ -59,7 +59,7 @@ export class PooledDecodeStage {
     this.#now = options.now ?? Date.now;
     this.catalog = new FeatureCatalog(options);
     this.dedup = new DedupWindow(options.dedup);
-    this.#limits = { ...DEFAULT_FAST_LIMITS, ...DEFAULT_FAST_VALIDATION, maxBatchCells: this.catalog.options.maxBatchCells, ...options.limits };
+    this.#limits = { ...decodeLimits(this.catalog.options.maxBatchCells), ...options.limits };
   }
 
   async decodeRecords(records: readonly InputRecord[]): Promise<DecodeResult> {
@@ -296,14 +296,14 @@ export function warmUpDecodeTask(nowMs: number, events = 2000): Parameters<Scori
     };
     values.push(frameWire(0, type.toBuffer(event)));
   }
-  const bytes = new Uint8Array(Buffer.concat(values));
   const bounds = new Uint32Array(events + 1);
-  for (let i = 0, at = 0; i < events; i++) {
-    bounds[i] = at;
-    at += values[i]!.length;
-    bounds[i + 1] = at;
-  }
-  return { bytes, bounds, nulls: new Uint8Array(events), schemas: { 0: schemaSource('InferenceEvent') }, unknownIds: [], nowMs, limits: { ...DEFAULT_FAST_LIMITS, ...DEFAULT_FAST_VALIDATION, maxBatchCells: new FeatureCatalog({}).options.maxBatchCells } };
+  values.forEach((value, i) => (bounds[i + 1] = bounds[i]! + value.length));
+  return { bytes: new Uint8Array(Buffer.concat(values)), bounds, nulls: new Uint8Array(events), schemas: { 0: schemaSource('InferenceEvent') }, unknownIds: [], nowMs, limits: decodeLimits(new FeatureCatalog({}).options.maxBatchCells) };
+}
+
+/** The pool decoder's limits and validation as the decode stage asks for them, with its batch cell cap. */
+export function decodeLimits(maxBatchCells: number): ReaderLimits {
+  return { ...DEFAULT_FAST_LIMITS, ...DEFAULT_FAST_VALIDATION, maxBatchCells };
 }
 
 /** Keeps `buffer` as a spare: in a free place, else instead of the smallest spare if it is larger. */

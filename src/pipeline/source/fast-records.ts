@@ -148,9 +148,10 @@ class RecordBatchView implements FetchedRegion {
     /** LOG_APPEND_TIME batches: every record's timestamp. */
     readonly appendTime: string | null,
     readonly spans: Int32Array,
-    /** The headers of the records that have any (kafkajs decides unusual keys, so they are read at decoding). */
-    readonly headers: (Headers | undefined)[] | undefined,
   ) {}
+
+  /** The headers of the records that have any (kafkajs decides unusual keys, so they are read at decoding). */
+  headers: (Headers | undefined)[] | undefined;
 }
 
 /**
@@ -299,8 +300,8 @@ function decodeBatch(bytes: Buffer, at: number, length: number): FetchedMessage[
   // kafkajs gives LOG_APPEND_TIME batches their max timestamp whenever it is not the empty string.
   const appendTime = timestampType === LOG_APPEND_TIME ? context.maxTimestamp : null;
   const spans = new Int32Array(count * SPAN);
-  let headers: (Headers | undefined)[] | undefined;
-  const offsets = new Array<string>(count);
+  const view = new RecordBatchView(bytes, at + BATCH_HEADER, end, context, Number(firstTimestamp), appendTime, spans);
+  const messages = new Array<FetchedMessage>(count);
   const cursor = { at: at + BATCH_HEADER };
   for (let i = 0; i < count; i++) {
     const recordLength = varint(bytes, cursor, end);
@@ -326,16 +327,13 @@ function decodeBatch(bytes: Buffer, at: number, length: number): FetchedMessage[
         const seen = folded[text];
         folded[text] = seen === undefined ? headerValue : Array.isArray(seen) ? [...seen, headerValue] : [seen, headerValue];
       }
-      headers ??= [];
-      headers[i] = folded;
+      view.headers ??= [];
+      view.headers[i] = folded;
     } else if (headerCount < -1) throw new Unusual();
     if (cursor.at !== recordEnd) throw new Unusual();
-    offsets[i] = String(base + offsetDelta);
+    messages[i] = new FetchedMessage(view, i, String(base + offsetDelta));
   }
   if (cursor.at !== end) throw new Unusual();
-  const view = new RecordBatchView(bytes, at + BATCH_HEADER, end, context, Number(firstTimestamp), appendTime, spans, headers);
-  const messages = new Array<FetchedMessage>(count);
-  for (let i = 0; i < count; i++) messages[i] = new FetchedMessage(view, i, offsets[i]!);
   return messages;
 }
 
