@@ -10,6 +10,7 @@
 import type { ErrorCode } from '../../src/errors.js';
 import { optionalBuffers } from '../detectors/optional.js';
 import { GroupPacker, type DecodedGroup } from './groups.js';
+import { parseWriterSchema } from './fast.js';
 import { RecordReader, type ReaderLimits } from './reader.js';
 
 export interface DecodeBatchTask {
@@ -46,32 +47,64 @@ export interface DecodeBatchResult {
   readonly spent: Uint8Array;
 }
 
-/** Compiled readers of this thread, by limits then writer schema text (both few and immutable). */
-const readers = new Map<string, Map<string, RecordReader>>();
+/**
+ * The compiled readers of this thread for one set of limits, by writer schema text and, for a text not
+ * met before, by the schema's Parsing Canonical Form: every text of one schema shares one reader, so a
+ * reader warmed up on the contract's schema file is the one that reads a registry's copy of it.
+ */
+class Readers {
+  readonly #limits: ReaderLimits;
+  readonly #byText = new Map<string, RecordReader>();
+  readonly #bySchema = new Map<string, RecordReader>();
 
-function readersFor(limits: ReaderLimits): Map<string, RecordReader> {
-  const key = JSON.stringify(limits);
-  let byText = readers.get(key);
-  if (!byText) {
-    byText = new Map();
-    readers.set(key, byText);
+  constructor(limits: ReaderLimits) {
+    this.#limits = limits;
   }
-  // A hostile registry could serve endless schemas: keep the cache bounded.
-  if (byText.size >= 1000) byText.clear();
-  return byText;
+
+  get(text: string): RecordReader {
+    const known = this.#byText.get(text);
+    if (known !== undefined) return known;
+    // A hostile registry could serve endless schemas: keep the cache bounded.
+    if (this.#byText.size >= 1000) {
+      this.#byText.clear();
+      this.#bySchema.clear();
+    }
+    let parsed: ReturnType<typeof parseWriterSchema> | undefined;
+    try {
+      parsed = parseWriterSchema(text);
+    } catch {
+      // Not a schema: the reader built from the text is a broken one that says why.
+    }
+    const reader = parsed === undefined ? new RecordReader(text, this.#limits) : (this.#bySchema.get(parsed.canonical) ?? new RecordReader(parsed.type, this.#limits));
+    if (parsed !== undefined) this.#bySchema.set(parsed.canonical, reader);
+    this.#byText.set(text, reader);
+    return reader;
+  }
+}
+
+/** By limits (few and immutable). */
+const readers = new Map<string, Readers>();
+
+/** This thread's reader of records written with schema `text`, compiled on first use. */
+export function readerFor(limits: ReaderLimits, text: string): RecordReader {
+  const key = JSON.stringify(limits);
+  let compiled = readers.get(key);
+  if (compiled === undefined) {
+    compiled = new Readers(limits);
+    readers.set(key, compiled);
+  }
+  return compiled.get(text);
 }
 
 export function decodeBatch(task: DecodeBatchTask): DecodeBatchResult {
   const { bytes, bounds, ends, nulls, schemas, nowMs, limits } = task;
   const unknown = new Set(task.unknownIds);
-  const compiled = readersFor(limits);
   // Resolved once per task and id: the per-record path must not touch the schema text.
   const byId = new Map<number, RecordReader>();
   const readerOf = (id: number, text: string): RecordReader => {
     let reader = byId.get(id);
     if (!reader) {
-      reader = compiled.get(text) ?? new RecordReader(text, limits);
-      compiled.set(text, reader);
+      reader = readerFor(limits, text);
       byId.set(id, reader);
     }
     return reader;

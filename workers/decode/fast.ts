@@ -1246,6 +1246,18 @@ function parseWriter(schema: object | string): Type {
 }
 
 /**
+ * A writer schema's text parsed, with its Parsing Canonical Form: all that reading its records depends
+ * on (the reader's names, aliases and defaults are fixed), so two texts of one schema, such as a
+ * registry's compact copy and a pretty-printed file, can share one compiled decoder.
+ *
+ * @throws FastDecoderCompileError VIGIL_DECODE_SCHEMA_MISMATCH when the text is not an Avro schema.
+ */
+export function parseWriterSchema(text: string): { readonly type: Type; readonly canonical: string } {
+  const type = parseWriter(text);
+  return { type, canonical: JSON.stringify(type.schema()) };
+}
+
+/**
  * Compiles a decoder from writer schema `writerSchema` (JSON text, a parsed schema object, or an avsc
  * Type) to InferenceEvent.
  *

@@ -3,6 +3,7 @@
  * bounds-checked before anything is allocated (workers/decode/fast.ts), then validated. One reader per
  * writer schema and thread; the interning caches are shared by all readers of the thread.
  */
+import type { Type } from 'avsc';
 import type { ErrorCode } from '../../src/errors.js';
 import { compileFastDecoder, FastEvent, type FastDecoder, type FastDecoderLimits } from './fast.js';
 import type { PackableEvent } from './groups.js';
@@ -30,12 +31,13 @@ export class RecordReader {
   readonly #limits: ReaderLimits;
   #failure: ReadFailure = { code: 'VIGIL_INTERNAL', message: 'no record read yet' };
 
-  constructor(writerText: string, limits: ReaderLimits) {
+  /** `writer`: the writer schema's text, or its parsed type. */
+  constructor(writer: string | Type, limits: ReaderLimits) {
     this.#limits = limits;
     let decoder: FastDecoder | undefined;
     let broken: ReadFailure | undefined;
     try {
-      decoder = compileFastDecoder(writerText, { ...limits, keyCache: featureKeys, valueCache: values });
+      decoder = compileFastDecoder(writer, { ...limits, keyCache: featureKeys, valueCache: values });
     } catch (error) {
       const code = (error as { code?: ErrorCode }).code ?? 'VIGIL_DECODE_SCHEMA_MISMATCH';
       broken = { code, message: `the writer schema cannot be read as an InferenceEvent: ${error instanceof Error ? error.message : String(error)}` };

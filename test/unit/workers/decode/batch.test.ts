@@ -3,7 +3,8 @@
  * order, and the good records around it are packed into their groups.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeBatch } from '../../../../workers/decode/batch.js';
+import { decodeBatch, readerFor } from '../../../../workers/decode/batch.js';
+import { schemaSource } from '../../../../src/contracts/schemas.js';
 import { EVENT_ID, encode, makeEvent } from '../../pipeline/decode/helpers.js';
 import { batchTask } from './helpers.js';
 
@@ -102,5 +103,27 @@ describe('decodeBatch', () => {
     expect(groups).toEqual([]);
     expect(failures.map((f) => f.code)).toEqual(['VIGIL_DECODE_SCHEMA_MISMATCH', 'VIGIL_DECODE_SCHEMA_MISMATCH']);
     expect(failures[1]!.message).toMatch(/^the writer schema cannot be read as an InferenceEvent: /);
+  });
+
+  it('compiles one reader for every text of one writer schema, and its own for another schema', () => {
+    const limits = batchTask([]).limits;
+    const pretty = schemaSource('InferenceEvent');
+    const compact = JSON.stringify(JSON.parse(pretty));
+    expect(compact).not.toBe(pretty);
+    const reader = readerFor(limits, pretty);
+    expect(readerFor(limits, compact)).toBe(reader);
+    expect(readerFor(limits, pretty)).toBe(reader);
+    // Another schema (a field less) is read by another reader, and a text that is no schema gets a broken one.
+    const fewer = JSON.parse(pretty) as { fields: { name: string }[] };
+    fewer.fields = fewer.fields.filter((f) => f.name !== 'endpoint');
+    expect(readerFor(limits, JSON.stringify(fewer))).not.toBe(reader);
+    expect(readerFor(limits, 'not json')).not.toBe(reader);
+    // Records read through either text decode alike.
+    const values = [encode(makeEvent({ eventId: 'p', features: { a: 1 } })), encode(makeEvent({ eventId: 'q', features: { a: 2 } }))];
+    const viaPretty = run(values, { [EVENT_ID]: pretty });
+    const viaCompact = run(values, { [EVENT_ID]: compact });
+    expect(viaCompact.failures).toEqual([]);
+    expect(viaCompact.groups[0]!.eventIds).toEqual(viaPretty.groups[0]!.eventIds);
+    expect([...viaCompact.groups[0]!.features]).toEqual([...viaPretty.groups[0]!.features]);
   });
 });
