@@ -17,12 +17,15 @@
  * window are not caught.
  *
  * Positions are numbers (see position.ts) or, where a record's position cannot be one, strings. An
- * entry keeps no object of its own beyond its eventId: (model, id) finds its slot in the ring through
- * a hash table of typed arrays (slot-index.ts), and the slot holds the position in a Float64Array
- * (strings, rare, in a side map).
+ * entry keeps no object of its own: (model, id) finds its slot in the ring through a hash table of
+ * typed arrays (slot-index.ts); the slot holds the position in a Float64Array and the eventId's
+ * characters in a byte array (an id longer than ID_BYTES, or with a character beyond Latin-1, is kept
+ * as a string in a side map; so is a position that is a string). Models are the few strings the
+ * decoder shares. So the window holds no string per event: the garbage collector has no eventId to
+ * copy or promote, however many the window remembers.
  */
 import { VigilError } from '../../errors.js';
-import { SlotIndex } from './slot-index.js';
+import { SlotIndex, type SlotKeys } from './slot-index.js';
 
 /** Where a record was read: a number of PositionCodec, or any string (never equal to a number). */
 export type DedupPosition = number | string;
@@ -37,6 +40,11 @@ export interface DedupWindowOptions {
   scope?: DedupScope;
 }
 
+/** Bytes of eventId kept in place per slot: a UUID's 36 characters fit, with room to spare. */
+const ID_BYTES = 48;
+/** #idLengths of a slot whose eventId is in the side map. */
+const LONG_ID = 255;
+
 export class DedupWindow {
   readonly capacity: number;
   readonly scope: DedupScope;
@@ -48,10 +56,15 @@ export class DedupWindow {
    * entries as holes until a rehash, so finding the first live key after many evictions scans them all.
    */
   readonly #ringModels: (string | undefined)[] = [];
-  readonly #ringIds: (string | undefined)[] = [];
   /** The position of each slot; NaN where it is a string, kept in #textPositions. Grows up to capacity. */
   #positions = new Float64Array(0);
   readonly #textPositions = new Map<number, string>();
+  /** Each slot's eventId, ID_BYTES bytes per slot (Latin-1), its length in #idLengths; grows with #positions. */
+  #idBytes = new Uint8Array(0);
+  /** Per slot: the eventId's length, or LONG_ID when it is kept in #longIds. */
+  #idLengths = new Uint8Array(0);
+  readonly #longIds = new Map<number, string>();
+  readonly #keys: SlotKeys = { holds: (slot, model, id) => this.#ringModels[slot] === model && this.#holdsId(slot, id) };
   #next = 0;
   #size = 0;
 
@@ -80,7 +93,7 @@ export class DedupWindow {
   /** True when the event was already seen at a different position (see the module comment). */
   isDuplicate(modelId: string, eventId: string, position: DedupPosition): boolean {
     const model = this.scope === 'global' ? '' : modelId;
-    const slot = this.#index.find(this.#index.hash(model, eventId), model, eventId, this.#ringModels, this.#ringIds);
+    const slot = this.#index.find(this.#index.hash(model, eventId), model, eventId, this.#keys);
     return slot >= 0 && this.#positionAt(slot) !== position;
   }
 
@@ -97,20 +110,19 @@ export class DedupWindow {
     if (position !== position) throw new RangeError(`dedup position of eventId ${eventId.slice(0, 64)} is NaN`);
     const model = this.scope === 'global' ? '' : modelId;
     const hash = this.#index.hash(model, eventId);
-    const seenAt = this.#index.find(hash, model, eventId, this.#ringModels, this.#ringIds);
+    const seenAt = this.#index.find(hash, model, eventId, this.#keys);
     if (seenAt >= 0) return this.#positionAt(seenAt) === position;
     const slot = this.#next;
     if (this.#ringModels[slot] !== undefined) {
       this.#index.remove(slot);
       this.#size--;
       if (this.#textPositions.size > 0) this.#textPositions.delete(slot);
+      if (this.#idLengths[slot] === LONG_ID) this.#longIds.delete(slot);
     } else if (slot === this.#positions.length) {
-      const grown = new Float64Array(Math.min(this.capacity, Math.max(1024, slot * 2)));
-      grown.set(this.#positions);
-      this.#positions = grown;
+      this.#grow(Math.min(this.capacity, Math.max(1024, slot * 2)));
     }
     this.#ringModels[slot] = model;
-    this.#ringIds[slot] = eventId;
+    this.#keepId(slot, eventId);
     if (typeof position === 'number') this.#positions[slot] = position;
     else {
       this.#positions[slot] = Number.NaN;
@@ -119,6 +131,48 @@ export class DedupWindow {
     this.#next = slot + 1 === this.capacity ? 0 : slot + 1;
     this.#index.add(slot, hash);
     this.#size++;
+    return true;
+  }
+
+  #grow(slots: number): void {
+    const positions = new Float64Array(slots);
+    positions.set(this.#positions);
+    this.#positions = positions;
+    const idBytes = new Uint8Array(slots * ID_BYTES);
+    idBytes.set(this.#idBytes);
+    this.#idBytes = idBytes;
+    const idLengths = new Uint8Array(slots);
+    idLengths.set(this.#idLengths);
+    this.#idLengths = idLengths;
+  }
+
+  #keepId(slot: number, id: string): void {
+    const length = id.length;
+    if (length <= ID_BYTES) {
+      const bytes = this.#idBytes;
+      const at = slot * ID_BYTES;
+      let i = 0;
+      for (; i < length; i++) {
+        const code = id.charCodeAt(i);
+        if (code > 0xff) break;
+        bytes[at + i] = code;
+      }
+      if (i === length) {
+        this.#idLengths[slot] = length;
+        return;
+      }
+    }
+    this.#idLengths[slot] = LONG_ID;
+    this.#longIds.set(slot, id);
+  }
+
+  #holdsId(slot: number, id: string): boolean {
+    const length = this.#idLengths[slot]!;
+    if (length === LONG_ID) return this.#longIds.get(slot) === id;
+    if (length !== id.length) return false;
+    const bytes = this.#idBytes;
+    const at = slot * ID_BYTES;
+    for (let i = 0; i < length; i++) if (bytes[at + i] !== id.charCodeAt(i)) return false;
     return true;
   }
 

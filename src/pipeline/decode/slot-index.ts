@@ -13,6 +13,11 @@ import { finish } from '../../../workers/kernels/bottom-k.js';
 
 const EMPTY = 0;
 
+/** Where the index's keys are kept: whether slot `slot` holds (model, id). */
+export interface SlotKeys {
+  holds(slot: number, model: string, id: string): boolean;
+}
+
 export class SlotIndex {
   readonly #seed = randomBytes(4).readUInt32LE(0);
   /** Per cell: slot + 1, or EMPTY. Length a power of two, at least twice the entries. */
@@ -35,15 +40,15 @@ export class SlotIndex {
     return finish(h);
   }
 
-  /** The slot of (model, id), whose hash is `hash`, or -1; `models` and `ids` are the slots' keys. */
-  find(hash: number, model: string, id: string, models: readonly (string | undefined)[], ids: readonly (string | undefined)[]): number {
+  /** The slot of (model, id), whose hash is `hash`, or -1; `keys` says whether a slot holds that key. */
+  find(hash: number, model: string, id: string, keys: SlotKeys): number {
     const cells = this.#cells;
     const mask = this.#mask;
     for (let at = hash & mask; ; at = (at + 1) & mask) {
       const cell = cells[at]!;
       if (cell === EMPTY) return -1;
       const slot = cell - 1;
-      if (this.#hashes[slot] === hash && ids[slot] === id && models[slot] === model) return slot;
+      if (this.#hashes[slot] === hash && keys.holds(slot, model, id)) return slot;
     }
   }
 

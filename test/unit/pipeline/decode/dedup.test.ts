@@ -141,4 +141,38 @@ describe('DedupWindow against the plain rules', () => {
       expect(window.size).toBe(700);
     });
   }
+
+  it('agrees on ids of every length and alphabet: kept in place, kept aside, and ids alike but for a character beyond Latin-1', () => {
+    const long = 'x'.repeat(47);
+    const stems = [
+      '',
+      'a',
+      'A',
+      '\u0141', // Ł: its low byte is A's
+      '\u00e9t\u00e9', // Latin-1
+      '\u03a9mega',
+      '\ud83d\ude00',
+      long,
+      `${long}y`, // 48: the last length kept in place
+      `${long}yz`, // 49: kept aside
+      `${long}y\u0141`,
+      `${long}\u0141`,
+      'z'.repeat(300),
+    ];
+    let state = 99;
+    const next = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return (state >>> 8) % n;
+    };
+    const window = new DedupWindow({ capacity: 40 });
+    const plain = new PlainWindow(40, 'model');
+    for (let i = 0; i < 20_000; i++) {
+      const id = `${stems[next(stems.length)]!}${next(6)}`;
+      const position = next(8) === 0 ? `t${next(2)}` : next(3);
+      const admitted = window.admit('m', id, position);
+      expect(admitted, `admit ${i} of ${JSON.stringify(id)}`).toBe(plain.admit('m', id, position));
+      expect(window.isDuplicate('m', id, position)).toBe(!admitted);
+    }
+    expect(window.size).toBe(40);
+  });
 });
