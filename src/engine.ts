@@ -6,7 +6,7 @@
  *
  * plus the live configuration (`vigil.config`), metrics, and the admin endpoints.
  */
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Alert, AuditRecord, IoLogRecord, RollbackCommand, StateRecord } from './contracts/records.js';
@@ -27,6 +27,7 @@ import { VigilError, describeError } from './errors.js';
 import { ReferenceFiles } from './pipeline/window/files.js';
 import { RegistryClient, type InputRecord } from './pipeline/decode/index.js';
 import { PooledDecodeStage, warmUpDecodeTask } from './pipeline/decode/pooled.js';
+import { REHEARSAL_MODEL, rehearsalBatches, rehearsalSchemas } from './pipeline/rehearsal.js';
 import { LabelDecoder } from './pipeline/labels/decode.js';
 import { PartitionProcessor, type Encoders, type OutputTopics } from './pipeline/processor.js';
 import { ScoringPool } from './pipeline/score/pool.js';
@@ -90,6 +91,8 @@ function floorKey(topic: string, partition: number): string {
 
 /** eventIds the duplicate detector of a partition remembers (the DedupWindow default). */
 const DEDUP_CAPACITY = 100_000;
+/** Passes of the rehearsal over its batches before the consumer joins. */
+const REHEARSAL_PASSES = 3;
 /** Failures of the same batch, with a non-retriable error, before its records are dead-lettered. */
 /** Where a partition of an input topic stands for the group: its committed offset and its log start. */
 interface Floor {
@@ -109,6 +112,7 @@ export class Engine {
   readonly #options: EngineOptions;
   readonly #log: Logger;
   readonly #kafka: Kafka;
+  #kafkaAdmin: Promise<Admin> | undefined;
   readonly #topics: OutputTopics & { inference: string; config: string; labels: string; governance: string };
   readonly #overrides: ModelOverrides;
   readonly #processors = new Map<number, PartitionProcessor>();
@@ -167,7 +171,7 @@ export class Engine {
       state: topicName(prefix, 'state'),
       dlq: topicName(prefix, 'dlq'),
     };
-    this.#kafka = kafkaClient({ brokers: options.infra.brokers, clientId: 'vigil-engine' });
+    this.#kafka = kafkaClient({ brokers: options.infra.brokers, clientId: 'vigil-engine', framedReads: options.config.config.engine.framedReads });
     this.#overrides = new ModelOverrides(options.config.config);
     this.#referenceFiles = new ReferenceFiles(options.config, (modelId) => this.#overrides.settings(modelId));
     this.#admin = buildAdmin({ registry: this.metrics.registry, health: this.#health() });
@@ -232,6 +236,12 @@ export class Engine {
       ...(iolog === null ? {} : { iolog: (r: IoLogRecord) => iolog.encode(r) }),
     };
     this.#registry = new RegistryClient({ baseUrl: registryUrl });
+    // The schemas producers last registered for the input topics are loaded now, not on the first batch.
+    const preloading = Promise.all(
+      [this.#topics.inference, this.#topics.labels].map((topic) =>
+        this.#registry!.preload(`${topic}-value`).catch((error: unknown) => this.#log.info({ err: error, topic }, 'the latest schema of an input topic could not be preloaded; it is looked up when a record needs it')),
+      ),
+    );
     this.#pool = new ScoringPool({
       ...(this.#options.scoringWorkerFile ? { workerFile: this.#options.scoringWorkerFile } : {}),
       ...(engine.pool.threads > 0 ? { threads: engine.pool.threads } : {}),
@@ -242,9 +252,11 @@ export class Engine {
       this.#source?.resume();
       this.metrics.paused.set(0);
     });
-    // The pool threads load their code while the feeds below start, not on the first batch.
+    // The pool threads load their code, and the whole path of a batch is rehearsed, while the feeds
+    // below start, not on the first batch.
     const clock = this.#options.clock ?? Date.now;
     const warming = this.#pool.warm(() => warmUpDecodeTask(clock())).catch((error: unknown) => this.#log.warn({ err: error }, 'warming the scoring pool failed; the first batch does it'));
+    const rehearsing = this.#rehearse().catch((error: unknown) => this.#log.warn({ err: error }, 'the rehearsal of a batch failed; the first batch warms the engine up'));
     this.#transactions = new PartitionTransactions(this.#kafka, { groupId: engine.groupId, idPrefix: `vigil-engine.${engine.groupId}.` });
 
     await this.#startConfigWatch();
@@ -269,7 +281,7 @@ export class Engine {
     if (this.#options.listen !== false) await this.admin.listen({ host: infra.httpHost, port: infra.httpPort });
     // The consumer joins last: once it has joined, the engine is ready, and it has consumed nothing
     // before (what it does after it says it is ready is all of its work).
-    await warming;
+    await Promise.all([warming, rehearsing, preloading]);
     this.#source = new InferenceSource(this.#kafka, {
       groupId: engine.groupId,
       topics: [this.#topics.inference, this.#topics.labels],
@@ -316,17 +328,50 @@ export class Engine {
     await this.#settleCommits();
     await this.#transactions?.close();
     await this.#pool?.close();
+    const kafkaAdmin = await this.#kafkaAdmin?.catch(() => undefined);
+    this.#kafkaAdmin = undefined;
+    await kafkaAdmin?.disconnect().catch(() => undefined);
     await this.admin.close();
     await this.#stopApi?.().catch((error: unknown) => this.#log.warn({ err: error }, 'stopping the admin API'));
     this.#processors.clear();
     this.#phase = 'stopped';
   }
 
-  async #checkTopics(): Promise<void> {
-    const admin = this.#kafka.admin();
+  /**
+   * The engine's admin client for its own look-ups (the topics at the start, a partition's floors and
+   * changelog end at each restore), connected once: a restore starts with its look-ups, not with a
+   * connection handshake.
+   */
+  #sharedAdmin(): Promise<Admin> {
+    if (this.#kafkaAdmin === undefined) {
+      const admin = this.#kafka.admin();
+      const connecting = admin.connect().then(() => admin);
+      connecting.catch(() => {
+        if (this.#kafkaAdmin === connecting) this.#kafkaAdmin = undefined;
+      });
+      this.#kafkaAdmin = connecting;
+    }
+    return this.#kafkaAdmin;
+  }
+
+  /** `use` with the shared admin client. After a failure the client is dropped: the next use connects a new one. */
+  async #withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
+    const connecting = this.#sharedAdmin();
+    const admin = await connecting;
     try {
-      await admin.connect();
-      const present = new Set(await admin.listTopics());
+      return await use(admin);
+    } catch (error) {
+      if (this.#kafkaAdmin === connecting) {
+        this.#kafkaAdmin = undefined;
+        void admin.disconnect().catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  async #checkTopics(): Promise<void> {
+    try {
+      const present = new Set(await this.#withAdmin((admin) => admin.listTopics()));
       const missing = Object.values(this.#topics).filter((t) => !present.has(t));
       if (missing.length > 0) {
         throw new VigilError('VIGIL_KAFKA_UNAVAILABLE', `topics ${missing.join(', ')} do not exist on ${this.#options.infra.brokers.join(',')}; run \`vigil topics create\` first`, { retriable: false });
@@ -334,8 +379,6 @@ export class Engine {
     } catch (error) {
       if (error instanceof VigilError) throw error;
       throw new VigilError('VIGIL_KAFKA_UNAVAILABLE', `cannot reach Kafka at ${this.#options.infra.brokers.join(',')}: ${describeError(error)}`, { cause: error });
-    } finally {
-      await admin.disconnect().catch(() => undefined);
     }
   }
 
@@ -380,6 +423,44 @@ export class Engine {
     return restoring;
   }
 
+  /**
+   * Before the consumer joins, a throwaway processor takes made-up events through every step of a
+   * batch (the decode stage and the pool's decoding, windows and a reference, scoring, the policy,
+   * the state records), so that the code of the main thread and of the pool is compiled and optimised
+   * when the first real batch comes, not while it waits. What the rehearsal makes is dropped: nothing
+   * is written, and no state of it is kept. Its events are the global detector settings' model.
+   */
+  async #rehearse(): Promise<void> {
+    const started = performance.now();
+    const pool = this.#pool!;
+    const clock = this.#options.clock ?? Date.now;
+    const settings = this.#overrides.settings(REHEARSAL_MODEL);
+    const batches = rehearsalBatches({ nowMs: clock(), topic: this.#topics.inference, referenceEvents: settings.reference.events, windowCount: settings.windows.count });
+    let events = 0;
+    // Each pass is a new processor over the same records (a new reference, windows, duplicate memory):
+    // V8 optimises the hot code after it has run a while, not after one batch.
+    for (let pass = 0; pass < REHEARSAL_PASSES; pass++) {
+      const processor = this.#rehearsalProcessor(pool, clock);
+      for (const records of batches) events += (await processor.process(records)).decoded;
+    }
+    this.#log.debug({ events, ms: Math.round(performance.now() - started) }, 'rehearsed the path of a batch before joining');
+  }
+
+  #rehearsalProcessor(pool: ScoringPool, clock: () => number): PartitionProcessor {
+    return new PartitionProcessor({
+      partition: 0,
+      topics: this.#topics,
+      pool,
+      createDecode: (initialNames) => new PooledDecodeStage({ pool, lookup: rehearsalSchemas, now: clock, initialNames }),
+      referenceFor: () => undefined,
+      settings: (modelId) => this.#overrides.settings(modelId),
+      lastApproved: () => null,
+      signer: { keyId: this.#options.auditKey.keyId, privateKey: this.#options.auditKey.privateKey },
+      encoders: this.#encoders!,
+      clock,
+    });
+  }
+
   /** A processor restored from the partition's changelog, kept while the partition is this member's. */
   async #restore(partition: number): Promise<PartitionProcessor> {
     const started = performance.now();
@@ -394,7 +475,8 @@ export class Engine {
     // Fenced: what the group has committed no longer moves, so the floors are read beside the changelog.
     const [floors] = await Promise.all([
       this.#floors(partition),
-      readToEnd(this.#kafka, {
+      this.#withAdmin((admin) => readToEnd(this.#kafka, {
+        admin,
         topic: this.#topics.state,
         partitions: [partition],
         onMessage: (_p, message) => {
@@ -403,7 +485,7 @@ export class Engine {
           if (message.value === null) latest.delete(key);
           else latest.set(key, type.fromBuffer(message.value.subarray(5)) as StateRecord);
         },
-      }),
+      })),
     ]);
     const { config } = this.#options;
     const processor = new PartitionProcessor(
@@ -444,9 +526,7 @@ export class Engine {
    */
   async #floors(partition: number): Promise<Record<'inference' | 'labels', Floor>> {
     const topics = [this.#topics.inference, this.#topics.labels] as const;
-    const admin = this.#kafka.admin();
-    try {
-      await admin.connect();
+    return this.#withAdmin(async (admin) => {
       const [groups, ...starts] = await Promise.all([
         admin.fetchOffsets({ groupId: this.#options.config.config.engine.groupId, topics: [...topics] }),
         ...topics.map((topic) => admin.fetchTopicOffsets(topic)),
@@ -456,9 +536,7 @@ export class Engine {
         low: BigInt(starts[i]!.find((p) => p.partition === partition)?.low ?? '0'),
       });
       return { inference: floor(0), labels: floor(1) };
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
+    });
   }
 
   /**

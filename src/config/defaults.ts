@@ -7,6 +7,7 @@ export const CONFIG_DEFAULTS: VigilConfig = deepFreeze({
     sessionTimeoutMs: 30_000,
     fetchMaxBytesPerPartition: 4_194_304,
     fastRecordDecoding: true,
+    framedReads: true,
     windows: { count: 1000, timeMs: 60_000 },
     reference: { events: 1000, file: null },
     pool: { threads: 0, maxQueue: 0 },

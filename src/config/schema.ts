@@ -309,6 +309,7 @@ export const CONFIG_SCHEMA: SchemaObject = {
         sessionTimeoutMs: integer(6000, 300_000),
         fetchMaxBytesPerPartition: integer(1024, 64 * 1024 * 1024),
         fastRecordDecoding: { type: 'boolean' },
+        framedReads: { type: 'boolean' },
         windows: windows(),
         reference: reference(true),
         pool: {

@@ -63,6 +63,11 @@ export interface EngineSettings {
    * second; see src/pipeline/source/fast-records.ts and the e2e-ceiling bench).
    */
   readonly fastRecordDecoding: boolean;
+  /**
+   * The engine's Kafka connections read each response whole into a buffer of its size, rather than
+   * keeping kafkajs's 64 KiB chunks and concatenating them (src/pipeline/source/framed-reads.ts).
+   */
+  readonly framedReads: boolean;
   readonly windows: WindowSettings;
   readonly reference: ReferenceSettings;
   readonly pool: PoolSettings;

@@ -2,6 +2,7 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { SCHEMA_NAMES, avroType, loadSchema, schemaSource, type SchemaName } from '../../src/contracts/schemas.js';
+import { RegistryClient } from '../../src/pipeline/decode/registry.js';
 import { SAMPLES } from '../fixtures/samples.js';
 import { stack, uniquePrefix } from './helpers.js';
 
@@ -38,6 +39,18 @@ describe('the Avro contracts against the real schema registry', () => {
     // Read back with the registry client, and with Vigil's own types from the body alone.
     expect(await registry.decode(bytes)).toEqual(sample);
     expect(avroType(name).fromBuffer(bytes.subarray(5))).toEqual(sample);
+  });
+
+  it("preloads a subject's latest schema into the engine's registry client under the id the registry gave it", async () => {
+    const subject = `${prefix}preload-value`;
+    const { id } = await registry.register({ type: SchemaType.AVRO, schema: schemaSource('InferenceEvent') }, { subject });
+    const client = new RegistryClient({ baseUrl: stack().registryUrl });
+    expect(await client.preload(subject)).toBe(id);
+    const cached = client.cached(id);
+    expect(cached).toBeDefined();
+    expect(avro.Type.forSchema(JSON.parse(cached!) as avro.Schema).schema()).toEqual(avroType('InferenceEvent').schema());
+    expect(client.requestCount).toBe(1);
+    expect(await client.preload(`${prefix}no-such-subject-value`)).toBeUndefined();
   });
 
   it('adding an optional field stays readable both ways (BACKWARD rule accepts it)', async () => {

@@ -5,9 +5,8 @@
  * detection and the stable feature columns of each model version.
  */
 import type { ColumnarBatch } from '../../contracts/batch.js';
-import type { InferenceEvent } from '../../contracts/records.js';
-import { avroType, schemaSource } from '../../contracts/schemas.js';
-import { frameWire } from './wire.js';
+import { schemaSource } from '../../contracts/schemas.js';
+import { REHEARSAL_SCHEMA_ID, madeUpValues } from '../rehearsal.js';
 import { VigilError, isVigilError, type ErrorCode } from '../../errors.js';
 import type { DecodedGroup } from '../../../workers/decode/groups.js';
 import { optionalOf, pickOptional } from '../../../workers/detectors/optional.js';
@@ -271,34 +270,10 @@ export class PooledDecodeStage {
  * optimised ahead of the first fetch.
  */
 export function warmUpDecodeTask(nowMs: number, events = 2000): Parameters<ScoringPool['decodeBatch']>[0] {
-  const type = avroType('InferenceEvent');
-  const values: Buffer[] = [];
-  for (let i = 0; i < events; i++) {
-    const features: Record<string, number> = {};
-    for (let f = 0; f < 32; f++) features[`f${f}`] = (i * 31 + f * 7) % 101;
-    const event: InferenceEvent = {
-      eventId: `vigil-warm-up-${i}`,
-      timestamp: nowMs,
-      modelId: 'vigil-warm-up',
-      modelVersion: '0',
-      endpoint: null,
-      principal: 'vigil',
-      features,
-      categorical: {},
-      embedding: null,
-      score: i / events,
-      predictedClass: null,
-      classProbabilities: null,
-      latencyMs: i % 50,
-      status: 'OK',
-      llm: null,
-      attributes: {},
-    };
-    values.push(frameWire(0, type.toBuffer(event)));
-  }
+  const values = madeUpValues(nowMs, 0, events);
   const bounds = new Uint32Array(events + 1);
   values.forEach((value, i) => (bounds[i + 1] = bounds[i]! + value.length));
-  return { bytes: new Uint8Array(Buffer.concat(values)), bounds, nulls: new Uint8Array(events), schemas: { 0: schemaSource('InferenceEvent') }, unknownIds: [], nowMs, limits: decodeLimits(new FeatureCatalog({}).options.maxBatchCells) };
+  return { bytes: new Uint8Array(Buffer.concat(values)), bounds, nulls: new Uint8Array(events), schemas: { [REHEARSAL_SCHEMA_ID]: schemaSource('InferenceEvent') }, unknownIds: [], nowMs, limits: decodeLimits(new FeatureCatalog({}).options.maxBatchCells) };
 }
 
 /** The pool decoder's limits and validation as the decode stage asks for them, with its batch cell cap. */

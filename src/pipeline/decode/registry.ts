@@ -143,6 +143,45 @@ export class RegistryClient implements SchemaLookup {
     return pending;
   }
 
+  /**
+   * Loads the latest schema registered under `subject` into the cache and returns its id, or
+   * undefined when the subject has none. The engine preloads its input topics' subjects at the start,
+   * so its first batch does not wait on the registry. One attempt: what is not preloaded is looked up
+   * when a record needs it.
+   *
+   * @throws VigilError VIGIL_REGISTRY_UNAVAILABLE when the registry cannot answer or answers wrongly.
+   */
+  async preload(subject: string): Promise<number | undefined> {
+    this.#requests++;
+    const url = `${this.#base}/subjects/${encodeURIComponent(subject)}/versions/latest`;
+    const { status, body } = await this.#limited(async () => {
+      try {
+        const response = await this.#fetch(url, {
+          signal: AbortSignal.timeout(this.#settings.timeoutMs),
+          headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json' },
+        });
+        return { status: response.status, body: await response.text() };
+      } catch (err) {
+        throw new VigilError('VIGIL_REGISTRY_UNAVAILABLE', `schema registry ${this.#base} did not answer for subject ${subject}: ${err instanceof Error ? err.name : 'error'}`, { cause: err });
+      }
+    });
+    if (status === 404) return undefined;
+    if (status !== 200) throw new VigilError('VIGIL_REGISTRY_UNAVAILABLE', `schema registry ${this.#base} answered HTTP ${status} for subject ${subject}`, { details: { subject, status } });
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch (err) {
+      throw new VigilError('VIGIL_REGISTRY_UNAVAILABLE', `schema registry ${this.#base} answered subject ${subject} with a body that is not JSON`, { retriable: false, cause: err });
+    }
+    const { id, schema } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { id?: unknown; schema?: unknown };
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0 || typeof schema !== 'string') {
+      throw new VigilError('VIGIL_REGISTRY_UNAVAILABLE', `schema registry ${this.#base} answered subject ${subject} without a numeric "id" and a "schema" string`, { retriable: false });
+    }
+    this.#cache.set(id, schema);
+    this.#unknown.delete(id);
+    return id;
+  }
+
   async #load(id: number): Promise<string> {
     const { retries, backoffBaseMs, backoffMaxMs } = this.#settings;
     let last: TransientFailure | undefined;

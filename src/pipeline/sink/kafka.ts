@@ -3,6 +3,7 @@
  * kafkajs goes to Vigil's logger (or nowhere) rather than to the console.
  */
 import kafkajs, { type Kafka, type KafkaConfig } from 'kafkajs';
+import { framedSocketFactory } from '../source/framed-reads.js';
 
 // kafkajs is CommonJS: its runtime values come through the default export under ESM.
 export const { Kafka: KafkaClass, logLevel, ConfigResourceTypes } = kafkajs;
@@ -14,6 +15,8 @@ export interface KafkaClientOptions {
   readonly connectionTimeoutMs?: number;
   /** Retries kafkajs makes on its own for retriable errors. */
   readonly retries?: number;
+  /** Responses read whole into buffers of their size (framed-reads.ts); default: kafkajs's own reads. */
+  readonly framedReads?: boolean;
 }
 
 export function kafkaClient(options: KafkaClientOptions): Kafka {
@@ -25,6 +28,7 @@ export function kafkaClient(options: KafkaClientOptions): Kafka {
     requestTimeout: 30_000,
     logLevel: logLevel.NOTHING,
     retry: { retries: options.retries ?? 5, initialRetryTime: 100, maxRetryTime: 2000 },
+    ...(options.framedReads === true ? { socketFactory: framedSocketFactory() } : {}),
   };
   return new KafkaClass(config);
 }

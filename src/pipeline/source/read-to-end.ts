@@ -5,7 +5,7 @@
  * throwaway group subscribes to the whole topic, seeks where it must, and skips what is not wanted.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 
 export interface ReadOptions {
   readonly topic: string;
@@ -13,14 +13,16 @@ export interface ReadOptions {
   readonly partitions?: readonly number[];
   readonly timeoutMs?: number;
   readonly onMessage: (partition: number, message: KafkaMessage) => void;
+  /** A connected admin client to look up the topic's offsets with (default: one of its own, for this call). */
+  readonly admin?: Admin;
 }
 
 /** Offsets [from, to] (inclusive) to read, per partition. */
 type Ranges = ReadonlyMap<number, { readonly from: bigint; readonly to: bigint }>;
 
 export async function readToEnd(kafka: Kafka, options: ReadOptions): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = options.admin ?? kafka.admin();
+  if (options.admin === undefined) await admin.connect();
   let ranges: Ranges;
   try {
     const offsets = await admin.fetchTopicOffsets(options.topic);
@@ -31,7 +33,7 @@ export async function readToEnd(kafka: Kafka, options: ReadOptions): Promise<num
         .map((o) => [o.partition, { from: BigInt(o.low), to: BigInt(o.high) - 1n }]),
     );
   } finally {
-    await admin.disconnect();
+    if (options.admin === undefined) await admin.disconnect();
   }
   return readRanges(kafka, options.topic, ranges, options.timeoutMs ?? 60_000, options.onMessage, false);
 }

@@ -99,6 +99,7 @@ describe('parseConfigText: a full valid file', () => {
       sessionTimeoutMs: 12000,
       fetchMaxBytesPerPartition: 4_194_304,
       fastRecordDecoding: true,
+      framedReads: true,
       windows: { count: 500, timeMs: 30_000 },
       reference: { events: 2000, file: 'refs/credit.jsonl' },
       pool: { threads: 4, maxQueue: 64 },

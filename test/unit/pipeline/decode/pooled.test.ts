@@ -139,9 +139,12 @@ describe('warmUpDecodeTask', () => {
   it('is a task every pool thread decodes without a failure, through pool.warm', async () => {
     const result = await pool.decodeBatch(warmUpDecodeTask(NOW));
     expect(result.failures).toEqual([]);
-    expect(result.groups.map((g) => [g.modelId, g.eventIds.length, g.featureNames.length])).toEqual([['vigil-warm-up', 2000, 32]]);
+    expect(result.groups.map((g) => [g.modelId, g.eventIds.length, g.featureNames.length])).toEqual([
+      ['vigil-rehearsal-0', 1000, 32],
+      ['vigil-rehearsal-1', 1000, 32],
+    ]);
     const one = await pool.decodeBatch(warmUpDecodeTask(NOW, 1));
-    expect(one.groups.map((g) => g.eventIds)).toEqual([['vigil-warm-up-0']]);
+    expect(one.groups.map((g) => g.eventIds)).toEqual([['vigil-rehearsal-0']]);
     const twoThreads = new ScoringPool({ threads: 2 });
     try {
       await expect(twoThreads.warm(() => warmUpDecodeTask(NOW))).resolves.toBeUndefined();

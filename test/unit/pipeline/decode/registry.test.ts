@@ -21,9 +21,17 @@ class FakeRegistry {
   inFlight = 0;
   maxInFlight = 0;
   handler: Handler = (id, _req, res) => this.json(res, 200, { schema: SCHEMA, id });
+  /** Answers GET subjects/<subject>/versions/latest (the subject as the path gave it, undecoded). */
+  latest: (subject: string, res: ServerResponse) => void = (_subject, res) => this.json(res, 404, { error_code: 40401, message: 'subject not found' });
+  readonly subjects: string[] = [];
 
   constructor() {
     this.server = createServer((req, res) => {
+      const latest = /^\/apis\/ccompat\/v7\/subjects\/([^/]+)\/versions\/latest$/.exec(req.url ?? '');
+      if (latest !== null) {
+        this.subjects.push(latest[1]!);
+        return this.latest(latest[1]!, res);
+      }
       const match = /^\/apis\/ccompat\/v7\/schemas\/ids\/(\d+)$/.exec(req.url ?? '');
       if (match === null) return this.json(res, 404, { error_code: 404, message: 'no such path' });
       const id = Number(match[1]);
@@ -226,6 +234,53 @@ describe('RegistryClient', () => {
     expect(await c.schemaFor(12)).toBe(SCHEMA);
     expect(urls).toEqual(['http://registry.invalid/api/schemas/ids/12']);
     expect(c.requestCount).toBe(1);
+  });
+});
+
+describe('RegistryClient.preload', () => {
+  it("caches the latest schema of a subject under its id, so the first lookup of that id asks nothing", async () => {
+    registry.latest = (subject, res) => registry.json(res, 200, { subject, version: 3, id: 7, schema: SCHEMA });
+    const c = client();
+    expect(await c.preload('vigil.inference-value')).toBe(7);
+    expect(registry.subjects).toEqual(['vigil.inference-value']);
+    expect(c.cached(7)).toBe(SCHEMA);
+    expect(await c.schemaFor(7)).toBe(SCHEMA);
+    expect(registry.hits).toEqual([]);
+  });
+
+  it('gives undefined for a subject the registry does not have, and caches nothing', async () => {
+    const c = client();
+    expect(await c.preload('nobody-value')).toBeUndefined();
+    expect(c.cached(7)).toBeUndefined();
+  });
+
+  it('keeps a subject name one path segment, however it is spelt', async () => {
+    const c = client();
+    await c.preload('../schemas/ids/1?x=#');
+    expect(registry.subjects).toEqual([encodeURIComponent('../schemas/ids/1?x=#')]);
+    expect(registry.hits).toEqual([]);
+  });
+
+  it('fails with VIGIL_REGISTRY_UNAVAILABLE, once and naming the subject, on an error status, a wrong answer or no registry', async () => {
+    const c = client();
+    registry.latest = (_subject, res) => registry.json(res, 503, { message: 'down' });
+    const down = await failure(c.preload('a-value'));
+    expect([down.code, down.message]).toEqual(['VIGIL_REGISTRY_UNAVAILABLE', expect.stringContaining('HTTP 503 for subject a-value')]);
+    expect(registry.subjects).toHaveLength(1);
+    expect(delays).toEqual([]);
+    for (const body of [{ schema: SCHEMA }, { id: '7', schema: SCHEMA }, { id: 7 }, { id: -1, schema: SCHEMA }, 'not an object']) {
+      registry.latest = (_subject, res) => registry.json(res, 200, body);
+      const wrong = await failure(c.preload('b-value'));
+      expect([wrong.code, wrong.retriable, wrong.message]).toEqual(['VIGIL_REGISTRY_UNAVAILABLE', false, expect.stringContaining('subject b-value')]);
+    }
+    registry.latest = (_subject, res) => res.writeHead(200).end('{not json');
+    expect((await failure(c.preload('c-value'))).message).toContain('not JSON');
+    await registry.stop();
+    const gone = await failure(c.preload('d-value'));
+    expect([gone.code, gone.message]).toEqual(['VIGIL_REGISTRY_UNAVAILABLE', expect.stringContaining('did not answer for subject d-value')]);
+    registry = new FakeRegistry();
+    await registry.start();
+    expect(c.cached(7)).toBeUndefined();
   });
 });
 
