@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { SlotIndex } from '../../../../src/pipeline/decode/slot-index.js';
 import { DedupWindow } from '../../../../src/pipeline/decode/dedup.js';
 import { PositionCodec, positionOf, smallOffset } from '../../../../src/pipeline/decode/position.js';
 import type { InputRecord } from '../../../../src/pipeline/decode/index.js';
@@ -174,5 +175,26 @@ describe('DedupWindow against the plain rules', () => {
       expect(window.isDuplicate('m', id, position)).toBe(!admitted);
     }
     expect(window.size).toBe(40);
+  });
+});
+
+describe('SlotIndex', () => {
+  it('finds every slot it holds and none it gave up, through growth and removals that wrap around the table', () => {
+    const index = new SlotIndex(5000);
+    const keys = new Map<number, string>();
+    const holds = { holds: (slot: number, _model: string, id: string) => keys.get(slot) === id };
+    for (let slot = 0; slot < 5000; slot++) {
+      keys.set(slot, `id-${slot}`);
+      index.add(slot, index.hash('m', `id-${slot}`));
+      if (slot % 3 === 0 && slot > 0) {
+        const gone = slot - 1;
+        index.remove(gone);
+        keys.delete(gone);
+      }
+    }
+    for (let slot = 0; slot < 5000; slot++) {
+      const expected = keys.has(slot) ? slot : -1;
+      expect(index.find(index.hash('m', `id-${slot}`), 'm', `id-${slot}`, holds)).toBe(expected);
+    }
   });
 });
