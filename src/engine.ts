@@ -93,6 +93,8 @@ function floorKey(topic: string, partition: number): string {
 const DEDUP_CAPACITY = 100_000;
 /** Passes of the rehearsal over its batches before the consumer joins. */
 const REHEARSAL_PASSES = 3;
+/** No pass of the rehearsal starts after this long. */
+const REHEARSAL_BUDGET_MS = 1500;
 /** Failures of the same batch, with a non-retriable error, before its records are dead-lettered. */
 /** Where a partition of an input topic stands for the group: its committed offset and its log start. */
 interface Floor {
@@ -439,7 +441,8 @@ export class Engine {
     let events = 0;
     // Each pass is a new processor over the same records (a new reference, windows, duplicate memory):
     // V8 optimises the hot code after it has run a while, not after one batch.
-    for (let pass = 0; pass < REHEARSAL_PASSES; pass++) {
+    // (bounded in time too: with many or heavy detectors enabled, one pass does)
+    for (let pass = 0; pass < REHEARSAL_PASSES && (pass === 0 || performance.now() - started < REHEARSAL_BUDGET_MS); pass++) {
       const processor = this.#rehearsalProcessor(pool, clock);
       for (const records of batches) events += (await processor.process(records)).decoded;
     }

@@ -41,6 +41,9 @@ describe('the engine on the real stack: injected drift in, alerts and a rollback
       return /^vigil_partition_restore_ms_count 2$/m.test(body) ? body : undefined;
     }, 30_000, 'both partitions restored');
     expect(/vigil_events_consumed_total\{topic="[^"]+inference"\} (\d+)/.exec(text)?.[1] ?? '0').toBe('0');
+    // The rehearsal before the join (made-up events of its own models) left nothing behind.
+    expect(text).not.toMatch(/vigil-rehearsal/);
+    expect(/^vigil_events_decoded_total(\{[^}]*\})? (\d+)/m.exec(text)?.[2] ?? '0').toBe('0');
   });
 
   it('alerts on the drifted model, rolls it back to its last approved version, and stays silent on the stationary one', async () => {
@@ -78,6 +81,11 @@ describe('the engine on the real stack: injected drift in, alerts and a rollback
     for (const chainId of new Set(records.map((r) => r.chainId))) {
       expect(verifyChain(records.filter((r) => r.chainId === chainId), { [auditKey.keyId]: auditKey.publicKey })).toMatchObject({ ok: true });
     }
+
+    // Nothing of the rehearsal before the join was written: the changelog holds the two models' state only.
+    const state = await collect<null>(`${prefix}state`, null, () => false, 5_000);
+    expect(state.length).toBeGreaterThan(0);
+    expect(state.filter((r) => /vigil-rehearsal/.test(r.key ?? '') || r.raw?.includes('vigil-rehearsal'))).toEqual([]);
 
     const metrics = await (await engine.admin.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/vigil_model_invocations_total\{model="fraud-stable",version="2.0.0",status="OK"\} \d+/);
