@@ -430,7 +430,7 @@ export class Engine {
    * batch (the decode stage and the pool's decoding, windows and a reference, scoring, the policy,
    * the state records), so that the code of the main thread and of the pool is compiled and optimised
    * when the first real batch comes, not while it waits. What the rehearsal makes is dropped: nothing
-   * is written, and no state of it is kept. Its events are the global detector settings' model.
+   * is written, and no state of it is kept. Its models have no settings of their own: the global ones apply.
    */
   async #rehearse(): Promise<void> {
     const started = performance.now();
