@@ -152,18 +152,8 @@ export class RegistryClient implements SchemaLookup {
    * @throws VigilError VIGIL_REGISTRY_UNAVAILABLE when the registry cannot answer or answers wrongly.
    */
   async preload(subject: string): Promise<number | undefined> {
-    this.#requests++;
-    const url = `${this.#base}/subjects/${encodeURIComponent(subject)}/versions/latest`;
-    const { status, body } = await this.#limited(async () => {
-      try {
-        const response = await this.#fetch(url, {
-          signal: AbortSignal.timeout(this.#settings.timeoutMs),
-          headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json' },
-        });
-        return { status: response.status, body: await response.text() };
-      } catch (err) {
-        throw new VigilError('VIGIL_REGISTRY_UNAVAILABLE', `schema registry ${this.#base} did not answer for subject ${subject}: ${err instanceof Error ? err.name : 'error'}`, { cause: err });
-      }
+    const { status, body } = await this.#limited(() => this.#get(`/subjects/${encodeURIComponent(subject)}/versions/latest`)).catch((err: unknown) => {
+      throw new VigilError('VIGIL_REGISTRY_UNAVAILABLE', `schema registry ${this.#base} did not answer for subject ${subject}: ${err instanceof Error ? err.name : 'error'}`, { cause: err });
     });
     if (status === 404) return undefined;
     if (status !== 200) throw new VigilError('VIGIL_REGISTRY_UNAVAILABLE', `schema registry ${this.#base} answered HTTP ${status} for subject ${subject}`, { details: { subject, status } });
@@ -202,22 +192,14 @@ export class RegistryClient implements SchemaLookup {
 
   /** One HTTP request. Returns the schema or a transient failure; throws answers that retrying cannot change. */
   async #attempt(id: number): Promise<string | TransientFailure> {
-    this.#requests++;
-    const url = `${this.#base}/schemas/ids/${id}`;
-    let response: Response;
+    let status: number;
     let body: string;
     try {
-      response = await this.#fetch(url, {
-        signal: AbortSignal.timeout(this.#settings.timeoutMs),
-        headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json' },
-      });
-      // Always read the body, also on errors, so the connection goes back to the pool.
-      body = await response.text();
+      ({ status, body } = await this.#get(`/schemas/ids/${id}`));
     } catch (err) {
       // fetch rejects only for transport problems (refused, reset, DNS) and for the timeout abort.
       return new TransientFailure(`request failed (${err instanceof Error ? err.name : 'error'})`, err);
     }
-    const status = response.status;
     if (status === 404) {
       this.#rememberUnknown(id);
       throw unknownSchema(id, false);
@@ -231,6 +213,17 @@ export class RegistryClient implements SchemaLookup {
       });
     }
     return parseSchemaBody(body, id, this.#base);
+  }
+
+  /** One GET of `path` under the registry's base URL: its status and body (rejects on transport problems and the timeout). */
+  async #get(path: string): Promise<{ status: number; body: string }> {
+    this.#requests++;
+    const response = await this.#fetch(`${this.#base}${path}`, {
+      signal: AbortSignal.timeout(this.#settings.timeoutMs),
+      headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json' },
+    });
+    // Always read the body, also on errors, so the connection goes back to the pool.
+    return { status: response.status, body: await response.text() };
   }
 
   #rememberUnknown(id: number): void {
