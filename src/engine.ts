@@ -15,6 +15,7 @@ import { apply as applyGovernance, emptyRegistry, lastApprovedBefore, versionOf,
 import { GovernanceFeed } from './pipeline/source/governance-feed.js';
 import type { Envelope } from './security/crypto/envelope.js';
 import { inputRecords, installFastRecords } from './pipeline/source/fast-records.js';
+import { fastBatchOutcome } from './pipeline/source/fast-batch.js';
 import { openStateRecord, sealStateRecord } from './security/crypto/state.js';
 import { avroType } from './contracts/schemas.js';
 import { topicName } from './contracts/topics.js';
@@ -215,6 +216,9 @@ export class Engine {
       const decoding = installFastRecords();
       if (decoding.installed) this.#log.debug('fetched records are decoded by the fast record decoder');
       else this.#log.info({ reason: decoding.reason }, "fetched records are decoded by kafkajs's own decoder");
+      const batches = fastBatchOutcome();
+      if (batches.installed) this.#log.debug('fetched batches of fast records are built without a Long per record');
+      else this.#log.debug({ reason: batches.reason }, "fetched batches are built by kafkajs's own Batch");
     }
     const registryUrl = infra.registryUrl;
     // Every reference file named in the configuration is read now, so a bad one stops the start with

@@ -7,11 +7,20 @@ import { processIo, type CommandIo } from './cli/io.js';
 
 type Command = { summary: string; load: () => Promise<{ run: (argv: readonly string[], io: CommandIo) => Promise<number> }> };
 
+/**
+ * A command that runs the engine: kafkajs's Batch is replaced first, since kafkajs's consumer binds
+ * the one it finds when it loads (see pipeline/source/fast-batch.ts).
+ */
+const engineCommand = <T>(load: () => Promise<T>) => async (): Promise<T> => {
+  (await import('./pipeline/source/fast-batch.js')).installFastBatch();
+  return load();
+};
+
 const COMMANDS: Record<string, Command> = {
   stack: { summary: 'start, stop or report the local Kafka + schema registry', load: () => import('./cli/stack.js') },
   topics: { summary: 'create every topic of the contract', load: () => import('./cli/topics.js') },
-  run: { summary: 'the engine: consume, score, alert, roll back, exactly once', load: () => import('./cli/run.js') },
-  demo: { summary: 'stack, topics, engine and a synthetic producer; prints where to look', load: () => import('./cli/demo.js') },
+  run: { summary: 'the engine: consume, score, alert, roll back, exactly once', load: engineCommand(() => import('./cli/run.js')) },
+  demo: { summary: 'stack, topics, engine and a synthetic producer; prints where to look', load: engineCommand(() => import('./cli/demo.js')) },
   replay: { summary: 'the alerts and commands a configuration would raise over recorded events', load: () => import('./cli/replay.js') },
   capture: { summary: 'record a model version\'s environment and dependencies into a manifest', load: () => import('./cli/capture.js') },
   audit: { summary: 'verify the audit trail; write an evidence report for auditors', load: () => import('./cli/audit.js') },

@@ -46,7 +46,7 @@ async function stageConsume(
   topic: string,
   expected: number,
   options: ReaderOptions,
-  toRecords: (topic: string, partition: number, messages: readonly KafkaMessage[]) => InputRecord[],
+  toRecords: (topic: string, partition: number, messages: readonly KafkaMessage[]) => readonly InputRecord[],
   records?: (messages: readonly KafkaMessage[]) => number,
 ): Promise<CountResult> {
   const pool = readerPool(options);

@@ -19,7 +19,7 @@ import { FeatureCatalog, type ColumnarOptions } from './columnar.js';
 import { DedupWindow, type DedupWindowOptions } from './dedup.js';
 import type { DeadLetter, DecodeResult, InputRecord } from './index.js';
 import { PositionCodec } from './position.js';
-import { FetchedRecord, type FetchedRegion } from '../source/fast-records.js';
+import { FetchedMessage, type FetchedRegion } from '../source/fast-records.js';
 import type { SchemaLookup } from './registry.js';
 
 export interface PooledDecodeOptions extends ColumnarOptions {
@@ -106,9 +106,9 @@ export class PooledDecodeStage {
     let total = 0;
     let region: FetchedRegion | undefined;
     for (const r of records) {
-      if (!(r instanceof FetchedRecord)) total += r.value?.length ?? 0;
-      else if (r.message.region !== region) {
-        region = r.message.region;
+      if (!(r instanceof FetchedMessage)) total += r.value?.length ?? 0;
+      else if (r.region !== region) {
+        region = r.region;
         total += region.end - region.start;
       }
     }
@@ -125,20 +125,19 @@ export class PooledDecodeStage {
       const record = records[i]!;
       let start: number;
       let length: number;
-      if (record instanceof FetchedRecord) {
-        const { message } = record;
-        length = message.valueLength();
+      if (record instanceof FetchedMessage) {
+        length = record.valueLength();
         if (length < 0) {
           nulls[i] = 1;
           continue;
         }
-        if (message.region !== region) {
-          region = message.region;
+        if (record.region !== region) {
+          region = record.region;
           region.bytes.copy(bytes, at, region.start, region.end);
           base = at - region.start;
           at += region.end - region.start;
         }
-        start = base + message.valueStart();
+        start = base + record.valueStart();
       } else {
         const value = record.value;
         if (value === null) {
@@ -208,22 +207,26 @@ export class PooledDecodeStage {
     const appended = index.appendNames(group.featureNames);
     if (appended) return rejectAll(appended.code, `${group.modelId}@${group.modelVersion}: ${appended.message}`);
 
-    const keep: number[] = [];
-    for (let r = 0; r < group.rows.length; r++) {
+    const localCount = group.rows.length;
+    // The rows kept, listed once one is not (until then: every row so far).
+    let kept: number[] | undefined;
+    for (let r = 0; r < localCount; r++) {
       const row = group.rows[r]!;
       const eventId = group.eventIds[r]!;
       if (!this.dedup.admit(group.modelId, eventId, this.#positions.of(records[row]!))) {
         deadLetters.push({ index: row, code: 'VIGIL_EVENT_DUPLICATE', message: `eventId ${eventId.slice(0, 64)} of ${group.modelId.slice(0, 64)} was already seen` });
+        kept ??= Array.from({ length: r }, (_, i) => i);
         continue;
       }
-      keep.push(r);
+      kept?.push(r);
     }
-    if (keep.length === 0) return undefined;
+    const n = kept?.length ?? localCount;
+    if (n === 0) return undefined;
+    const keep = kept ?? []; // read only where some row was not kept
+    const rowAt = (k: number): number => (kept === undefined ? k : kept[k]!);
 
     const names = index.names();
     const width = names.length;
-    const n = keep.length;
-    const localCount = group.rows.length;
     const identity = n === localCount && group.featureNames.length === width && group.featureNames.every((name, f) => names[f] === name);
     let features: Float64Array;
     if (identity) features = group.features;
@@ -231,14 +234,15 @@ export class PooledDecodeStage {
       features = new Float64Array(n * width).fill(Number.NaN);
       group.featureNames.forEach((name, local) => {
         const column = index.columnOf(name)!;
-        for (let k = 0; k < n; k++) features[column * n + k] = group.features[local * localCount + keep[k]!]!;
+        for (let k = 0; k < n; k++) features[column * n + k] = group.features[local * localCount + rowAt(k)]!;
       });
     }
     const pick = <T extends Float64Array | Uint8Array>(column: T): T => (n === localCount ? column : pickRows(column, keep));
-    const offsets = keep.map((r) => records[group.rows[r]!]!.offset);
+    const offsets = new Array<string>(n);
+    for (let k = 0; k < n; k++) offsets[k] = records[group.rows[rowAt(k)]!]!.offset;
     const optional = optionalOf(group);
     const optionalKept = n === localCount ? optional : pickOptional(optional, localCount, keep);
-    const first = records[group.rows[keep[0]!]!]!;
+    const first = records[group.rows[rowAt(0)]!]!;
     const rowsKept = n === localCount ? undefined : keep;
     return {
       count: n,

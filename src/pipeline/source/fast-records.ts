@@ -12,9 +12,10 @@
  *
  * The messages are `FetchedMessage`s: the offset is made at decoding (kafkajs reads it of every
  * message), every other field when first read, through a getter, and kept. A reader that only wants
- * a value's bytes copies them from the fetched bytes (`inputRecords`, `FetchedRecord`), so the engine
- * builds no key or value view, header object or timestamp text for an event. Being getters, those
- * fields are not own properties: spreading a message or turning it into JSON gives its offset only.
+ * a value's bytes copies them from the fetched bytes (`inputRecords`: the messages themselves serve as
+ * input records), so the engine builds no key or value view, header object, timestamp text or record
+ * object for an event. Being getters, those fields are not own properties: spreading a message or
+ * turning it into JSON gives its offset only.
  *
  * It takes the place of the module kafkajs decodes a fetched partition's records with (fetch v4 and
  * later share it), for every kafkajs consumer of the process. Anything outside its fast path goes to
@@ -122,8 +123,8 @@ function bytesAt(bytes: Buffer, cursor: { at: number }, end: number): Buffer | n
 
 type Headers = Record<string, Buffer | null | (Buffer | null)[]>;
 
-/** Per record of a RecordBatchView: key start and length, value start and length, timestamp delta, attributes. */
-const SPAN = 6;
+/** Per record of a RecordBatchView: key start and length, value start and length, timestamp delta, attributes, offset delta. */
+const SPAN = 7;
 /** Per record of RecordBatchView.made: its key, value, headers and timestamp once asked for. */
 const MADE = 4;
 
@@ -138,12 +139,17 @@ export interface FetchedRegion {
 class RecordBatchView implements FetchedRegion {
   /** What the messages have built of themselves (the same object on every read), once any has. */
   made: unknown[] | undefined;
+  /** Where the batch was fetched from, once `inputRecords` has said (fetch responses do not tell the decoding). */
+  topic: string | undefined;
+  partition = -1;
 
   constructor(
     readonly bytes: Buffer,
     readonly start: number,
     readonly end: number,
     readonly context: BatchContext,
+    /** The batch's base offset (exact: the fast path takes offsets below 2^53 only). */
+    readonly baseOffset: number,
     readonly baseTime: number,
     /** LOG_APPEND_TIME batches: every record's timestamp. */
     readonly appendTime: string | null,
@@ -160,7 +166,7 @@ class RecordBatchView implements FetchedRegion {
  * reads of every message, is made at decoding. A reader that needs just the value's bytes finds them
  * in the fetched bytes (`region`, `valueStart`, `valueLength`) and builds nothing.
  */
-export class FetchedMessage {
+export class FetchedMessage implements InputRecord {
   readonly offset: string;
   readonly #view: RecordBatchView;
   readonly #index: number;
@@ -209,6 +215,30 @@ export class FetchedMessage {
     return this.#view;
   }
 
+  /** The offset as a number (exact: the fast path takes offsets below 2^53 only). */
+  offsetValue(): number {
+    return this.#view.baseOffset + this.#view.spans[this.#index * SPAN + 6]!;
+  }
+
+  /** As an input record: the topic its batch was fetched from (set by `inputRecords`). */
+  get topic(): string {
+    return this.#view.topic!;
+  }
+
+  /** As an input record: the partition its batch was fetched from (set by `inputRecords`). */
+  get partition(): number {
+    return this.#view.partition;
+  }
+
+  /** Says where the message's record batch was fetched from (the same for all its messages). */
+  fetchedFrom(topic: string, partition: number): void {
+    const view = this.#view;
+    if (view.topic === topic && view.partition === partition) return;
+    if (view.topic !== undefined) throw new Error(`a record batch of ${view.topic}[${view.partition}] was handed in as one of ${topic}[${partition}]`);
+    view.topic = topic;
+    view.partition = partition;
+  }
+
   /** Where the value starts in `region.bytes` (meaningless when it is null). */
   valueStart(): number {
     return this.#view.spans[this.#index * SPAN + 2]!;
@@ -236,38 +266,20 @@ export class FetchedMessage {
 }
 
 /**
- * An input record over a message of the fast decoding, in the topic and partition it was fetched
- * from: its key and value views are built only if read (a dead letter), and a decode stage copies the
- * value's bytes straight from the fetched bytes (`message.region`, `message.valueStart()`).
+ * The input records of a fetched batch's messages, whichever decoding made them. Messages of the fast
+ * decoding serve as input records themselves (their record batches learn their topic and partition
+ * here): their key and value views are built only if read (a dead letter), and a decode stage copies
+ * the values' bytes straight from the fetched bytes (`message.region`, `message.valueStart()`).
+ * kafkajs's own messages get a plain record each.
  */
-export class FetchedRecord implements InputRecord {
-  constructor(
-    readonly topic: string,
-    readonly partition: number,
-    readonly message: FetchedMessage,
-  ) {}
-
-  get offset(): string {
-    return this.message.offset;
+export function inputRecords(topic: string, partition: number, messages: readonly KafkaMessage[]): readonly InputRecord[] {
+  let plain = 0;
+  for (const m of messages) {
+    if (m instanceof FetchedMessage) m.fetchedFrom(topic, partition);
+    else plain++;
   }
-
-  get key(): Buffer | null {
-    return this.message.key;
-  }
-
-  get value(): Buffer | null {
-    return this.message.value;
-  }
-}
-
-/** The input records of a fetched batch's messages, whichever decoding made them. */
-export function inputRecords(topic: string, partition: number, messages: readonly KafkaMessage[]): InputRecord[] {
-  const records = new Array<InputRecord>(messages.length);
-  for (let i = 0; i < messages.length; i++) {
-    const m = messages[i]!;
-    records[i] = m instanceof FetchedMessage ? new FetchedRecord(topic, partition, m) : { key: m.key, value: m.value, topic, partition, offset: m.offset };
-  }
-  return records;
+  if (plain === 0) return messages as readonly FetchedMessage[];
+  return messages.map((m) => (m instanceof FetchedMessage ? m : { key: m.key, value: m.value, topic, partition, offset: m.offset }));
 }
 
 /** The records of one uncompressed v2 batch (bytes[at .. at + 12 + length)), as kafkajs's messages. */
@@ -300,7 +312,7 @@ function decodeBatch(bytes: Buffer, at: number, length: number): FetchedMessage[
   // kafkajs gives LOG_APPEND_TIME batches their max timestamp whenever it is not the empty string.
   const appendTime = timestampType === LOG_APPEND_TIME ? context.maxTimestamp : null;
   const spans = new Int32Array(count * SPAN);
-  const view = new RecordBatchView(bytes, at + BATCH_HEADER, end, context, Number(firstTimestamp), appendTime, spans);
+  const view = new RecordBatchView(bytes, at + BATCH_HEADER, end, context, base, Number(firstTimestamp), appendTime, spans);
   const messages = new Array<FetchedMessage>(count);
   const cursor = { at: at + BATCH_HEADER };
   for (let i = 0; i < count; i++) {
@@ -312,6 +324,7 @@ function decodeBatch(bytes: Buffer, at: number, length: number): FetchedMessage[
     cursor.at += 1;
     spans[s + 4] = varint(bytes, cursor, recordEnd);
     const offsetDelta = varint(bytes, cursor, recordEnd);
+    spans[s + 6] = offsetDelta;
     span(bytes, cursor, recordEnd, spans, s);
     span(bytes, cursor, recordEnd, spans, s + 2);
     const headerCount = varint(bytes, cursor, recordEnd);

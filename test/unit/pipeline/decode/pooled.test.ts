@@ -5,7 +5,7 @@ import type { InputRecord } from '../../../../src/pipeline/decode/index.js';
 import { ScoringPool } from '../../../../src/pipeline/score/pool.js';
 import { NOW, encode, makeEvent, rec } from './helpers.js';
 import { VigilError } from '../../../../src/errors.js';
-import { FetchedRecord, inputRecords } from '../../../../src/pipeline/source/fast-records.js';
+import { FetchedMessage, inputRecords } from '../../../../src/pipeline/source/fast-records.js';
 import { fastMessages, recordBatch } from '../../../fixtures/record-batches.js';
 
 // The engine's decode stage with a real pool (dist/ must be built): dedup by position, the string
@@ -114,7 +114,7 @@ describe('PooledDecodeStage: records of the engine\'s own record decoding', () =
       await recordBatch(125, values.slice(25).map((value) => ({ value }))),
     ]);
     const records = inputRecords('vigil.inference', 3, (await fastMessages(fetched)) as never);
-    expect(records.every((r) => r instanceof FetchedRecord)).toBe(true);
+    expect(records.every((r) => r instanceof FetchedMessage)).toBe(true);
     const plainRecords = values.map((value, i) => ({ key: i < 25 && i % 2 === 0 ? Buffer.from(`k${i}`) : null, value, topic: 'vigil.inference', partition: 3, offset: String(100 + i) }));
     const lookup = { schemaFor: (id: number) => (id === 99 ? Promise.reject(new VigilError('VIGIL_DECODE_UNKNOWN_SCHEMA', 'no schema 99')) : Promise.resolve(schemaSource('InferenceEvent'))) };
     const decode = (input: readonly InputRecord[]) => new PooledDecodeStage({ pool, lookup, now: () => NOW }).decodeRecords(input);

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FetchedMessage, FetchedRecord, decoders, fastRecordCounts, inputRecords } from '../../../../src/pipeline/source/fast-records.js';
+import { FetchedMessage, decoders, fastRecordCounts, inputRecords } from '../../../../src/pipeline/source/fast-records.js';
 import { Compression, Long, fastMessages, recordBatch, sized, type RecordSpec } from '../../../fixtures/record-batches.js';
 
 // kafkajs's own encoders build the fetched bytes; both decoders read the same bytes.
@@ -150,12 +150,32 @@ describe('fast messages are built as they are read', () => {
     }
   });
 
-  it('makes input records over fast messages, and plain ones over kafkajs\'s', async () => {
+  it('makes fast messages their own input records, and plain ones of kafkajs\'s', async () => {
     const fetched = Buffer.concat([await batch(0, mixed.slice(0, 3)), await batch(3, mixed.slice(0, 2), { compression: Compression.GZIP })]);
-    const records = inputRecords('vigil.inference', 4, (await fastMessages(fetched)) as never);
-    expect(records.map((r) => r instanceof FetchedRecord)).toEqual([true, true, true, false, false]);
+    const messages = (await fastMessages(fetched)) as never[];
+    const records = inputRecords('vigil.inference', 4, messages);
+    expect(records.map((r) => r instanceof FetchedMessage)).toEqual([true, true, true, false, false]);
+    expect(records.slice(0, 3).every((r, i) => r === messages[i])).toBe(true);
     const expected = ((await both(fetched)).expected as { key: Buffer | null; value: Buffer | null; offset: string }[]).map((m) => ({ key: m.key, value: m.value, offset: m.offset, topic: 'vigil.inference', partition: 4 }));
     expect(records.map((r) => ({ key: r.key, value: r.value, offset: r.offset, topic: r.topic, partition: r.partition }))).toEqual(expected);
+  });
+
+  it('hands a batch of fast messages on as it is, each message knowing its offset as a number', async () => {
+    const fetched = Buffer.concat([await batch(5, mixed), await batch(2 ** 40 + 3, mixed.slice(0, 2))]);
+    const messages = (await fastMessages(fetched)) as FetchedMessage[];
+    const records = inputRecords('vigil.labels', 1, messages as never);
+    expect(records).toBe(messages);
+    expect(messages.map((m) => m.offsetValue())).toEqual(messages.map((m) => Number(m.offset)));
+    expect(messages.map((m) => [m.topic, m.partition])).toEqual(messages.map(() => ['vigil.labels', 1]));
+    // Again under the same topic and partition (a retried batch): nothing changes.
+    expect(inputRecords('vigil.labels', 1, messages as never)).toBe(messages);
+  });
+
+  it('refuses a record batch handed in under another topic or partition than before', async () => {
+    const messages = (await fastMessages(await batch(0, mixed.slice(0, 2)))) as never[];
+    inputRecords('vigil.inference', 0, messages);
+    expect(() => inputRecords('vigil.inference', 1, messages)).toThrow('a record batch of vigil.inference[0] was handed in as one of vigil.inference[1]');
+    expect(() => inputRecords('vigil.labels', 0, messages)).toThrow('was handed in as one of vigil.labels[0]');
   });
 
   it('leaves a batch that declares more records than its bytes can hold to kafkajs', async () => {
