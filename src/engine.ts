@@ -16,6 +16,7 @@ import { GovernanceFeed } from './pipeline/source/governance-feed.js';
 import type { Envelope } from './security/crypto/envelope.js';
 import { inputRecords, installFastRecords } from './pipeline/source/fast-records.js';
 import { fastBatchOutcome } from './pipeline/source/fast-batch.js';
+import { installCoordinatorCache } from './pipeline/sink/coordinator-cache.js';
 import { openStateRecord, sealStateRecord } from './security/crypto/state.js';
 import { avroType } from './contracts/schemas.js';
 import { topicName } from './contracts/topics.js';
@@ -220,6 +221,9 @@ export class Engine {
       if (batches.installed) this.#log.debug('fetched batches of fast records are built without a Long per record');
       else this.#log.debug({ reason: batches.reason }, "fetched batches are built by kafkajs's own Batch");
     }
+    // Transactional producers remember their coordinators rather than ask for them in every transaction.
+    const coordinators = installCoordinatorCache();
+    if (!coordinators.installed) this.#log.info({ reason: coordinators.reason }, 'transactional producers look their coordinators up in every transaction');
     const registryUrl = infra.registryUrl;
     // Every reference file named in the configuration is read now, so a bad one stops the start with
     // its name and line rather than failing batches later.

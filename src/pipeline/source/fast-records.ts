@@ -364,7 +364,9 @@ function fastDecodeMessages(kafkajs: Kafkajs): DecodeMessages {
     if (size <= 0 || !decoder.canReadBytes(size)) return [];
     const bytes = decoder.readBytes(size);
     if (bytes.length <= MAGIC_OFFSET || bytes.readInt8(MAGIC_OFFSET) !== 2) return kafkajs.MessageSetDecoder(new kafkajs.Decoder(bytes), size) as unknown[];
-    const records: unknown[] = [];
+    // Each record batch's messages, joined once at the end into an array of the exact length.
+    const parts: (readonly unknown[])[] = [];
+    let total = 0;
     for (let at = 0; bytes.length - at >= RECORD_BATCH_OVERHEAD; ) {
       const length = bytes.readInt32BE(at + 8);
       // A batch too short for its header: kafkajs's own decoding decides what that means.
@@ -387,9 +389,14 @@ function fastDecodeMessages(kafkajs: Kafkajs): DecodeMessages {
         counts.kafkajs++;
         batch = (await kafkajs.RecordBatchDecoder(new kafkajs.Decoder(bytes.subarray(at, at + 12 + length)))).records;
       } else counts.fast++;
-      for (const message of batch) records.push(message);
+      parts.push(batch);
+      total += batch.length;
       at += 12 + length;
     }
+    if (parts.length === 1) return parts[0] as unknown[];
+    const records = new Array<unknown>(total);
+    let k = 0;
+    for (const part of parts) for (const message of part) records[k++] = message;
     return records;
   };
 }
