@@ -51,12 +51,16 @@ export function flagThreshold(id: string, raw: Readonly<Record<string, unknown>>
   return typeof threshold === 'number' ? threshold : 0;
 }
 
-/** Every column of a batch as fresh arrays: they are transferred to the pool, and the batch is read again after. */
+/**
+ * Every column of a batch as fresh arrays: they are transferred to the pool, and the batch is read
+ * again after. Features in shared memory (as the pool decodes them) are shared, not copied: posting
+ * them transfers nothing, and nothing writes a batch's features.
+ */
 export function copyColumns(columns: NumericColumns): NumericColumns {
   return {
     count: columns.count,
     featureCount: columns.featureCount,
-    features: columns.features.slice(),
+    features: columns.features.buffer instanceof SharedArrayBuffer ? columns.features : columns.features.slice(),
     scores: columns.scores.slice(),
     latencies: columns.latencies.slice(),
     statuses: columns.statuses.slice(),

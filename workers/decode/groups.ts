@@ -247,7 +247,7 @@ class GroupBuilder {
 
   #uniformChunk(start: number, end: number, width: number): DecodedGroup {
     const count = end - start;
-    const features = new Float64Array(count * width);
+    const features = sharedFeatures(count * width);
     const values = this.#pairVals.data;
     for (let i = 0; i < count; i++) {
       const from = (start + i) * width;
@@ -259,7 +259,7 @@ class GroupBuilder {
   #chunk(start: number, end: number, local: Int32Array, order: readonly number[]): DecodedGroup {
     const count = end - start;
     const featureNames = order.map((column) => this.#names[column]!);
-    const features = new Float64Array(count * order.length).fill(Number.NaN);
+    const features = sharedFeatures(count * order.length).fill(Number.NaN);
     for (let i = 0; i < count; i++) {
       const row = start + i;
       const from = this.#rowStart[row]!;
@@ -323,4 +323,12 @@ export class GroupPacker {
     for (const g of this.#order) g.recycle();
     return out;
   }
+}
+
+/**
+ * A feature matrix in shared memory: the main thread reads it as the batch's features and hands the
+ * same memory to the scoring tasks, copying nothing (nothing writes it after the packing).
+ */
+function sharedFeatures(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
 }

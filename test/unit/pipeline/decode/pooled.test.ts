@@ -121,6 +121,11 @@ describe('PooledDecodeStage: records of the engine\'s own record decoding', () =
     const [fromFetched, fromPlain] = [await decode(records), await decode(plainRecords)];
     expect(fromFetched).toEqual(fromPlain);
     expect(fromFetched.decoded).toBe(33);
+    // Features of a group with every row kept come in the pool's shared memory (copyColumns shares them
+    // with the scoring tasks); a group that lost rows to duplicates is packed anew.
+    const distinct = await decode(plainRecords.slice(0, 5));
+    expect(distinct.batches.map((b) => [b.count, b.features.buffer instanceof SharedArrayBuffer])).toEqual([[5, true]]);
+    expect(fromFetched.batches.map((b) => b.features.buffer instanceof SharedArrayBuffer)).toEqual([false]);
     // Some records of each record batch, as a batch starting past a restored offset has them.
     expect(await decode(records.slice(3, 30))).toEqual(await decode(plainRecords.slice(3, 30)));
     expect(fromFetched.deadLetters.map((d) => [d.index, d.code])).toEqual([
