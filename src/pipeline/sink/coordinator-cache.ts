@@ -16,9 +16,8 @@
  * `installCoordinatorCache()` patches kafkajs's Cluster class for the whole process, at any time
  * (kafkajs looks the method up on each call). It refuses, and says why, for another kafkajs version.
  */
-import { createRequire } from 'node:module';
+import { patchKafkajs, type PatchOutcome } from '../kafkajs-patch.js';
 
-const KAFKAJS_VERSION = '2.2.4';
 /** kafkajs's coordinator types (src/protocol/coordinatorTypes.js). */
 export const COORDINATOR_TYPES = { GROUP: 0, TRANSACTION: 1 } as const;
 /** On the method put in kafkajs's place: the one it replaced. */
@@ -106,7 +105,7 @@ function forgettingOnFailure(broker: object, forget: () => void): object {
   });
 }
 
-export type CoordinatorCacheOutcome = { readonly installed: true } | { readonly installed: false; readonly reason: string };
+export type CoordinatorCacheOutcome = PatchOutcome;
 
 let outcome: CoordinatorCacheOutcome | undefined;
 
@@ -122,10 +121,7 @@ export function coordinatorCounts(): { readonly remembered: number; readonly ask
 }
 
 function patchCluster(): CoordinatorCacheOutcome {
-  const require = createRequire(import.meta.url);
-  try {
-    const version = (require('kafkajs/package.json') as { version?: string }).version;
-    if (version !== KAFKAJS_VERSION) return { installed: false, reason: `kafkajs is ${String(version)}, the coordinator cache is written for ${KAFKAJS_VERSION}` };
+  return patchKafkajs('the coordinator cache', (require) => {
     const Cluster = require('kafkajs/src/cluster/index.js') as { prototype: { findGroupCoordinator: Find & { [COORDINATOR_CACHE_MARK]?: Find } } };
     const current = Cluster.prototype.findGroupCoordinator;
     if (typeof current !== 'function') return { installed: false, reason: 'kafkajs Cluster has no findGroupCoordinator' };
@@ -134,7 +130,5 @@ function patchCluster(): CoordinatorCacheOutcome {
     Object.defineProperty(replacement, COORDINATOR_CACHE_MARK, { value: current });
     Cluster.prototype.findGroupCoordinator = replacement;
     return { installed: true };
-  } catch (error) {
-    return { installed: false, reason: `kafkajs internals not as expected: ${error instanceof Error ? error.message : String(error)}` };
-  }
+  });
 }

@@ -19,10 +19,9 @@
  * refuses, and says why, when kafkajs is not 2.2.4 or its consumer is already loaded; kafkajs then
  * keeps its own batches, and only the speed differs.
  */
-import { createRequire } from 'node:module';
+import { patchKafkajs, type PatchOutcome } from '../kafkajs-patch.js';
 import { FetchedMessage } from './fast-records.js';
 
-const KAFKAJS_VERSION = '2.2.4';
 const BATCH = 'kafkajs/src/consumer/batch.js';
 const CONSUMER_GROUP = /[\\/]kafkajs[\\/]src[\\/]consumer[\\/]consumerGroup\.js$/;
 /** On the Batch put in kafkajs's place: the one it replaced. */
@@ -79,7 +78,7 @@ export function fastBatchClass(Original: BatchClass): BatchClass {
   return FastBatch as unknown as BatchClass;
 }
 
-export type FastBatchOutcome = { readonly installed: true } | { readonly installed: false; readonly reason: string };
+export type FastBatchOutcome = PatchOutcome;
 
 let outcome: FastBatchOutcome | undefined;
 
@@ -95,10 +94,7 @@ export function fastBatchOutcome(): FastBatchOutcome {
 }
 
 function replaceBatch(): FastBatchOutcome {
-  const require = createRequire(import.meta.url);
-  try {
-    const version = (require('kafkajs/package.json') as { version?: string }).version;
-    if (version !== KAFKAJS_VERSION) return { installed: false, reason: `kafkajs is ${String(version)}, the fast Batch is written for ${KAFKAJS_VERSION}` };
+  return patchKafkajs('the fast Batch', (require) => {
     const path = require.resolve(BATCH);
     const loaded = require.cache[path]?.exports as { [FAST_BATCH_MARK]?: unknown } | undefined;
     if (loaded?.[FAST_BATCH_MARK] !== undefined) return { installed: true };
@@ -110,7 +106,5 @@ function replaceBatch(): FastBatchOutcome {
     Object.defineProperty(replacement, FAST_BATCH_MARK, { value: Original });
     module.exports = replacement;
     return { installed: true };
-  } catch (error) {
-    return { installed: false, reason: `kafkajs internals not as expected: ${error instanceof Error ? error.message : String(error)}` };
-  }
+  });
 }

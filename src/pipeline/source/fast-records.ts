@@ -35,8 +35,8 @@
 import { createRequire } from 'node:module';
 import type { KafkaMessage } from 'kafkajs';
 import type { InputRecord } from '../decode/index.js';
+import { patchKafkajs, type PatchOutcome } from '../kafkajs-patch.js';
 
-const KAFKAJS_VERSION = '2.2.4';
 const MAGIC_OFFSET = 16;
 const RECORD_BATCH_OVERHEAD = 49;
 const BATCH_HEADER = 61;
@@ -401,7 +401,7 @@ function fastDecodeMessages(kafkajs: Kafkajs): DecodeMessages {
   };
 }
 
-export type FastRecordsOutcome = { readonly installed: true } | { readonly installed: false; readonly reason: string };
+export type FastRecordsOutcome = PatchOutcome;
 
 const DECODE_MESSAGES = 'kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js';
 /** The fetch responses that bind kafkajs's record decoding when they load (fetch v4 to v11). */
@@ -417,10 +417,7 @@ type Replacement = DecodeMessages & { [FAST_RECORDS_MARK]?: DecodeMessages };
  * decoding put there by an earlier call (this module loaded twice) stays, and counts as installed.
  */
 export function replaceRecordDecoding(build: (kafkajs: Kafkajs) => DecodeMessages): FastRecordsOutcome {
-  const require = createRequire(import.meta.url);
-  try {
-    const version = (require('kafkajs/package.json') as { version?: string }).version;
-    if (version !== KAFKAJS_VERSION) return { installed: false, reason: `kafkajs is ${String(version)}, the record decoding is written for ${KAFKAJS_VERSION}` };
+  return patchKafkajs('the record decoding', (require) => {
     const path = require.resolve(DECODE_MESSAGES);
     const current = require(path) as Replacement;
     if (current[FAST_RECORDS_MARK] !== undefined) return { installed: true };
@@ -431,13 +428,11 @@ export function replaceRecordDecoding(build: (kafkajs: Kafkajs) => DecodeMessage
     Object.defineProperty(replacement, FAST_RECORDS_MARK, { value: current });
     module.exports = replacement;
     return { installed: true };
-  } catch (error) {
-    return { installed: false, reason: `kafkajs internals not as expected: ${error instanceof Error ? error.message : String(error)}` };
-  }
+  });
 }
 
 /** kafkajs's decoders the fast path hands unusual input to; `original`: its record decoding. */
-function kafkajsParts(require: NodeRequire, original: DecodeMessages): Kafkajs {
+function kafkajsParts(require: NodeJS.Require, original: DecodeMessages): Kafkajs {
   return {
     Decoder: require('kafkajs/src/protocol/decoder.js') as Kafkajs['Decoder'],
     RecordBatchDecoder: require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as Kafkajs['RecordBatchDecoder'],
