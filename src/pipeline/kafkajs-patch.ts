@@ -24,3 +24,36 @@ export function patchKafkajs(what: string, apply: (require: NodeJS.Require) => P
     return { installed: false, reason: `kafkajs internals not as expected: ${error instanceof Error ? error.message : String(error)}` };
   }
 }
+
+/** A kafkajs module put in place of the one kafkajs loads. */
+export interface ModuleReplacement<T extends object> {
+  /** kafkajs's module, e.g. `kafkajs/src/consumer/batch.js`. */
+  readonly module: string;
+  /** Set on the replacement, holding what it replaced: a second install (this code loaded twice) sees it. */
+  readonly mark: symbol;
+  /** kafkajs's modules that bind `module` when they load: once one is loaded, a replacement comes too late. */
+  readonly boundBy: RegExp;
+  /** Why it came too late, for the outcome. */
+  readonly tooLate: string;
+  /** The replacement of kafkajs's export. */
+  readonly replace: (current: T, require: NodeJS.Require) => T;
+}
+
+/**
+ * Puts `replace(kafkajs's export)` in the module cache in place of kafkajs's `module`, for the whole
+ * process, or says why not (see patchKafkajs). A replacement already there counts as installed.
+ */
+export function replaceKafkajsModule<T extends object>(what: string, spec: ModuleReplacement<T>): PatchOutcome {
+  return patchKafkajs(what, (require) => {
+    const path = require.resolve(spec.module);
+    const current = require(path) as T;
+    if ((current as Record<symbol, unknown>)[spec.mark] !== undefined) return { installed: true };
+    if (Object.keys(require.cache).some((p) => spec.boundBy.test(p))) return { installed: false, reason: spec.tooLate };
+    const module = require.cache[path];
+    if (module === undefined) return { installed: false, reason: `kafkajs module ${spec.module} not in the module cache` };
+    const replacement = spec.replace(current, require);
+    Object.defineProperty(replacement, spec.mark, { value: current });
+    module.exports = replacement;
+    return { installed: true };
+  });
+}

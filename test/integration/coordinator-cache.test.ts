@@ -4,7 +4,7 @@
  * write and the offsets they commit are all there.
  */
 import { describe, expect, it } from 'vitest';
-import { coordinatorCounts, installCoordinatorCache } from '../../src/pipeline/sink/coordinator-cache.js';
+import { installCoordinatorCache } from '../../src/pipeline/sink/coordinator-cache.js';
 import { PartitionTransactions } from '../../src/pipeline/sink/transactional.js';
 import { collect, testKafka, uniquePrefix } from './helpers.js';
 
@@ -26,7 +26,6 @@ describe('the coordinator cache on the real broker', () => {
       const producer = await transactions.producerFor(input, 0);
       const requests: string[] = [];
       producer.on(producer.events.REQUEST, (event) => requests.push(event.payload.apiName));
-      const before = coordinatorCounts();
       for (let i = 0; i < TRANSACTIONS; i++) {
         await transactions.commit(input, 0, [{ topic: output, key: `k${i}`, value: Buffer.from(`value ${i}`) }], String(i + 1));
       }
@@ -34,8 +33,6 @@ describe('the coordinator cache on the real broker', () => {
       // kafkajs alone: 4 per transaction (the transaction coordinator three times, the group's once).
       expect(finds).toBeLessThan(TRANSACTIONS);
       expect(requests.filter((api) => api === 'EndTxn')).toHaveLength(TRANSACTIONS);
-      const after = coordinatorCounts();
-      expect(after.remembered - before.remembered).toBeGreaterThanOrEqual(3 * TRANSACTIONS - finds);
       const read = await collect<never>(output, null, (records) => records.length >= TRANSACTIONS, 30_000);
       expect(read.map((r) => r.raw?.toString('utf8'))).toEqual(Array.from({ length: TRANSACTIONS }, (_, i) => `value ${i}`));
       const [committed] = await admin.fetchOffsets({ groupId, topics: [input] });

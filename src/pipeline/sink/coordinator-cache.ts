@@ -39,9 +39,6 @@ type Find = (this: CoordinatorCluster, query: CoordinatorQuery) => Promise<objec
 /** Per cluster that asked for a transaction coordinator: the node of each coordinator, by type and id. */
 const remembered = new WeakMap<object, Map<string, number>>();
 
-/** How many asks were answered from memory and how many went to the cluster, in this process. */
-const counts = { remembered: 0, asked: 0 };
-
 /**
  * `findGroupCoordinator` over `original` (kafkajs's): remembered for transactional clusters, with the
  * brokers it gives forgetting their entry when a request to them fails.
@@ -63,13 +60,11 @@ export function rememberingFind(original: Find): Find {
     if (node !== undefined) {
       try {
         const broker = await this.findBroker({ nodeId: node });
-        counts.remembered++;
         return forgettingOnFailure(broker, forget);
       } catch {
         forget(); // the node is gone from the cluster: ask again
       }
     }
-    counts.asked++;
     const broker = await original.call(this, query);
     const nodeId = (broker as { nodeId?: unknown }).nodeId;
     if (typeof nodeId !== 'number') return broker;
@@ -113,11 +108,6 @@ let outcome: CoordinatorCacheOutcome | undefined;
 export function installCoordinatorCache(): CoordinatorCacheOutcome {
   outcome ??= patchCluster();
   return outcome;
-}
-
-/** Coordinator asks answered from memory and sent to the cluster so far in this process. */
-export function coordinatorCounts(): { readonly remembered: number; readonly asked: number } {
-  return { ...counts };
 }
 
 function patchCluster(): CoordinatorCacheOutcome {

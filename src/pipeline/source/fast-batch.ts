@@ -19,7 +19,7 @@
  * refuses, and says why, when kafkajs is not 2.2.4 or its consumer is already loaded; kafkajs then
  * keeps its own batches, and only the speed differs.
  */
-import { patchKafkajs, type PatchOutcome } from '../kafkajs-patch.js';
+import { replaceKafkajsModule, type PatchOutcome } from '../kafkajs-patch.js';
 import { FetchedMessage } from './fast-records.js';
 
 const BATCH = 'kafkajs/src/consumer/batch.js';
@@ -94,17 +94,11 @@ export function fastBatchOutcome(): FastBatchOutcome {
 }
 
 function replaceBatch(): FastBatchOutcome {
-  return patchKafkajs('the fast Batch', (require) => {
-    const path = require.resolve(BATCH);
-    const loaded = require.cache[path]?.exports as { [FAST_BATCH_MARK]?: unknown } | undefined;
-    if (loaded?.[FAST_BATCH_MARK] !== undefined) return { installed: true };
-    if (Object.keys(require.cache).some((p) => CONSUMER_GROUP.test(p))) return { installed: false, reason: 'kafkajs has already loaded its consumer, which keeps the Batch it loaded with' };
-    const Original = require(path) as BatchClass;
-    const module = require.cache[path];
-    if (module === undefined) return { installed: false, reason: 'kafkajs Batch module not in the module cache' };
-    const replacement = fastBatchClass(Original);
-    Object.defineProperty(replacement, FAST_BATCH_MARK, { value: Original });
-    module.exports = replacement;
-    return { installed: true };
+  return replaceKafkajsModule<BatchClass>('the fast Batch', {
+    module: BATCH,
+    mark: FAST_BATCH_MARK,
+    boundBy: CONSUMER_GROUP,
+    tooLate: 'kafkajs has already loaded its consumer, which keeps the Batch it loaded with',
+    replace: fastBatchClass,
   });
 }

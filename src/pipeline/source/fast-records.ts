@@ -35,7 +35,7 @@
 import { createRequire } from 'node:module';
 import type { KafkaMessage } from 'kafkajs';
 import type { InputRecord } from '../decode/index.js';
-import { patchKafkajs, type PatchOutcome } from '../kafkajs-patch.js';
+import { replaceKafkajsModule, type PatchOutcome } from '../kafkajs-patch.js';
 
 const MAGIC_OFFSET = 16;
 const RECORD_BATCH_OVERHEAD = 49;
@@ -274,9 +274,14 @@ export class FetchedMessage implements InputRecord {
  */
 export function inputRecords(topic: string, partition: number, messages: readonly KafkaMessage[]): readonly InputRecord[] {
   let plain = 0;
+  let region: FetchedRegion | undefined;
   for (const m of messages) {
-    if (m instanceof FetchedMessage) m.fetchedFrom(topic, partition);
-    else plain++;
+    if (!(m instanceof FetchedMessage)) plain++;
+    else if (m.region !== region) {
+      // Once per record batch: its messages share where it was fetched from.
+      m.fetchedFrom(topic, partition);
+      region = m.region;
+    }
   }
   if (plain === 0) return messages as readonly FetchedMessage[];
   return messages.map((m) => (m instanceof FetchedMessage ? m : { key: m.key, value: m.value, topic, partition, offset: m.offset }));
@@ -417,17 +422,12 @@ type Replacement = DecodeMessages & { [FAST_RECORDS_MARK]?: DecodeMessages };
  * decoding put there by an earlier call (this module loaded twice) stays, and counts as installed.
  */
 export function replaceRecordDecoding(build: (kafkajs: Kafkajs) => DecodeMessages): FastRecordsOutcome {
-  return patchKafkajs('the record decoding', (require) => {
-    const path = require.resolve(DECODE_MESSAGES);
-    const current = require(path) as Replacement;
-    if (current[FAST_RECORDS_MARK] !== undefined) return { installed: true };
-    if (Object.keys(require.cache).some((p) => FETCH_RESPONSES.test(p))) return { installed: false, reason: 'kafkajs has already loaded its fetch decoding (a consumer ran before the install)' };
-    const module = require.cache[path];
-    if (module === undefined) return { installed: false, reason: 'kafkajs fetch decoding module not in the module cache' };
-    const replacement: Replacement = build(kafkajsParts(require, current));
-    Object.defineProperty(replacement, FAST_RECORDS_MARK, { value: current });
-    module.exports = replacement;
-    return { installed: true };
+  return replaceKafkajsModule<DecodeMessages>('the record decoding', {
+    module: DECODE_MESSAGES,
+    mark: FAST_RECORDS_MARK,
+    boundBy: FETCH_RESPONSES,
+    tooLate: 'kafkajs has already loaded its fetch decoding (a consumer ran before the install)',
+    replace: (current, require) => build(kafkajsParts(require, current)),
   });
 }
 
